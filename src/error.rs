@@ -1,0 +1,56 @@
+//! The errors a user can cause, each with a message that says what went wrong and what to do.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("video not found: {0} (check the path)")]
+    VideoMissing(PathBuf),
+    #[error("video file is empty: {0}")]
+    VideoEmpty(PathBuf),
+    #[error("not a readable video: {path} ({why}); give an MP4/MOV/MKV/WebM file as a phone or camera wrote it")]
+    VideoUnreadable { path: PathBuf, why: String },
+    #[error(
+        "video is truncated or damaged: {path}: decoded {decoded} of the {declared} frames its container declares; \
+         copy or export the file again"
+    )]
+    VideoTruncated { path: PathBuf, decoded: usize, declared: usize },
+    #[error("model file missing: {path}; {hint}")]
+    ModelMissing { path: PathBuf, hint: String },
+    #[error(
+        "model file altered or corrupt: {path} has sha256 {got}, expected {expected}; restore it with \
+         `git checkout -- models/` (or rerun scripts/convert_models.py)"
+    )]
+    ModelChecksum { path: PathBuf, got: String, expected: String },
+    #[error(
+        "ONNX Runtime library not found (looked for {looked}); run scripts/install_deps.sh, or set \
+         ORT_DYLIB_PATH to a libonnxruntime.so of version >= 1.31"
+    )]
+    RuntimeMissing { looked: String },
+    #[error("ONNX Runtime failed to load {path}: {why} (overstride needs ONNX Runtime >= 1.31; run scripts/install_deps.sh)")]
+    RuntimeLoad { path: PathBuf, why: String },
+    #[error("inference failed: {0}")]
+    Inference(String),
+    #[error("video processing failed: {0}")]
+    OpenCv(String),
+    #[error("landmarks file {path}: {why}")]
+    LandmarksFile { path: PathBuf, why: String },
+    #[error("cannot write output {path}: {why}")]
+    Output { path: PathBuf, why: String },
+    #[error("{0}")]
+    Input(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<opencv::Error> for Error {
+    fn from(e: opencv::Error) -> Self {
+        Error::OpenCv(e.message)
+    }
+}
+
+impl From<ort::Error> for Error {
+    fn from(e: ort::Error) -> Self {
+        Error::Inference(e.to_string())
+    }
+}

@@ -1,0 +1,12 @@
+//! Gait analysis: pure functions over landmark time series (no video, no model).
+//!
+//! Stages, each a module with plain data in and out: `series` (frames → signals), `swap` (left/right
+//! repair), `signal` (cleaning and zero-lag filtering), `view` (side/rear/front), `events` (initial
+//! contact and toe-off on a treadmill), `com` (centre of mass).
+
+pub mod com;
+pub mod events;
+pub mod series;
+pub mod signal;
+pub mod swap;
+pub mod view;

@@ -1,0 +1,96 @@
+//! Landmark time series: the pose stage's frames turned into one signal per landmark and axis, with
+//! NaN where a frame has no pose. Plain data, no video.
+
+use crate::pose::{FramePose, NUM_LANDMARKS};
+
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Time of each sample, seconds.
+    pub t: Vec<f64>,
+    /// Frame index of each sample.
+    pub frame: Vec<usize>,
+    /// x[landmark][sample], y[landmark][sample], pixels (y grows downwards); NaN = missing.
+    pub x: Vec<Vec<f64>>,
+    pub y: Vec<Vec<f64>>,
+    /// Visibility 0–1 (0 where missing).
+    pub vis: Vec<Vec<f64>>,
+}
+
+impl Series {
+    pub fn len(&self) -> usize {
+        self.t.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.t.is_empty()
+    }
+
+    pub fn from_frames(frames: &[FramePose]) -> Series {
+        let n = frames.len();
+        let mut s = Series {
+            t: Vec::with_capacity(n),
+            frame: Vec::with_capacity(n),
+            x: vec![Vec::with_capacity(n); NUM_LANDMARKS],
+            y: vec![Vec::with_capacity(n); NUM_LANDMARKS],
+            vis: vec![Vec::with_capacity(n); NUM_LANDMARKS],
+        };
+        for f in frames {
+            s.t.push(f.time_s);
+            s.frame.push(f.frame);
+            for i in 0..NUM_LANDMARKS {
+                let (x, y, v) = match &f.pose {
+                    Some(p) => {
+                        let l = p.landmarks[i];
+                        let ok = l.x.is_finite() && l.y.is_finite();
+                        if ok { (l.x as f64, l.y as f64, (l.visibility as f64).clamp(0.0, 1.0)) } else { (f64::NAN, f64::NAN, 0.0) }
+                    }
+                    None => (f64::NAN, f64::NAN, 0.0),
+                };
+                s.x[i].push(x);
+                s.y[i].push(y);
+                s.vis[i].push(if v.is_finite() { v } else { 0.0 });
+            }
+        }
+        s
+    }
+
+    /// Sampling rate from the median time step (robust to a dropped frame).
+    pub fn fps(&self) -> f64 {
+        let mut d: Vec<f64> = self.t.windows(2).map(|w| w[1] - w[0]).filter(|d| d.is_finite() && *d > 0.0).collect();
+        if d.is_empty() {
+            return f64::NAN;
+        }
+        d.sort_by(f64::total_cmp);
+        1.0 / d[d.len() / 2]
+    }
+
+    pub fn point(&self, lm: usize, i: usize) -> [f64; 2] {
+        [self.x[lm][i], self.y[lm][i]]
+    }
+
+    /// Swaps two landmarks' samples at index i (all channels).
+    pub fn swap_at(&mut self, a: usize, b: usize, i: usize) {
+        for ch in [&mut self.x, &mut self.y, &mut self.vis] {
+            let (va, vb) = (ch[a][i], ch[b][i]);
+            ch[a][i] = vb;
+            ch[b][i] = va;
+        }
+    }
+}
+
+/// Linear interpolation of a sampled signal at time `t` (NaN outside or across a gap).
+pub fn interp(ts: &[f64], v: &[f64], t: f64) -> f64 {
+    if ts.is_empty() || !t.is_finite() {
+        return f64::NAN;
+    }
+    let k = ts.partition_point(|&x| x <= t);
+    if k == 0 {
+        return if (ts[0] - t).abs() < 1e-9 { v[0] } else { f64::NAN };
+    }
+    if k >= ts.len() {
+        return if (ts[ts.len() - 1] - t).abs() < 1e-9 { v[ts.len() - 1] } else { f64::NAN };
+    }
+    let (t0, t1) = (ts[k - 1], ts[k]);
+    let a = (t - t0) / (t1 - t0);
+    v[k - 1] * (1.0 - a) + v[k] * a
+}

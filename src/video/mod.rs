@@ -1,0 +1,7 @@
+//! Video at the edges of the pipeline: decoding frames upright with their timestamps, and writing the
+//! annotated video.
+
+pub mod annotate;
+pub mod decode;
+
+pub use decode::{Frame, VideoInfo, VideoReader};

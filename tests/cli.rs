@@ -1,0 +1,151 @@
+//! The command end to end: outputs on the sample, and every bad input refused with one clear line,
+//! a non-zero exit, no panic and no output left looking complete.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn ffmpeg(args: &[&str]) {
+    let st = Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).status().expect("ffmpeg (installed by scripts/install_deps.sh)");
+    assert!(st.success(), "ffmpeg {args:?}");
+}
+
+fn assert_refused(stderr: &str, code: Option<i32>, needle: &str) {
+    assert_eq!(code, Some(1), "exit code; stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    assert!(stderr.contains(needle), "expected `{needle}` in: {stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+}
+
+fn no_outputs(dir: &Path) {
+    for f in ["landmarks.csv", "annotated.mp4"] {
+        assert!(!dir.join(f).exists(), "{f} left behind");
+    }
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        let left: Vec<_> = rd.flatten().map(|e| e.file_name()).collect();
+        assert!(left.is_empty(), "files left: {left:?}");
+    }
+}
+
+#[test]
+fn analyze_sample_writes_landmarks_and_annotated_video() {
+    let d = tempfile::tempdir().unwrap();
+    let clip = d.path().join("clip.mp4");
+    ffmpeg(&["-i", sample().to_str().unwrap(), "-frames:v", "45", "-c", "copy", clip.to_str().unwrap()]);
+    let out = d.path().join("out");
+    let (o, stderr) = run(bin().args(["analyze", clip.to_str().unwrap(), "--out", out.to_str().unwrap()]));
+    assert!(o.status.success(), "{stderr}");
+    let csv = std::fs::read_to_string(out.join("landmarks.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("frame,time_s,landmark,x,y,z,visibility,presence"));
+    assert_eq!(lines.count(), 45 * 33);
+    // the annotated video decodes, upright, with every frame
+    let v = overstride::video::VideoReader::open(&out.join("annotated.mp4")).unwrap();
+    assert_eq!((v.info().width, v.info().height), (720, 1280));
+    assert_eq!(v.info().declared_frames, Some(45));
+    // nothing temporary left behind
+    let names: Vec<String> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+}
+
+#[test]
+fn rotation_tag_is_honoured() {
+    // Store the first second of the sample as landscape frames, turned either way, with the rotation
+    // tag that tells players to show it upright: landmarks must come back on the upright frame,
+    // matching the untagged original (Debian's OpenCV 4.6 alone would deliver these upside down).
+    let d = tempfile::tempdir().unwrap();
+    let orig = d.path().join("o.mp4");
+    ffmpeg(&["-i", sample().to_str().unwrap(), "-frames:v", "30", "-c:v", "libx264", "-crf", "12", orig.to_str().unwrap()]);
+    let upright = poses_of(&orig);
+    for (turn, tag) in [("transpose=2", "rotate=-90"), ("transpose=1", "rotate=90")] {
+        let (turned, tagged) = (d.path().join("t.mp4"), d.path().join("r.mp4"));
+        ffmpeg(&["-i", orig.to_str().unwrap(), "-vf", turn, "-c:v", "libx264", "-crf", "12", turned.to_str().unwrap()]);
+        ffmpeg(&["-i", turned.to_str().unwrap(), "-c", "copy", "-metadata:s:v:0", tag, tagged.to_str().unwrap()]);
+        let r = overstride::video::VideoReader::open(&tagged).unwrap();
+        assert_eq!((r.info().width, r.info().height), (720, 1280), "displayed size for {turn}");
+        assert_ne!(r.info().rotation_deg, 0, "{turn}: tag read");
+        drop(r);
+        let dists = torso_normalised_distances(&poses_of(&tagged), &upright);
+        assert_eq!(dists.len(), 30 * 33);
+        let med = percentile(&dists, 50.0);
+        assert!(med < 0.03, "{turn}/{tag}: landmarks differ from the upright original: median {med}");
+    }
+}
+
+#[test]
+fn missing_empty_text_and_truncated_videos_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let o = out.to_str().unwrap();
+
+    let (r, e) = run(bin().args(["analyze", "/no/such/video.mp4", "--out", o]));
+    assert_refused(&e, r.status.code(), "video not found: /no/such/video.mp4");
+
+    let empty = d.path().join("empty.mp4");
+    std::fs::write(&empty, b"").unwrap();
+    let (r, e) = run(bin().args(["analyze", empty.to_str().unwrap(), "--out", o]));
+    assert_refused(&e, r.status.code(), "video file is empty");
+
+    let text = d.path().join("notes.mp4");
+    std::fs::write(&text, "this is not a video\n").unwrap();
+    let (r, e) = run(bin().args(["analyze", text.to_str().unwrap(), "--out", o]));
+    assert_refused(&e, r.status.code(), "not a readable video");
+
+    // index at the front (as phones write), data cut in half: decodes part, then refused
+    let fs = d.path().join("fs.mp4");
+    ffmpeg(&["-i", sample().to_str().unwrap(), "-c", "copy", "-movflags", "+faststart", fs.to_str().unwrap()]);
+    let bytes = std::fs::read(&fs).unwrap();
+    let cut = d.path().join("cut.mp4");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let (r, e) = run(bin().args(["analyze", cut.to_str().unwrap(), "--out", o]));
+    assert_refused(&e, r.status.code(), "video is truncated or damaged");
+    assert!(e.contains("of the 360 frames"), "{e}");
+    no_outputs(&out);
+
+    // index at the end, cut off: cannot be opened at all
+    let bytes = std::fs::read(sample()).unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let (r, e) = run(bin().args(["analyze", cut.to_str().unwrap(), "--out", o]));
+    assert_refused(&e, r.status.code(), "not a readable video");
+}
+
+#[test]
+fn missing_or_altered_model_and_missing_runtime_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let models = d.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    let s = sample();
+    let args = ["analyze", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-video"];
+
+    let (r, e) = run(bin().args(args).env("OVERSTRIDE_MODELS_DIR", &models));
+    assert_refused(&e, r.status.code(), "model file missing");
+    assert!(e.contains("pose_detection.onnx"), "{e}");
+
+    for f in ["pose_detection.onnx", "pose_landmark_full.onnx"] {
+        std::fs::copy(root().join("models").join(f), models.join(f)).unwrap();
+    }
+    let p = models.join("pose_landmark_full.onnx");
+    let mut bytes = std::fs::read(&p).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x5a;
+    std::fs::write(&p, &bytes).unwrap();
+    let (r, e) = run(bin().args(args).env("OVERSTRIDE_MODELS_DIR", &models));
+    assert_refused(&e, r.status.code(), "model file altered or corrupt");
+    assert!(e.contains("pose_landmark_full.onnx"), "{e}");
+
+    let (r, e) = run(bin().args(["analyze", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-video", "--model", "heavy"]).env("OVERSTRIDE_MODELS_DIR", &models));
+    assert_refused(&e, r.status.code(), "model file missing");
+    assert!(e.contains("convert_models.py"), "{e}");
+
+    let (r, e) = run(bin().args(args).env("ORT_DYLIB_PATH", d.path().join("libonnxruntime.so")));
+    assert_refused(&e, r.status.code(), "ONNX Runtime library not found");
+    assert!(e.contains("install_deps.sh"), "{e}");
+
+    let fake = d.path().join("libonnxruntime.so");
+    std::fs::write(&fake, b"not a library").unwrap();
+    let (r, e) = run(bin().args(args).env("ORT_DYLIB_PATH", &fake));
+    assert_refused(&e, r.status.code(), "ONNX Runtime failed to load");
+    no_outputs(&out);
+}
