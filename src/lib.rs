@@ -9,6 +9,7 @@ pub mod gait;
 pub mod landmarks_io;
 pub mod output;
 pub mod pose;
+pub mod report;
 pub mod video;
 
 pub use error::{Error, Result};

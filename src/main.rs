@@ -13,7 +13,8 @@ use overstride::pose::model::{Models, Variant};
 use overstride::pose::pipeline::{self, PipelineOptions};
 use overstride::video::annotate::AnnotatedWriter;
 use overstride::video::VideoReader;
-use overstride::{output, Result};
+use overstride::gait::{self, view::View};
+use overstride::{output, report, Result};
 
 #[derive(Parser)]
 #[command(name = "overstride", version, about = "Treadmill running analysis from video: overstride, knees, hips, cadence")]
@@ -31,7 +32,17 @@ enum Command {
 #[derive(clap::Args)]
 struct AnalyzeArgs {
     /// The video to analyse (MP4/MOV/MKV/WebM from a phone or camera).
-    input: PathBuf,
+    #[arg(required_unless_present = "landmarks", conflicts_with = "landmarks")]
+    input: Option<PathBuf>,
+    /// Reanalyse an existing landmarks.csv instead of a video (no model needed; seconds).
+    #[arg(long, value_name = "FILE")]
+    landmarks: Option<PathBuf>,
+    /// The runner's standing height in cm, to give distances in cm as well as % of leg length.
+    #[arg(long, value_name = "CM", value_parser = parse_height)]
+    height_cm: Option<f64>,
+    /// Camera view; detected from the landmarks when not given.
+    #[arg(long, value_enum)]
+    view: Option<View>,
     /// Folder for the outputs (created if missing).
     #[arg(long, short)]
     out: PathBuf,
@@ -81,9 +92,59 @@ fn progress_bar(total: Option<usize>) -> ProgressBar {
     pb
 }
 
+fn parse_height(s: &str) -> std::result::Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number of centimetres"))?;
+    if (80.0..=250.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} cm is not a runner's height (expected 80–250 cm)"))
+    }
+}
+
 fn analyze(a: &AnalyzeArgs) -> Result<()> {
+    let (frames, source) = match (&a.landmarks, &a.input) {
+        (Some(l), _) => (overstride::landmarks_io::read(l)?, l.clone()),
+        (None, Some(v)) => (pose_stage(a, v)?, v.clone()),
+        (None, None) => return Err(overstride::Error::Input("give a video or --landmarks FILE".into())),
+    };
+    output::prepare_dir(&a.out)?;
+    let opts = gait::Options { view: a.view, height_cm: a.height_cm };
+    let analysis = gait::analyze(&frames, &opts).map_err(|e| {
+        overstride::Error::Input(format!("{}: {e}", source.display()))
+    })?;
+    let json = output::write_atomic(&a.out.join("report.json"), report::json::render(&analysis, &source.display().to_string()).as_bytes())?;
+    let csv = output::write_atomic(&a.out.join("steps.csv"), report::csv::render(&analysis).as_bytes())?;
+    print_summary(&analysis);
+    println!("  wrote {}", json.display());
+    println!("  wrote {}", csv.display());
+    Ok(())
+}
+
+fn print_summary(a: &gait::Analysis) {
+    let g = |k: &str, side: &str| a.summary.get(k).and_then(|m| m.get(side)).map(|s| (s.mean, s.sd, s.n));
+    println!(
+        "view {}, {:?}, {} steps, cadence {}",
+        a.view.as_str(),
+        a.gait,
+        a.steps.len(),
+        a.cadence_spm.map(|c| format!("{c:.0} steps/min")).unwrap_or_else(|| "n/a".into())
+    );
+    for (key, label) in [("overstride_pct_leg", "overstride % leg"), ("shank_angle_deg", "shank angle deg"), ("knee_flexion_ic_deg", "knee flexion at IC deg"), ("pelvic_drop_deg", "pelvic drop deg"), ("fppa_deg", "FPPA deg")] {
+        let l = g(key, "left");
+        let r = g(key, "right");
+        if l.is_some() || r.is_some() {
+            let f = |v: Option<(f64, f64, usize)>| v.map(|(m, sd, n)| format!("{m:.1} ± {sd:.1} (n={n})")).unwrap_or_else(|| "n/a".into());
+            println!("  {label}: left {}  right {}", f(l), f(r));
+        }
+    }
+    for w in &a.warnings {
+        println!("  note: {w}");
+    }
+}
+
+fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::FramePose>> {
     let started = Instant::now();
-    let reader = VideoReader::open(&a.input)?;
+    let reader = VideoReader::open(input)?;
     let models = Models::load(a.model)?;
     output::prepare_dir(&a.out)?;
     let info = reader.info().clone();
@@ -91,8 +152,10 @@ fn analyze(a: &AnalyzeArgs) -> Result<()> {
     let mut csv = LandmarksWriter::create(&a.out.join("landmarks.csv"))?;
     let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers), ..Default::default() };
     let pb = progress_bar(info.declared_frames);
+    let mut frames = Vec::new();
     let (info, stats) = pipeline::run(reader, &models, &opts, |frame, fp| {
         csv.write(fp)?;
+        frames.push(fp.clone());
         if let Some(v) = video.as_mut() {
             v.write(&frame.image, fp.pose.as_ref(), &format!("{:>5}  {:6.2} s", frame.index, frame.time_s))?;
         }
@@ -103,7 +166,7 @@ fn analyze(a: &AnalyzeArgs) -> Result<()> {
     if stats.frames_with_pose == 0 {
         return Err(overstride::Error::Input(format!(
             "no person found in {} ({} frames): film the runner whole, side-on or from behind, in good light",
-            a.input.display(),
+            input.display(),
             stats.frames
         )));
     }
@@ -115,7 +178,7 @@ fn analyze(a: &AnalyzeArgs) -> Result<()> {
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{}: {} frames ({}x{}, {:.1} fps), pose found on {} ({:.0} %), {:.1} frames/s",
-        a.input.display(),
+        input.display(),
         stats.frames,
         info.width,
         info.height,
@@ -125,11 +188,7 @@ fn analyze(a: &AnalyzeArgs) -> Result<()> {
         stats.frames as f64 / secs
     );
     for p in outputs {
-        println!("  wrote {}", display_rel(&p));
+        println!("  wrote {}", p.display());
     }
-    Ok(())
-}
-
-fn display_rel(p: &Path) -> String {
-    p.display().to_string()
+    Ok(frames)
 }

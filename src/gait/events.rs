@@ -73,8 +73,10 @@ pub enum FootPoint {
     Ankle,
 }
 
-/// The foot's lowest point per sample: (x, y, which point).
-pub fn foot_lowest(s: &Series, side: Side) -> (Vec<f64>, Vec<f64>, FootPoint) {
+/// The foot's lowest point per sample: (x, y, which point). `heel_offset` (pixels, downwards) moves
+/// the heel landmark — which BlazePose places at the back of the heel, above the sole — down to the
+/// sole (see [`heel_sole_offset`]).
+pub fn foot_lowest(s: &Series, side: Side, heel_offset: f64) -> (Vec<f64>, Vec<f64>, FootPoint) {
     let o = side.offset();
     let (heel, toe, ankle) = (LEFT_HEEL + o, LEFT_FOOT_INDEX + o, LEFT_ANKLE + o);
     let usable = (0..s.len()).filter(|&i| s.y[heel][i].is_finite() && s.y[toe][i].is_finite()).count();
@@ -82,7 +84,8 @@ pub fn foot_lowest(s: &Series, side: Side) -> (Vec<f64>, Vec<f64>, FootPoint) {
         let mut xs = Vec::with_capacity(s.len());
         let mut ys = Vec::with_capacity(s.len());
         for i in 0..s.len() {
-            let (h, t) = (s.point(heel, i), s.point(toe, i));
+            let (mut h, t) = (s.point(heel, i), s.point(toe, i));
+            h[1] += heel_offset;
             let p = if h[1] >= t[1] || !t[1].is_finite() { h } else { t };
             xs.push(p[0]);
             ys.push(p[1]);
@@ -119,28 +122,40 @@ impl BeltLine {
     }
 }
 
+/// Samples within this fraction of leg length of the belt line count as stance when fitting it.
+pub const BELT_BAND_LEG: f64 = 0.06;
 /// Largest belt tilt accepted from the fit; beyond it the camera or the fit is not trusted.
 pub const MAX_TILT_DEG: f64 = 10.0;
 
-pub fn fit_belt(feet: &[(&[f64], &[f64])], fit_slope: bool) -> Option<BeltLine> {
-    let mut pts = Vec::new();
+/// Fits the line the foot slides along in stance. First guess: a level line through the lowest
+/// quarter of the samples; then, three times, a least-squares line through every sample within
+/// `band_px` of the current line (the stance samples along the whole belt, front to back).
+pub fn fit_belt(feet: &[(&[f64], &[f64])], fit_slope: bool, band_px: f64) -> Option<BeltLine> {
+    let mut all = Vec::new();
+    let mut line = None;
     for &(xs, ys) in feet {
         let p75 = percentile(ys, 0.75)?;
-        pts.extend(xs.iter().zip(ys.iter()).filter(|(x, y)| x.is_finite() && y.is_finite() && **y >= p75).map(|(x, y)| (*x, *y)));
+        all.extend(xs.iter().zip(ys.iter()).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (*x, *y)));
+        line = Some(line.map_or(p75, |l: f64| l.max(p75)));
     }
-    if pts.len() < 3 {
-        return None;
+    let mut belt = BeltLine { a: line?, b: 0.0 };
+    for _ in 0..3 {
+        let pts: Vec<(f64, f64)> = all.iter().copied().filter(|&(x, y)| belt.y_at(x) - y < band_px).collect();
+        if pts.len() < 3 {
+            break;
+        }
+        let n = pts.len() as f64;
+        let (mx, my) = (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).sum::<f64>() / n);
+        let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+        let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+        let b = if fit_slope && sxx > 0.0 { sxy / sxx } else { 0.0 };
+        let b = if b.atan().to_degrees().abs() > MAX_TILT_DEG { 0.0 } else { b };
+        // the belt is the middle of the stance samples' spread about the line
+        let mut res: Vec<f64> = pts.iter().map(|p| p.1 - b * p.0).collect();
+        res.sort_by(f64::total_cmp);
+        belt = BeltLine { a: res[res.len() / 2], b };
     }
-    let n = pts.len() as f64;
-    let (mx, my) = (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).sum::<f64>() / n);
-    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let b = if fit_slope && sxx > 0.0 { sxy / sxx } else { 0.0 };
-    let b = if b.atan().to_degrees().abs() > MAX_TILT_DEG { 0.0 } else { b };
-    // the belt is the bottom of the stance samples: their median height on the line
-    let mut res: Vec<f64> = pts.iter().map(|p| p.1 - b * p.0).collect();
-    res.sort_by(f64::total_cmp);
-    Some(BeltLine { a: res[res.len() / 2], b })
+    Some(belt)
 }
 
 /// Height of the foot above the belt, pixels (positive up).
@@ -217,6 +232,46 @@ pub fn velocity(t: &[f64], v: &[f64]) -> Vec<f64> {
             if b > a { (v[b] - v[a]) / (t[b] - t[a]) } else { f64::NAN }
         })
         .collect()
+}
+
+/// How far the heel landmark sits above the toe landmark when the foot is flat on the belt
+/// (mid-stance of the given contacts): the median of toe y − heel y there, never negative.
+pub fn heel_sole_offset(s: &Series, side: Side, contacts: &[Contact]) -> f64 {
+    let o = side.offset();
+    let mut d: Vec<f64> = contacts
+        .iter()
+        .filter(|c| c.side == side)
+        .map(|c| (c.first + c.last) / 2)
+        .map(|i| s.y[LEFT_FOOT_INDEX + o][i] - s.y[LEFT_HEEL + o][i])
+        .filter(|v| v.is_finite())
+        .collect();
+    if d.is_empty() {
+        return 0.0;
+    }
+    d.sort_by(f64::total_cmp);
+    d[d.len() / 2].max(0.0)
+}
+
+/// All contacts of one foot. `x_sign` turns image x into the runner's forward (side views) and
+/// `pelvis_fwd` is the pelvis's forward coordinate per sample (None in frontal views, where the
+/// backward-motion check does not apply). Two passes: the first finds stances with the raw foot
+/// points, the second moves the heel down to the sole using them and detects again.
+pub fn detect(s: &Series, side: Side, x_sign: f64, pelvis_fwd: Option<&[f64]>, leg_px: f64) -> (Vec<Contact>, Option<BeltLine>) {
+    let once = |offset: f64| -> (Vec<Contact>, Option<BeltLine>) {
+        let (fx, fy, point) = foot_lowest(s, side, offset);
+        let Some(belt) = fit_belt(&[(&fx, &fy)], true, BELT_BAND_LEG * leg_px) else { return (Vec::new(), None) };
+        let h = height(&fx, &fy, &belt);
+        let rel: Option<Vec<f64>> = pelvis_fwd.map(|p| {
+            let fwd: Vec<f64> = fx.iter().map(|x| x_sign * x).collect();
+            let v = velocity(&s.t, &fwd);
+            let vp = velocity(&s.t, p);
+            v.iter().zip(&vp).map(|(a, b)| a - b).collect()
+        });
+        (contacts(&s.t, &h, rel.as_deref(), side, point, leg_px), Some(belt))
+    };
+    let (first, _) = once(0.0);
+    let offset = heel_sole_offset(s, side, &first);
+    once(offset)
 }
 
 #[cfg(test)]

@@ -10,3 +10,8 @@ pub mod series;
 pub mod signal;
 pub mod swap;
 pub mod view;
+pub mod analysis;
+pub mod metrics;
+pub mod summary;
+
+pub use analysis::{analyze, Analysis, AnalysisError, Options, Step};

@@ -1,0 +1,490 @@
+//! The gait analysis of one run: landmark frames in, steps with their measurements and a summary
+//! with uncertainties out. Orchestrates the stages; the maths lives in the stage modules.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::com;
+use super::events::{self, Contact, Side};
+use super::metrics::{self, mid, Frame, P};
+use super::series::{interp, Series};
+use super::signal;
+use super::summary::{asymmetry, Asymmetry, Stat};
+use super::swap;
+use super::view::{self, View};
+use crate::pose::idx::*;
+use crate::pose::{FramePose, NUM_LANDMARKS};
+
+/// Below this frame rate events cannot be timed usefully (a running stance spans < 5 frames).
+pub const MIN_FPS: f64 = 20.0;
+/// Fewer steps than this per side and the means are flagged as unreliable.
+pub const MIN_STEPS_PER_SIDE: usize = 7;
+/// A step whose leg landmarks average a visibility below this at IC is flagged and left out of the
+/// summary (the model could not see the leg: occlusion, handrail, motion blur).
+pub const MIN_STEP_CONFIDENCE: f64 = 0.5;
+/// Hip joint to ankle ≈ 0.491 × standing height (Winter 2009, segment lengths as fractions of
+/// height: hip 0.530 − ankle 0.039). Used to turn pixels into cm when the runner's height is given.
+pub const LEG_TO_HEIGHT: f64 = 0.491;
+/// Smallest detectable difference of contralateral pelvic drop in 2-D video (Dingenen 2018).
+pub const PELVIC_DROP_SDD_DEG: f64 = 2.7;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Override the detected view.
+    pub view: Option<View>,
+    /// Runner's standing height, for cm.
+    pub height_cm: Option<f64>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum AnalysisError {
+    #[error("no person found: the pose was found on {with_pose} of {frames} frames")]
+    NoPerson { frames: usize, with_pose: usize },
+    #[error("frame rate {fps:.1} fps is too low to time foot strikes (need at least {min} fps; film at 60 fps or more if the phone allows)")]
+    FrameRateTooLow { fps: f64, min: f64 },
+    #[error("no steps found: the feet were never seen landing on the belt (film the whole body, feet included, for at least 10 s)")]
+    NoSteps,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gait {
+    Running,
+    Walking,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FootStrike {
+    Rearfoot,
+    Midfoot,
+    Forefoot,
+}
+
+/// Foot-strike angle class limits (Altman & Davis 2012): > 8° rearfoot, < −1.6° forefoot.
+pub fn foot_strike_class(angle_deg: f64) -> FootStrike {
+    if angle_deg > 8.0 {
+        FootStrike::Rearfoot
+    } else if angle_deg < -1.6 {
+        FootStrike::Forefoot
+    } else {
+        FootStrike::Midfoot
+    }
+}
+
+/// One step: one initial contact and what was measured over it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Step {
+    pub side: Side,
+    pub ic_frame: usize,
+    pub ic_time_s: f64,
+    pub to_time_s: Option<f64>,
+    pub contact_time_s: Option<f64>,
+    /// From this toe-off to the other foot's next initial contact (0 when both feet are down).
+    pub flight_time_s: Option<f64>,
+    /// From this initial contact to the other foot's next one.
+    pub step_time_s: Option<f64>,
+    /// Contact time over stride time (this IC to this foot's next IC).
+    pub duty_factor: Option<f64>,
+    // side view
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overstride_pct_leg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overstride_cm: Option<f64>,
+    /// "heel", or "ankle" where the heel landmark was missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overstride_point: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shank_angle_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub knee_flexion_ic_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub knee_flexion_peak_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foot_strike_angle_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foot_strike: Option<FootStrike>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trunk_lean_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vertical_oscillation_pct_leg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vertical_oscillation_cm: Option<f64>,
+    // frontal views
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pelvic_drop_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fppa_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_width_pct_leg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_width_cm: Option<f64>,
+    /// Mean visibility of the leg's landmarks at IC (0–1).
+    pub confidence: f64,
+    /// Why this step is left out of the summary, if it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub view: View,
+    pub view_detected: bool,
+    pub gait: Gait,
+    pub fps: f64,
+    pub frames: usize,
+    pub frames_with_pose: usize,
+    pub duration_s: f64,
+    pub leg_length_px: f64,
+    /// Centimetres per pixel, when the runner's height was given.
+    pub cm_per_px: Option<f64>,
+    pub cadence_spm: Option<f64>,
+    pub steps: Vec<Step>,
+    /// metric name → side ("left", "right", "all") → statistics.
+    pub summary: BTreeMap<String, BTreeMap<&'static str, Stat>>,
+    pub asymmetry: BTreeMap<String, Asymmetry>,
+    pub quality: Quality,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Quality {
+    pub swaps_repaired: usize,
+    pub low_visibility_samples: usize,
+    pub outliers_rejected: usize,
+    pub samples_filled: usize,
+    pub filter_cutoff_hz: f64,
+    /// Tilt of the belt line in the image (mean of both feet's fits), degrees. Angles are measured
+    /// against the image's vertical, so a camera that is not level shows here.
+    pub belt_tilt_deg: f64,
+    /// Half a frame interval: the frame-rate limit of event timing.
+    pub event_timing_resolution_ms: f64,
+    pub steps_excluded_low_confidence: usize,
+    pub com_model: &'static str,
+    pub overstride_point: &'static str,
+}
+
+/// Step frequency (Hz) from the pelvis's vertical bounce: one bounce per step. Autocorrelation peak
+/// between 1.2 and 4.5 Hz (72–270 steps/min).
+pub fn step_frequency(s: &Series) -> Option<f64> {
+    let fps = s.fps();
+    let y: Vec<f64> = (0..s.len()).map(|i| (s.y[LEFT_HIP][i] + s.y[RIGHT_HIP][i]) / 2.0).collect();
+    let vals: Vec<f64> = y.iter().copied().filter(|v| v.is_finite()).collect();
+    if vals.len() < 20 {
+        return None;
+    }
+    let m = vals.iter().sum::<f64>() / vals.len() as f64;
+    let d: Vec<f64> = y.iter().map(|v| if v.is_finite() { v - m } else { 0.0 }).collect();
+    let (lo, hi) = ((fps / 4.5).floor().max(1.0) as usize, (fps / 1.2).ceil() as usize);
+    let ac = |lag: usize| -> f64 { d.iter().zip(&d[lag..]).map(|(a, b)| a * b).sum::<f64>() / (d.len() - lag) as f64 };
+    // the first positive local maximum is one step (later ones are multiples)
+    (lo.max(1)..=hi.min(d.len() / 2))
+        .find(|&lag| {
+            let v = ac(lag);
+            v > 0.0 && v >= ac(lag - 1) && v >= ac(lag + 1)
+        })
+        .map(|lag| fps / lag as f64)
+}
+
+pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, AnalysisError> {
+    let with_pose = frames.iter().filter(|f| f.pose.is_some()).count();
+    if with_pose < 10 {
+        return Err(AnalysisError::NoPerson { frames: frames.len(), with_pose });
+    }
+    let mut s = Series::from_frames(frames);
+    let fps = s.fps();
+    if !(fps >= MIN_FPS) {
+        return Err(AnalysisError::FrameRateTooLow { fps, min: MIN_FPS });
+    }
+    let mut warnings = Vec::new();
+    let mut quality = Quality { event_timing_resolution_ms: 1000.0 / fps / 2.0, ..Default::default() };
+    let leg_raw = metrics::leg_length(&s).ok_or(AnalysisError::NoPerson { frames: frames.len(), with_pose })?;
+
+    let detected = view::detect(&s);
+    let view = opts.view.or(detected.map(|d| d.view)).unwrap_or(View::SideLeft);
+
+    // left/right swaps, before any smoothing mixes the legs
+    quality.swaps_repaired = swap::repair(&mut s, leg_raw).len();
+
+    // cleaning
+    let step_hz = step_frequency(&s);
+    let fc = signal::cutoff_hz(fps, step_hz);
+    quality.filter_cutoff_hz = fc;
+    let mut counts = signal::CleanCounts::default();
+    let t = s.t.clone();
+    for lm in 0..NUM_LANDMARKS {
+        let vis = s.vis[lm].clone();
+        counts += signal::clean(&t, &mut s.x[lm], &vis, fps, fc);
+        counts += signal::clean(&t, &mut s.y[lm], &vis, fps, fc);
+    }
+    quality.low_visibility_samples = counts.low_visibility;
+    quality.outliers_rejected = counts.outliers;
+    quality.samples_filled = counts.filled;
+
+    let leg = leg_raw;
+    let cm_per_px = opts.height_cm.map(|h| h * LEG_TO_HEIGHT / leg);
+
+    // events, per foot, each against its own belt line (the far foot's belt is higher in the image)
+    let x_sign = if view.is_side() { view.forward_sign() } else if view == View::Rear { 1.0 } else { -1.0 };
+    let pelvis_x: Vec<f64> = (0..s.len()).map(|i| x_sign * (s.x[LEFT_HIP][i] + s.x[RIGHT_HIP][i]) / 2.0).collect();
+    let mut contacts: Vec<Contact> = Vec::new();
+    let mut tilts = Vec::new();
+    for side in [Side::Left, Side::Right] {
+        let (c, belt) = events::detect(&s, side, x_sign, view.is_side().then_some(&pelvis_x[..]), leg);
+        contacts.extend(c);
+        tilts.extend(belt.map(|b| b.tilt_deg()));
+    }
+    quality.belt_tilt_deg = tilts.iter().sum::<f64>() / tilts.len().max(1) as f64;
+    contacts.sort_by(|a, b| a.ic_time_s.total_cmp(&b.ic_time_s));
+    if contacts.is_empty() {
+        return Err(AnalysisError::NoSteps);
+    }
+
+    let rf = Frame { s: &s, x_sign };
+    let (com_x, com_y, com_models) = com::series(&s);
+    let segmental = com_models.iter().flatten().filter(|m| **m == com::ComModel::Segmental).count();
+    quality.com_model = if segmental * 2 >= com_models.iter().flatten().count() { "segmental (de Leva 1996)" } else { "pelvis centre (fallback)" };
+    let com_at = |tt: f64| -> P { [x_sign * interp(&t, &com_x, tt), -interp(&t, &com_y, tt)] };
+
+    // foot-flat reference angle per side (mid-stance), for the foot-strike angle
+    let mut flat_angle: BTreeMap<Side, f64> = BTreeMap::new();
+    for side in [Side::Left, Side::Right] {
+        let (_, _, _, heel, toe) = metrics::leg_landmarks(side);
+        let mut a: Vec<f64> = contacts
+            .iter()
+            .filter(|c| c.side == side)
+            .filter_map(|c| c.to_time_s.map(|to| (c.ic_time_s + to) / 2.0))
+            .map(|tm| metrics::angle_above_horizontal(rf.at(heel, tm), rf.at(toe, tm)))
+            .filter(|v| v.is_finite())
+            .collect();
+        if !a.is_empty() {
+            a.sort_by(f64::total_cmp);
+            flat_angle.insert(side, a[a.len() / 2]);
+        }
+    }
+
+    let mut steps = Vec::with_capacity(contacts.len());
+    let mut heel_fallbacks = 0;
+    for (k, c) in contacts.iter().enumerate() {
+        let (hip, knee, ankle, heel, toe) = metrics::leg_landmarks(c.side);
+        let ic = c.ic_time_s;
+        let next_other = contacts[k + 1..].iter().find(|o| o.side != c.side);
+        let next_same = contacts[k + 1..].iter().find(|o| o.side == c.side);
+        // a step with a same-side contact in between is not a clean step
+        let step_time = next_other.filter(|o| next_same.is_none_or(|n| n.ic_time_s > o.ic_time_s)).map(|o| o.ic_time_s - ic);
+        let contact_time = c.to_time_s.map(|to| to - ic);
+        let flight = match (c.to_time_s, next_other) {
+            (Some(to), Some(o)) if step_time.is_some() => Some((o.ic_time_s - to).max(0.0)),
+            _ => None,
+        };
+        let stride = next_same.map(|n| n.ic_time_s - ic);
+        let duty = match (contact_time, stride) {
+            (Some(ct), Some(st)) if st > 0.0 => Some(ct / st),
+            _ => None,
+        };
+        let ic_frame = {
+            let j = t.partition_point(|&x| x < ic).min(t.len() - 1);
+            let j = if j > 0 && (ic - t[j - 1]).abs() < (t[j] - ic).abs() { j - 1 } else { j };
+            s.frame[j]
+        };
+        let vis_at = |lm: usize| interp(&t, &s.vis[lm], ic);
+        let confidence = [hip, knee, ankle, heel, toe].iter().map(|&lm| vis_at(lm)).filter(|v| v.is_finite()).sum::<f64>() / 5.0;
+        let mut st = Step {
+            side: c.side,
+            ic_frame,
+            ic_time_s: ic,
+            to_time_s: c.to_time_s,
+            contact_time_s: contact_time,
+            flight_time_s: flight,
+            step_time_s: step_time,
+            duty_factor: duty,
+            overstride_pct_leg: None,
+            overstride_cm: None,
+            overstride_point: None,
+            shank_angle_deg: None,
+            knee_flexion_ic_deg: None,
+            knee_flexion_peak_deg: None,
+            foot_strike_angle_deg: None,
+            foot_strike: None,
+            trunk_lean_deg: None,
+            vertical_oscillation_pct_leg: None,
+            vertical_oscillation_cm: None,
+            pelvic_drop_deg: None,
+            fppa_deg: None,
+            step_width_pct_leg: None,
+            step_width_cm: None,
+            confidence,
+            excluded: None,
+        };
+        let end = c.to_time_s.unwrap_or(s.t[c.last]);
+        if view.is_side() {
+            let (h, kn, an) = (rf.at(hip, ic), rf.at(knee, ic), rf.at(ankle, ic));
+            let mut foot = rf.at(heel, ic);
+            st.overstride_point = Some("heel");
+            if !(foot[0].is_finite()) {
+                foot = an;
+                st.overstride_point = Some("ankle");
+                heel_fallbacks += 1;
+            }
+            let com = com_at(ic);
+            let os = foot[0] - com[0];
+            st.overstride_pct_leg = fin(100.0 * os / leg);
+            st.overstride_cm = cm_per_px.and_then(|k| fin(os * k));
+            st.shank_angle_deg = fin(metrics::angle_from_down(kn, an));
+            st.knee_flexion_ic_deg = fin(metrics::knee_flexion(h, kn, an));
+            let mut flex = metrics::over(&s, ic, end, |i| metrics::knee_flexion(rf.sample(hip, i), rf.sample(knee, i), rf.sample(ankle, i)));
+            flex.extend(st.knee_flexion_ic_deg);
+            st.knee_flexion_peak_deg = metrics::max_of(&flex);
+            if let Some(flat) = flat_angle.get(&c.side) {
+                let a = metrics::angle_above_horizontal(rf.at(heel, ic), rf.at(toe, ic)) - flat;
+                st.foot_strike_angle_deg = fin(a);
+                st.foot_strike = st.foot_strike_angle_deg.map(foot_strike_class);
+            }
+            let lean = metrics::over(&s, ic, end, |i| {
+                metrics::angle_from_up(mid(rf.sample(LEFT_HIP, i), rf.sample(RIGHT_HIP, i)), mid(rf.sample(LEFT_SHOULDER, i), rf.sample(RIGHT_SHOULDER, i)))
+            });
+            st.trunk_lean_deg = metrics::mean_of(&lean);
+            if let Some(stp) = step_time {
+                let ys = metrics::over(&s, ic, ic + stp, |i| -com_y[i]);
+                if let (Some(hi), Some(lo)) = (metrics::max_of(&ys), metrics::max_of(&ys.iter().map(|v| -v).collect::<Vec<_>>())) {
+                    let range = hi + lo;
+                    st.vertical_oscillation_pct_leg = fin(100.0 * range / leg);
+                    st.vertical_oscillation_cm = cm_per_px.and_then(|k| fin(range * k));
+                }
+            }
+        } else {
+            let (other_hip, stance_hip) = (metrics::leg_landmarks(c.side.other()).0, hip);
+            let drops = metrics::over(&s, ic, end, |i| metrics::pelvic_drop(rf.sample(stance_hip, i), rf.sample(other_hip, i)));
+            st.pelvic_drop_deg = metrics::max_of(&drops);
+            // medial: towards the body's midline; left leg's medial is towards the runner's right (+X)
+            let medial = if c.side == Side::Left { 1.0 } else { -1.0 };
+            let fp = metrics::over(&s, ic, end, |i| metrics::fppa(rf.sample(hip, i), rf.sample(knee, i), rf.sample(ankle, i), medial));
+            st.fppa_deg = metrics::max_of(&fp);
+            if let Some(prev) = contacts[..k].iter().rev().find(|o| o.side != c.side) {
+                let this_x = rf.at(ankle, ic)[0];
+                let other_x = rf.at(metrics::leg_landmarks(prev.side).2, prev.ic_time_s)[0];
+                let (l, r) = if c.side == Side::Left { (this_x, other_x) } else { (other_x, this_x) };
+                let w = r - l;
+                st.step_width_pct_leg = fin(100.0 * w / leg);
+                st.step_width_cm = cm_per_px.and_then(|k| fin(w * k));
+            }
+        }
+        if confidence < MIN_STEP_CONFIDENCE {
+            st.excluded = Some(format!("low landmark confidence {confidence:.2} at initial contact (occluded or blurred leg)"));
+        }
+        steps.push(st);
+    }
+    quality.steps_excluded_low_confidence = steps.iter().filter(|s| s.excluded.is_some()).count();
+    quality.overstride_point = if heel_fallbacks == 0 { "heel" } else { "heel (ankle where the heel was missing)" };
+
+    // gait: running when the feet leave the ground together
+    let flights: Vec<f64> = steps.iter().filter_map(|s| s.flight_time_s).collect();
+    let duties: Vec<f64> = steps.iter().filter_map(|s| s.duty_factor).collect();
+    let median = |v: &[f64]| -> Option<f64> {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        (!v.is_empty()).then(|| v[v.len() / 2])
+    };
+    let running = match (median(&flights), median(&duties)) {
+        (Some(f), _) if f > 0.0 => true,
+        (None, Some(d)) => d < 0.5,
+        _ => false,
+    };
+    let gait = if running { Gait::Running } else { Gait::Walking };
+
+    let included: Vec<&Step> = steps.iter().filter(|s| s.excluded.is_none()).collect();
+    let step_times: Vec<f64> = included.iter().filter_map(|s| s.step_time_s).collect();
+    let cadence_spm = Stat::of(&step_times, "s").map(|st| 60.0 / st.mean);
+
+    let mut summary: BTreeMap<String, BTreeMap<&'static str, Stat>> = BTreeMap::new();
+    let metrics_list: Vec<(&str, &'static str, fn(&Step) -> Option<f64>)> = vec![
+        ("overstride_pct_leg", "% leg length", |s| s.overstride_pct_leg),
+        ("overstride_cm", "cm", |s| s.overstride_cm),
+        ("shank_angle_deg", "deg", |s| s.shank_angle_deg),
+        ("knee_flexion_ic_deg", "deg", |s| s.knee_flexion_ic_deg),
+        ("knee_flexion_peak_deg", "deg", |s| s.knee_flexion_peak_deg),
+        ("foot_strike_angle_deg", "deg", |s| s.foot_strike_angle_deg),
+        ("trunk_lean_deg", "deg", |s| s.trunk_lean_deg),
+        ("vertical_oscillation_pct_leg", "% leg length", |s| s.vertical_oscillation_pct_leg),
+        ("vertical_oscillation_cm", "cm", |s| s.vertical_oscillation_cm),
+        ("contact_time_s", "s", |s| s.contact_time_s),
+        ("flight_time_s", "s", |s| s.flight_time_s),
+        ("step_time_s", "s", |s| s.step_time_s),
+        ("duty_factor", "fraction", |s| s.duty_factor),
+        ("pelvic_drop_deg", "deg", |s| s.pelvic_drop_deg),
+        ("fppa_deg", "deg", |s| s.fppa_deg),
+        ("step_width_pct_leg", "% leg length", |s| s.step_width_pct_leg),
+        ("step_width_cm", "cm", |s| s.step_width_cm),
+    ];
+    let mut asym = BTreeMap::new();
+    for (name, unit, get) in &metrics_list {
+        let mut per = BTreeMap::new();
+        for (key, side) in [("left", Some(Side::Left)), ("right", Some(Side::Right)), ("all", None)] {
+            let v: Vec<f64> = included.iter().filter(|s| side.is_none_or(|sd| s.side == sd)).filter_map(|s| get(s)).collect();
+            if let Some(st) = Stat::of(&v, unit) {
+                per.insert(key, st);
+            }
+        }
+        if let (Some(l), Some(r)) = (per.get("left"), per.get("right")) {
+            let sdd = (*name == "pelvic_drop_deg").then_some(PELVIC_DROP_SDD_DEG);
+            asym.insert(name.to_string(), asymmetry(l, r, sdd));
+        }
+        if !per.is_empty() {
+            summary.insert(name.to_string(), per);
+        }
+    }
+    if let Some(st) = Stat::of(&included.iter().filter_map(|s| s.step_time_s.map(|x| 60.0 / x)).collect::<Vec<_>>(), "steps/min") {
+        summary.entry("cadence_spm".into()).or_default().insert("all", st);
+    }
+
+    for side in [Side::Left, Side::Right] {
+        let n = included.iter().filter(|s| s.side == side).count();
+        if n < MIN_STEPS_PER_SIDE {
+            warnings.push(format!(
+                "only {n} usable {} steps (fewer than {MIN_STEPS_PER_SIDE}): its means are unreliable; film at least 20 s",
+                side.as_str()
+            ));
+        }
+    }
+    if quality.steps_excluded_low_confidence > 0 {
+        warnings.push(format!(
+            "{} of {} steps left out: the leg was not seen clearly at initial contact (occlusion, handrail, blur)",
+            quality.steps_excluded_low_confidence,
+            steps.len()
+        ));
+    }
+    warnings.push(format!(
+        "event timing: ±{:.0} ms from the frame rate ({fps:.0} fps) on top of ~10–25 ms for kinematic detection of foot strike (Fellin 2010){}",
+        quality.event_timing_resolution_ms,
+        if fps < 60.0 { "; contact and flight times are coarse below 60 fps" } else { "" }
+    ));
+    if heel_fallbacks > 0 {
+        warnings.push(format!("{heel_fallbacks} steps measured overstride from the ankle: the heel landmark was missing"));
+    }
+    if opts.height_cm.is_none() {
+        warnings.push("distances in % of leg length only: give --height-cm for centimetres".into());
+    }
+
+    Ok(Analysis {
+        view,
+        view_detected: opts.view.is_none() && detected.is_some(),
+        gait,
+        fps,
+        frames: frames.len(),
+        frames_with_pose: with_pose,
+        duration_s: s.t.last().copied().unwrap_or(0.0) - s.t.first().copied().unwrap_or(0.0),
+        leg_length_px: leg,
+        cm_per_px,
+        cadence_spm,
+        steps,
+        summary,
+        asymmetry: asym,
+        quality,
+        warnings,
+    })
+}
+
+fn fin(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}

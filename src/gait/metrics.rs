@@ -1,0 +1,132 @@
+//! Per-step measurements from cleaned, level landmark series and the detected contacts. Pure
+//! geometry; every angle in degrees, every distance in pixels here (the caller scales to % of leg
+//! length and cm).
+//!
+//! Conventions. Side views work in runner coordinates: X forward (the way the runner faces), Y up.
+//! Frontal views: X towards the runner's right, Y up. So a mirrored video gives the same numbers.
+
+use super::events::Side;
+use super::series::{interp, Series};
+use crate::pose::idx::*;
+
+/// A point in runner coordinates.
+pub type P = [f64; 2];
+
+/// Runner-coordinate view of a series: x scaled by `x_sign` (+1/−1), y flipped to point up.
+pub struct Frame<'a> {
+    pub s: &'a Series,
+    pub x_sign: f64,
+}
+
+impl Frame<'_> {
+    /// Landmark `lm` at time `t` (linear interpolation between samples).
+    pub fn at(&self, lm: usize, t: f64) -> P {
+        [self.x_sign * interp(&self.s.t, &self.s.x[lm], t), -interp(&self.s.t, &self.s.y[lm], t)]
+    }
+    pub fn sample(&self, lm: usize, i: usize) -> P {
+        [self.x_sign * self.s.x[lm][i], -self.s.y[lm][i]]
+    }
+}
+
+pub fn mid(a: P, b: P) -> P {
+    [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
+}
+
+fn dist(a: P, b: P) -> f64 {
+    (a[0] - b[0]).hypot(a[1] - b[1])
+}
+
+/// Angle of the vector a→b from straight down, degrees, positive when b is ahead (+X) of a.
+pub fn angle_from_down(a: P, b: P) -> f64 {
+    (b[0] - a[0]).atan2(a[1] - b[1]).to_degrees()
+}
+
+/// Angle of the vector a→b from straight up, degrees, positive when b is ahead (+X) of a.
+pub fn angle_from_up(a: P, b: P) -> f64 {
+    (b[0] - a[0]).atan2(b[1] - a[1]).to_degrees()
+}
+
+/// Angle of a→b above the horizontal (+X direction), degrees.
+pub fn angle_above_horizontal(a: P, b: P) -> f64 {
+    (b[1] - a[1]).atan2(b[0] - a[0]).to_degrees()
+}
+
+/// Knee flexion: 180° minus the hip–knee–ankle angle (0 = straight).
+pub fn knee_flexion(hip: P, knee: P, ankle: P) -> f64 {
+    let (u, v) = ([hip[0] - knee[0], hip[1] - knee[1]], [ankle[0] - knee[0], ankle[1] - knee[1]]);
+    let c = (u[0] * v[0] + u[1] * v[1]) / (u[0].hypot(u[1]) * v[0].hypot(v[1]));
+    180.0 - c.clamp(-1.0, 1.0).acos().to_degrees()
+}
+
+/// Frontal-plane projection angle at the knee: 180° minus the hip–knee–ankle angle, positive when
+/// the knee lies medial of the hip–ankle line (valgus). `medial_sign` is +1 when medial is +X.
+pub fn fppa(hip: P, knee: P, ankle: P, medial_sign: f64) -> f64 {
+    let unsigned = knee_flexion(hip, knee, ankle);
+    // signed distance of the knee from the hip→ankle line, along X
+    let t = if (ankle[1] - hip[1]).abs() > 1e-9 { (knee[1] - hip[1]) / (ankle[1] - hip[1]) } else { 0.5 };
+    let x_on_line = hip[0] + t * (ankle[0] - hip[0]);
+    if (knee[0] - x_on_line) * medial_sign >= 0.0 { unsigned } else { -unsigned }
+}
+
+/// Contralateral pelvic drop: the hip line's angle to the horizontal, positive when the swing side's
+/// hip is lower than the stance side's.
+pub fn pelvic_drop(stance_hip: P, swing_hip: P) -> f64 {
+    (stance_hip[1] - swing_hip[1]).atan2((stance_hip[0] - swing_hip[0]).abs()).to_degrees()
+}
+
+pub fn leg_landmarks(side: Side) -> (usize, usize, usize, usize, usize) {
+    let o = side.offset();
+    (LEFT_HIP + o, LEFT_KNEE + o, LEFT_ANKLE + o, LEFT_HEEL + o, LEFT_FOOT_INDEX + o)
+}
+
+/// Leg length (hip→knee + knee→ankle), pixels: median over samples of both legs.
+pub fn leg_length(s: &Series) -> Option<f64> {
+    let mut v = Vec::new();
+    for side in [Side::Left, Side::Right] {
+        let (h, k, a, _, _) = leg_landmarks(side);
+        for i in 0..s.len() {
+            let l = dist(s.point(h, i), s.point(k, i)) + dist(s.point(k, i), s.point(a, i));
+            if l.is_finite() && l > 0.0 {
+                v.push(l);
+            }
+        }
+    }
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(v[v.len() / 2])
+}
+
+/// Samples of `f` between two times (inclusive), skipping non-finite values.
+pub fn over(s: &Series, t0: f64, t1: f64, mut f: impl FnMut(usize) -> f64) -> Vec<f64> {
+    (0..s.len()).filter(|&i| s.t[i] >= t0 - 1e-9 && s.t[i] <= t1 + 1e-9).map(&mut f).filter(|v| v.is_finite()).collect()
+}
+
+pub fn max_of(v: &[f64]) -> Option<f64> {
+    v.iter().copied().fold(None, |m, x| Some(m.map_or(x, |m: f64| m.max(x))))
+}
+
+pub fn mean_of(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn angles_have_the_stated_signs() {
+        assert!((angle_from_down([0.0, 0.0], [1.0, -1.0]) - 45.0).abs() < 1e-9);
+        assert!((angle_from_up([0.0, 0.0], [-1.0, 1.0]) + 45.0).abs() < 1e-9);
+        assert!((knee_flexion([0.0, 2.0], [0.0, 1.0], [0.0, 0.0])).abs() < 1e-9);
+        assert!((knee_flexion([0.0, 2.0], [0.0, 1.0], [1.0, 1.0]) - 90.0).abs() < 1e-9);
+        assert!((angle_above_horizontal([0.0, 0.0], [1.0, 1.0]) - 45.0).abs() < 1e-9);
+        // left leg seen from behind: medial is +X; knee pushed to +X → positive (valgus)
+        let v = fppa([0.0, 2.0], [0.1, 1.0], [0.0, 0.0], 1.0);
+        assert!(v > 0.0 && (v - 2.0 * (0.1f64).atan().to_degrees()).abs() < 1e-9);
+        assert!(fppa([0.0, 2.0], [-0.1, 1.0], [0.0, 0.0], 1.0) < 0.0);
+        // swing hip 1 lower over 10 apart
+        assert!((pelvic_drop([0.0, 0.0], [10.0, -1.0]) - (0.1f64).atan().to_degrees()).abs() < 1e-9);
+    }
+}

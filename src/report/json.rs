@@ -1,0 +1,41 @@
+//! report.json — schema documented in docs/report-schema.md (and docs/report.schema.json).
+
+use serde::Serialize;
+
+use crate::gait::Analysis;
+
+pub const SCHEMA_VERSION: &str = "1.0";
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema_version: &'static str,
+    tool: String,
+    input: &'a str,
+    view: &'static str,
+    #[serde(flatten)]
+    analysis: &'a Analysis,
+}
+
+pub fn render(a: &Analysis, input: &str) -> String {
+    let r = Report { schema_version: SCHEMA_VERSION, tool: format!("overstride {}", env!("CARGO_PKG_VERSION")), input, view: a.view.as_str(), analysis: a };
+    let mut v = serde_json::to_value(&r).unwrap_or(serde_json::Value::Null);
+    scrub(&mut v);
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// NaN and infinities are not JSON: serde writes them as null already; this also rounds floats to
+/// 4 decimals so the file is readable.
+fn scrub(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) => {
+            if let Some(f) = n.as_f64() {
+                if n.is_f64() {
+                    *v = serde_json::Number::from_f64((f * 1e4).round() / 1e4).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(scrub),
+        serde_json::Value::Object(o) => o.values_mut().for_each(scrub),
+        _ => {}
+    }
+}

@@ -1,0 +1,5 @@
+//! Presenting an analysis: machine-readable report.json and steps.csv. Presenting only — nothing here
+//! computes a measurement.
+
+pub mod csv;
+pub mod json;
