@@ -158,6 +158,11 @@ pub struct Quality {
     /// Tilt of the belt line in the image (mean of both feet's fits), degrees. Angles are measured
     /// against the image's vertical, so a camera that is not level shows here.
     pub belt_tilt_deg: f64,
+    /// Speed of the belt in the image, from the stance foot, pixels/s (side views).
+    pub belt_speed_px_s: Option<f64>,
+    /// What half a frame of IC timing error does to overstride: belt speed × half a frame, in % of
+    /// leg length (the heel rides the belt from IC on).
+    pub overstride_timing_uncertainty_pct_leg: f64,
     /// Half a frame interval: the frame-rate limit of event timing.
     pub event_timing_resolution_ms: f64,
     pub steps_excluded_low_confidence: usize,
@@ -215,14 +220,20 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     let t = s.t.clone();
     for lm in 0..NUM_LANDMARKS {
         let vis = s.vis[lm].clone();
-        counts += signal::clean(&t, &mut s.x[lm], &vis, fps, fc);
-        counts += signal::clean(&t, &mut s.y[lm], &vis, fps, fc);
+        counts += signal::clean(&t, &mut s.x[lm], &vis, fps);
+        counts += signal::clean(&t, &mut s.y[lm], &vis, fps);
+    }
+    // `raw`: cleaned, not low-passed — for instants; `s`: low-passed — for stances, peaks, means
+    let raw = s.clone();
+    for lm in 0..NUM_LANDMARKS {
+        signal::butterworth_filtfilt(&mut s.x[lm], fc, fps);
+        signal::butterworth_filtfilt(&mut s.y[lm], fc, fps);
     }
     quality.low_visibility_samples = counts.low_visibility;
     quality.outliers_rejected = counts.outliers;
     quality.samples_filled = counts.filled;
 
-    let leg = leg_raw;
+    let leg = metrics::leg_length(&s).unwrap_or(leg_raw);
     let cm_per_px = opts.height_cm.map(|h| h * LEG_TO_HEIGHT / leg);
 
     // events, per foot, each against its own belt line (the far foot's belt is higher in the image)
@@ -231,21 +242,40 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     let mut contacts: Vec<Contact> = Vec::new();
     let mut tilts = Vec::new();
     for side in [Side::Left, Side::Right] {
-        let (c, belt) = events::detect(&s, side, x_sign, view.is_side().then_some(&pelvis_x[..]), leg);
+        let (c, belt) = events::detect(&s, &raw, side, x_sign, view.is_side().then_some(&pelvis_x[..]), leg);
         contacts.extend(c);
         tilts.extend(belt.map(|b| b.tilt_deg()));
     }
     quality.belt_tilt_deg = tilts.iter().sum::<f64>() / tilts.len().max(1) as f64;
     contacts.sort_by(|a, b| a.ic_time_s.total_cmp(&b.ic_time_s));
+    if view.is_side() {
+        // belt speed: the stance heel's backward speed in the middle half of each stance
+        let mut v = Vec::new();
+        for c in &contacts {
+            let (_, _, _, heel, _) = metrics::leg_landmarks(c.side);
+            let (a, b) = (c.first + (c.last - c.first) / 4, c.last - (c.last - c.first) / 4);
+            if b > a {
+                let dx = x_sign * (s.x[heel][b] - s.x[heel][a]);
+                v.push(-dx / (t[b] - t[a]));
+            }
+        }
+        v.retain(|x| x.is_finite());
+        v.sort_by(f64::total_cmp);
+        quality.belt_speed_px_s = v.get(v.len() / 2).copied();
+        quality.overstride_timing_uncertainty_pct_leg =
+            quality.belt_speed_px_s.map_or(0.0, |b| 100.0 * b.abs() * 0.5 / fps / leg);
+    }
     if contacts.is_empty() {
         return Err(AnalysisError::NoSteps);
     }
 
     let rf = Frame { s: &s, x_sign };
-    let (com_x, com_y, com_models) = com::series(&s);
+    let rr = Frame { s: &raw, x_sign };
+    let (_, com_y, com_models) = com::series(&s);
     let segmental = com_models.iter().flatten().filter(|m| **m == com::ComModel::Segmental).count();
     quality.com_model = if segmental * 2 >= com_models.iter().flatten().count() { "segmental (de Leva 1996)" } else { "pelvis centre (fallback)" };
-    let com_at = |tt: f64| -> P { [x_sign * interp(&t, &com_x, tt), -interp(&t, &com_y, tt)] };
+    let (rcom_x, rcom_y, _) = com::series(&raw);
+    let com_at = |tt: f64| -> P { [x_sign * interp(&t, &rcom_x, tt), -interp(&t, &rcom_y, tt)] };
 
     // foot-flat reference angle per side (mid-stance), for the foot-strike angle
     let mut flat_angle: BTreeMap<Side, f64> = BTreeMap::new();
@@ -319,8 +349,8 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         };
         let end = c.to_time_s.unwrap_or(s.t[c.last]);
         if view.is_side() {
-            let (h, kn, an) = (rf.at(hip, ic), rf.at(knee, ic), rf.at(ankle, ic));
-            let mut foot = rf.at(heel, ic);
+            let (h, kn, an) = (rr.at_contact(hip, ic), rr.at_contact(knee, ic), rr.at_contact(ankle, ic));
+            let mut foot = rr.at_contact(heel, ic);
             st.overstride_point = Some("heel");
             if !(foot[0].is_finite()) {
                 foot = an;
@@ -337,7 +367,7 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             flex.extend(st.knee_flexion_ic_deg);
             st.knee_flexion_peak_deg = metrics::max_of(&flex);
             if let Some(flat) = flat_angle.get(&c.side) {
-                let a = metrics::angle_above_horizontal(rf.at(heel, ic), rf.at(toe, ic)) - flat;
+                let a = metrics::angle_above_horizontal(rr.at_contact(heel, ic), rr.at_contact(toe, ic)) - flat;
                 st.foot_strike_angle_deg = fin(a);
                 st.foot_strike = st.foot_strike_angle_deg.map(foot_strike_class);
             }

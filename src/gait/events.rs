@@ -53,6 +53,7 @@ pub const MIN_THRESHOLD_LEG: f64 = 0.025;
 /// …and at least this many noise standard deviations.
 pub const THRESHOLD_SIGMAS: f64 = 3.0;
 
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contact {
     pub side: Side,
@@ -125,35 +126,59 @@ impl BeltLine {
 /// Samples within this fraction of leg length of the belt line count as stance when fitting it.
 pub const BELT_BAND_LEG: f64 = 0.06;
 /// Largest belt tilt accepted from the fit; beyond it the camera or the fit is not trusted.
-pub const MAX_TILT_DEG: f64 = 10.0;
+pub const MAX_TILT_DEG: f64 = 30.0;
 
-/// Fits the line the foot slides along in stance. First guess: a level line through the lowest
-/// quarter of the samples; then, three times, a least-squares line through every sample within
-/// `band_px` of the current line (the stance samples along the whole belt, front to back).
-pub fn fit_belt(feet: &[(&[f64], &[f64])], fit_slope: bool, band_px: f64) -> Option<BeltLine> {
-    let mut all = Vec::new();
-    let mut line = None;
-    for &(xs, ys) in feet {
-        let p75 = percentile(ys, 0.75)?;
-        all.extend(xs.iter().zip(ys.iter()).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (*x, *y)));
-        line = Some(line.map_or(p75, |l: f64| l.max(p75)));
+/// Fits the line the foot slides along in stance. The first guess: in side views (`fwd_velocity`
+/// given: the foot's forward speed relative to the pelvis) a least-squares line through the
+/// samples where the foot moves backwards in the lower half of its range — on a treadmill, the
+/// stance, wherever it is along the belt; in frontal views a level line through the lowest quarter.
+/// Then, three times, a least-squares line through every sample within `band_px` of the current
+/// line. The line may slope: a camera not square to the treadmill sees the belt run obliquely.
+pub fn fit_belt(xs: &[f64], ys: &[f64], fwd_velocity: Option<&[f64]>, band_px: f64) -> Option<BeltLine> {
+    let all: Vec<(f64, f64)> = xs.iter().zip(ys.iter()).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (*x, *y)).collect();
+    if all.len() < 3 {
+        return None;
     }
-    let mut belt = BeltLine { a: line?, b: 0.0 };
-    for _ in 0..3 {
-        let pts: Vec<(f64, f64)> = all.iter().copied().filter(|&(x, y)| belt.y_at(x) - y < band_px).collect();
+    let ls = |pts: &[(f64, f64)], slope: bool| -> Option<BeltLine> {
         if pts.len() < 3 {
-            break;
+            return None;
         }
         let n = pts.len() as f64;
         let (mx, my) = (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).sum::<f64>() / n);
         let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
         let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-        let b = if fit_slope && sxx > 0.0 { sxy / sxx } else { 0.0 };
+        let b = if slope && sxx > 0.0 { sxy / sxx } else { 0.0 };
         let b = if b.atan().to_degrees().abs() > MAX_TILT_DEG { 0.0 } else { b };
-        // the belt is the middle of the stance samples' spread about the line
+        // the belt is the middle of the samples' spread about the line
         let mut res: Vec<f64> = pts.iter().map(|p| p.1 - b * p.0).collect();
         res.sort_by(f64::total_cmp);
-        belt = BeltLine { a: res[res.len() / 2], b };
+        Some(BeltLine { a: res[res.len() / 2], b })
+    };
+    let slope = fwd_velocity.is_some();
+    let first = match fwd_velocity {
+        Some(v) => {
+            let mid_y = percentile(ys, 0.5)?;
+            let stance: Vec<(f64, f64)> = xs
+                .iter()
+                .zip(ys)
+                .zip(v)
+                .filter(|((x, y), v)| x.is_finite() && y.is_finite() && **v < 0.0 && **y >= mid_y)
+                .map(|((x, y), _)| (*x, *y))
+                .collect();
+            ls(&stance, true)
+        }
+        None => None,
+    };
+    let mut belt = match first {
+        Some(b) => b,
+        None => BeltLine { a: percentile(ys, 0.75)?, b: 0.0 },
+    };
+    for _ in 0..3 {
+        let pts: Vec<(f64, f64)> = all.iter().copied().filter(|&(x, y)| (belt.y_at(x) - y).abs() < band_px).collect();
+        match ls(&pts, slope) {
+            Some(b) => belt = b,
+            None => break,
+        }
     }
     Some(belt)
 }
@@ -178,7 +203,17 @@ fn crossing_to_zero(t0: f64, h0: f64, t1: f64, h1: f64, thr: f64) -> f64 {
 
 /// Detects contacts of one foot from its height signal. `rel_vx` is the foot's forward velocity
 /// relative to the pelvis (None in frontal views).
-pub fn contacts(t: &[f64], h: &[f64], rel_vx: Option<&[f64]>, side: Side, foot_point: FootPoint, leg_px: f64) -> Vec<Contact> {
+/// Stances are found on the smoothed height `h`; IC and TO are timed on `h_raw` (cleaned of outliers
+/// but not low-passed, whose rounding of the landing would shift them) where it crosses the threshold
+/// within two samples of the smoothed crossing.
+///
+/// In side views `fwd` (the foot's forward position, unsmoothed) gives the treadmill's own cue: a
+/// runner's foot lands nearly still in the image and the belt then drags it backwards, so the
+/// forward path has a corner at IC. Where that corner is found within
+/// [`MAX_CUE_DISAGREEMENT_S`] of the height's, it is the IC: it does not depend on where the heel
+/// landmark sits above the sole, which changes as the foot rolls from heel strike to flat.
+#[allow(clippy::too_many_arguments)]
+pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, fwd: Option<(&[f64], f64)>, rel_vx: Option<&[f64]>, side: Side, foot_point: FootPoint, leg_px: f64) -> Vec<Contact> {
     let n = h.len();
     // noise: robust spread of the second difference near the belt (a straight descent has none;
     // white noise of SD σ gives second differences of SD σ·√6)
@@ -206,8 +241,34 @@ pub fn contacts(t: &[f64], h: &[f64], rel_vx: Option<&[f64]>, side: Side, foot_p
         if first == 0 || !h[first - 1].is_finite() {
             continue;
         }
-        let ic = crossing_to_zero(t[first - 1], h[first - 1], t[first], h[first], thr);
-        let to = (last + 1 < n && h[last + 1].is_finite()).then(|| crossing_to_zero(t[last], h[last], t[last + 1], h[last + 1], thr));
+        // Timing: fit a hinge — the belt, then a straight descent (IC) or ascent (TO) — to the
+        // unsmoothed height around the smoothed crossing; the hinge's corner is the event.
+        let timed = |k: usize, down: bool| -> f64 {
+            let r = h_raw.unwrap_or(h);
+            let dt = (t[1] - t[0]).abs().max(1e-6);
+            let m_air = ((HINGE_AIR_WINDOW_S / dt).ceil() as usize).max(2);
+            let m_gnd = ((HINGE_GROUND_WINDOW_S / dt).ceil() as usize).max(2);
+            let (lo, hi) = if down { (k.saturating_sub(m_air), (k + 1 + m_gnd).min(n - 1)) } else { (k.saturating_sub(m_gnd), (k + 1 + m_air).min(n - 1)) };
+            hinge(&t[lo..=hi], &r[lo..=hi], down).unwrap_or_else(|| crossing_to_zero(t[k], h[k], t[k + 1], h[k + 1], thr))
+        };
+        let mut ic = timed(first - 1, true);
+        if let Some((x, _v_belt)) = fwd {
+            // corner of the heel's forward path — forwards (or still) in the air, dragged back on
+            // the belt — searched around the height's IC and used where the two cues agree
+            let dt = (t[1] - t[0]).abs().max(1e-6);
+            let m = ((HINGE_AIR_WINDOW_S.max(MAX_CUE_DISAGREEMENT_S) / dt).ceil() as usize).max(2);
+            let k = first - 1;
+            let (lo, hi) = (k.saturating_sub(m), (k + 1 + m).min(n - 1));
+            let neg: Vec<f64> = x[lo..=hi].iter().map(|v| -v).collect();
+            let found = corner(&t[lo..=hi], &neg, true, Constraint::AwayAfter);
+            if std::env::var_os("OVERSTRIDE_DEBUG_EVENTS").is_some() {
+                eprintln!("{side:?} first {first} height-ic {:.2} drag {:?}", ic / dt, found.map(|v| v / dt));
+            }
+            if let Some(tx) = found.filter(|&tx| (tx - ic).abs() <= MAX_CUE_DISAGREEMENT_S.max(1.5 * dt)) {
+                ic = tx;
+            }
+        }
+        let to = (last + 1 < n && h[last + 1].is_finite()).then(|| timed(last, false));
         let duration = to.unwrap_or(t[last]) - ic;
         if duration < MIN_CONTACT_S || last == first && to.is_none() {
             continue;
@@ -219,6 +280,186 @@ pub fn contacts(t: &[f64], h: &[f64], rel_vx: Option<&[f64]>, side: Side, foot_p
             }
         }
         out.push(Contact { side, ic_time_s: ic, to_time_s: to, first, last, foot_point });
+    }
+    out
+}
+
+/// The forward-path corner replaces the height's IC only when the two agree within this, seconds.
+pub const MAX_CUE_DISAGREEMENT_S: f64 = 0.15;
+/// The window a contact's corner is fitted in: this long on the air side of the threshold crossing…
+pub const HINGE_AIR_WINDOW_S: f64 = 0.13;
+/// …and this long on the belt side, seconds.
+pub const HINGE_GROUND_WINDOW_S: f64 = 0.1;
+
+/// Least-squares fit of a corner to the height around a contact: h(t) = g + v·a + u·a² + w·d,
+/// where a = max(0, c − t) is the time still in the air before the corner (a descent onto the belt,
+/// `down`; mirrored for a lift-off) and d = max(0, t − c) the time on the belt after it. The quadratic
+/// term lets the foot's path bend as it nears the belt and is used only when at least four samples
+/// lie in the air (high frame rates); the belt-side slope w absorbs a stance path that is not quite
+/// level. The corner c is searched on a fine grid between the first and last sample; for each, the
+/// coefficients come from the normal equations. Returns c.
+pub fn hinge(ts: &[f64], hs: &[f64], down: bool) -> Option<f64> {
+    corner(ts, hs, down, Constraint::IntoCorner)
+}
+
+/// Which way the fitted corner must bend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Constraint {
+    /// The value falls into the corner on the air side (a foot coming down).
+    IntoCorner,
+    /// The value rises away from the corner on the belt side (a foot dragged back by the belt,
+    /// whatever it did in the air).
+    AwayAfter,
+}
+
+/// The corner fit behind [`hinge`], with the constraint chosen.
+pub fn corner(ts: &[f64], hs: &[f64], down: bool, constraint: Constraint) -> Option<f64> {
+    let pts: Vec<(f64, f64)> = ts.iter().zip(hs).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
+    if pts.len() < 4 {
+        return None;
+    }
+    let (t0, t1) = (pts[0].0, pts[pts.len() - 1].0);
+    let steps = (((t1 - t0) / 2e-5).ceil() as usize).clamp(100, 20_000);
+    let mut best: Option<(f64, f64)> = None;
+    for i in 0..=steps {
+        let c = t0 + (t1 - t0) * i as f64 / steps as f64;
+        let air = |t: f64| if down { (c - t).max(0.0) } else { (t - c).max(0.0) };
+        let gnd = |t: f64| if down { (t - c).max(0.0) } else { (c - t).max(0.0) };
+        let n_air = pts.iter().filter(|p| air(p.0) > 0.0).count();
+        let n_gnd = pts.len() - n_air;
+        if n_air < 2 || n_gnd < 2 {
+            continue;
+        }
+        let quad = n_air >= 4;
+        let k = if quad { 4 } else { 3 };
+        let reg = |t: f64| -> [f64; 4] {
+            let a = air(t);
+            [1.0, a, gnd(t), if quad { a * a } else { 0.0 }]
+        };
+        let mut m = [[0.0f64; 4]; 4];
+        let mut r = [0.0f64; 4];
+        for &(t, h) in &pts {
+            let x = reg(t);
+            for p in 0..k {
+                r[p] += x[p] * h;
+                for q in 0..k {
+                    m[p][q] += x[p] * x[q];
+                }
+            }
+        }
+        let Some(sol) = solve(m, r, k) else { continue };
+        let ok = match constraint {
+            Constraint::IntoCorner => sol[1] > 0.0,
+            Constraint::AwayAfter => sol[2] > 0.0,
+        };
+        if !ok {
+            continue; // the corner must bend the stated way
+        }
+        let sse: f64 = pts.iter().map(|&(t, h)| {
+            let x = reg(t);
+            let fit: f64 = (0..k).map(|p| sol[p] * x[p]).sum();
+            (h - fit).powi(2)
+        }).sum();
+        if best.is_none_or(|(e, _)| sse < e) {
+            best = Some((sse, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Solves the k×k (k ≤ 4) system by Gaussian elimination with partial pivoting.
+fn solve(mut m: [[f64; 4]; 4], mut r: [f64; 4], k: usize) -> Option<[f64; 4]> {
+    for col in 0..k {
+        let piv = (col..k).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
+        if m[piv][col].abs() < 1e-12 {
+            return None;
+        }
+        m.swap(col, piv);
+        r.swap(col, piv);
+        for row in col + 1..k {
+            let f = m[row][col] / m[col][col];
+            for c2 in col..k {
+                m[row][c2] -= f * m[col][c2];
+            }
+            r[row] -= f * r[col];
+        }
+    }
+    let mut x = [0.0; 4];
+    for row in (0..k).rev() {
+        let s: f64 = (row + 1..k).map(|c2| m[row][c2] * x[c2]).sum();
+        x[row] = (r[row] - s) / m[row][row];
+    }
+    Some(x)
+}
+
+
+/// Where the belt starts carrying the foot: fits fwd(t) = g + a·(t − c) before the corner c and
+/// g − v_belt·(t − c) after it (the belt's speed, known), least squares over a fine grid of c; the
+/// air-side slope a is free (a foot landing still, or still reaching forward) but must not already
+/// be the belt's backward motion. Returns c.
+pub fn drag_corner(ts: &[f64], fwd: &[f64], v_belt: f64) -> Option<f64> {
+    let pts: Vec<(f64, f64)> = ts.iter().zip(fwd).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
+    if pts.len() < 4 || !(v_belt > 0.0) {
+        return None;
+    }
+    let (t0, t1) = (pts[0].0, pts[pts.len() - 1].0);
+    let steps = (((t1 - t0) / 2e-5).ceil() as usize).clamp(100, 20_000);
+    let mut best: Option<(f64, f64)> = None;
+    for i in 0..=steps {
+        let c = t0 + (t1 - t0) * i as f64 / steps as f64;
+        if pts.iter().filter(|p| p.0 < c).count() < 2 || pts.iter().filter(|p| p.0 > c).count() < 2 {
+            continue;
+        }
+        // y' = fwd + v_belt·max(0, t − c) = g + a·min(0, t − c)
+        let (mut n, mut sx, mut sxx, mut sy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for &(t, f) in &pts {
+            let (x, y) = ((t - c).min(0.0), f + v_belt * (t - c).max(0.0));
+            n += 1.0;
+            sx += x;
+            sxx += x * x;
+            sy += y;
+            sxy += x * y;
+        }
+        let det = n * sxx - sx * sx;
+        if det.abs() < 1e-12 {
+            continue;
+        }
+        let a = (n * sxy - sx * sy) / det;
+        let g = (sy - a * sx) / n;
+        if a < -0.5 * v_belt {
+            continue; // already moving back with the belt before c: no corner there
+        }
+        let sse: f64 = pts.iter().map(|&(t, f)| (f - g - a * (t - c).min(0.0) + v_belt * (t - c).max(0.0)).powi(2)).sum();
+        if best.is_none_or(|(e, _)| sse < e) {
+            best = Some((sse, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// The belt's speed (pixels/s): the foot's backward speed over the middle half of each stance.
+pub fn belt_speed(t: &[f64], fwd: &[f64], contacts: &[Contact]) -> Option<f64> {
+    let mut v: Vec<f64> = contacts
+        .iter()
+        .filter_map(|c| {
+            let (a, b) = (c.first + (c.last - c.first) / 4, c.last - (c.last - c.first) / 4);
+            (b > a && fwd[a].is_finite() && fwd[b].is_finite()).then(|| -(fwd[b] - fwd[a]) / (t[b] - t[a]))
+        })
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(v[v.len() / 2])
+}
+
+/// Running median of three samples (ends kept; NaN where any of the three is NaN).
+pub fn median3(v: &[f64]) -> Vec<f64> {
+    let mut out = v.to_vec();
+    for i in 1..v.len().saturating_sub(1) {
+        let (a, b, c) = (v[i - 1], v[i], v[i + 1]);
+        out[i] = if a.is_finite() && b.is_finite() && c.is_finite() { a.max(b).min(a.min(b).max(c)) } else { b };
     }
     out
 }
@@ -252,26 +493,41 @@ pub fn heel_sole_offset(s: &Series, side: Side, contacts: &[Contact]) -> f64 {
     d[d.len() / 2].max(0.0)
 }
 
-/// All contacts of one foot. `x_sign` turns image x into the runner's forward (side views) and
-/// `pelvis_fwd` is the pelvis's forward coordinate per sample (None in frontal views, where the
-/// backward-motion check does not apply). Two passes: the first finds stances with the raw foot
-/// points, the second moves the heel down to the sole using them and detects again.
-pub fn detect(s: &Series, side: Side, x_sign: f64, pelvis_fwd: Option<&[f64]>, leg_px: f64) -> (Vec<Contact>, Option<BeltLine>) {
-    let once = |offset: f64| -> (Vec<Contact>, Option<BeltLine>) {
+/// All contacts of one foot, from the smoothed series `s` and the unsmoothed `raw` (timing).
+/// `x_sign` turns image x into the runner's forward (side views) and `pelvis_fwd` is the pelvis's
+/// forward coordinate per sample (None in frontal views, where the backward-motion check does not
+/// apply). Two passes: the first finds stances with the landmarks as they are, the second moves the
+/// heel down to the sole using them and detects again.
+pub fn detect(s: &Series, raw: &Series, side: Side, x_sign: f64, pelvis_fwd: Option<&[f64]>, leg_px: f64) -> (Vec<Contact>, Option<BeltLine>) {
+    // the heel's forward path (the ankle's where the heel is not tracked), side views only
+    let o = side.offset();
+    let once = |offset: f64, drag: bool, v_belt: Option<f64>| -> (Vec<Contact>, Option<BeltLine>, Vec<f64>) {
         let (fx, fy, point) = foot_lowest(s, side, offset);
-        let Some(belt) = fit_belt(&[(&fx, &fy)], true, BELT_BAND_LEG * leg_px) else { return (Vec::new(), None) };
-        let h = height(&fx, &fy, &belt);
+        let back = if point == FootPoint::HeelOrToe { LEFT_HEEL + o } else { LEFT_ANKLE + o };
+        let fwd_raw: Vec<f64> = raw.x[back].iter().map(|x| x_sign * x).collect();
         let rel: Option<Vec<f64>> = pelvis_fwd.map(|p| {
             let fwd: Vec<f64> = fx.iter().map(|x| x_sign * x).collect();
             let v = velocity(&s.t, &fwd);
             let vp = velocity(&s.t, p);
             v.iter().zip(&vp).map(|(a, b)| a - b).collect()
         });
-        (contacts(&s.t, &h, rel.as_deref(), side, point, leg_px), Some(belt))
+        let Some(belt) = fit_belt(&fx, &fy, rel.as_deref(), BELT_BAND_LEG * leg_px) else { return (Vec::new(), None, fwd_raw) };
+        let (rx, ry, _) = foot_lowest(raw, side, offset);
+        // a 3-sample median removes one-frame dips (a blurred foot's landmark jumping to the belt)
+        // and leaves monotonic descents, steps and plateaus as they are
+        let h_raw = median3(&height(&rx, &ry, &belt));
+        let h = median3(&height(&fx, &fy, &belt));
+        let drag_cue = match (drag && pelvis_fwd.is_some(), v_belt) {
+            (true, Some(v)) => Some((&fwd_raw[..], v)),
+            _ => None,
+        };
+        (contacts(&s.t, &h, Some(&h_raw), drag_cue, rel.as_deref(), side, point, leg_px), Some(belt), fwd_raw.clone())
     };
-    let (first, _) = once(0.0);
+    let (first, _, fwd_raw) = once(0.0, false, None);
     let offset = heel_sole_offset(s, side, &first);
-    once(offset)
+    let v_belt = belt_speed(&s.t, &fwd_raw, &first);
+    let (c, b, _) = once(offset, true, v_belt);
+    (c, b)
 }
 
 #[cfg(test)]
@@ -289,11 +545,11 @@ mod tests {
     fn contacts_found_on_square_wave_with_descents() {
         let fs = 100.0;
         let t: Vec<f64> = (0..300).map(|i| i as f64 / fs).collect();
-        // contact from 0.5 to 0.8 s, linear descent/ascent of 500 px/s outside
-        let h: Vec<f64> = t.iter().map(|&x| if x < 0.5 { (0.5 - x) * 500.0 } else if x <= 0.8 { 0.0 } else { (x - 0.8) * 500.0 }).collect();
-        let c = contacts(&t, &h, None, Side::Left, FootPoint::HeelOrToe, 400.0);
+        // contact from 0.503 to 0.803 s, linear descent/ascent of 500 px/s outside
+        let h: Vec<f64> = t.iter().map(|&x| if x < 0.503 { (0.503 - x) * 500.0 } else if x <= 0.803 { 0.0 } else { (x - 0.803) * 500.0 }).collect();
+        let c = contacts(&t, &h, None, None, None, Side::Left, FootPoint::HeelOrToe, 400.0);
         assert_eq!(c.len(), 1);
-        assert!((c[0].ic_time_s - 0.5).abs() < 1e-6, "{}", c[0].ic_time_s);
-        assert!((c[0].to_time_s.unwrap() - 0.8).abs() < 1e-6);
+        assert!((c[0].ic_time_s - 0.503).abs() < 1e-4, "{}", c[0].ic_time_s);
+        assert!((c[0].to_time_s.unwrap() - 0.803).abs() < 1e-4, "{:?}", c[0].to_time_s);
     }
 }

@@ -23,6 +23,22 @@ impl Frame<'_> {
     pub fn at(&self, lm: usize, t: f64) -> P {
         [self.x_sign * interp(&self.s.t, &self.s.x[lm], t), -interp(&self.s.t, &self.s.y[lm], t)]
     }
+    /// Landmark `lm` at the instant of initial contact `t`: extrapolated back from the first two
+    /// samples of the stance (where the foot moves smoothly with the belt) rather than interpolated
+    /// across the landing, where the foot's motion has a corner.
+    pub fn at_contact(&self, lm: usize, t: f64) -> P {
+        let ts = &self.s.t;
+        let k = ts.partition_point(|&x| x < t);
+        if k + 1 < ts.len() {
+            let (x0, x1, y0, y1) = (self.s.x[lm][k], self.s.x[lm][k + 1], self.s.y[lm][k], self.s.y[lm][k + 1]);
+            if x0.is_finite() && x1.is_finite() && y0.is_finite() && y1.is_finite() {
+                let f = (t - ts[k]) / (ts[k + 1] - ts[k]);
+                return [self.x_sign * (x0 + f * (x1 - x0)), -(y0 + f * (y1 - y0))];
+            }
+        }
+        self.at(lm, t)
+    }
+
     pub fn sample(&self, lm: usize, i: usize) -> P {
         [self.x_sign * self.s.x[lm][i], -self.s.y[lm][i]]
     }
@@ -79,23 +95,27 @@ pub fn leg_landmarks(side: Side) -> (usize, usize, usize, usize, usize) {
     (LEFT_HIP + o, LEFT_KNEE + o, LEFT_ANKLE + o, LEFT_HEEL + o, LEFT_FOOT_INDEX + o)
 }
 
-/// Leg length (hip→knee + knee→ankle), pixels: median over samples of both legs.
+/// Leg length, pixels: thigh (hip→knee) plus shank (knee→ankle), each the 90th percentile of its
+/// length over all samples of both legs. A high percentile because a segment seen at an angle to the
+/// image plane looks shorter (frontal views) but never longer; in side views all samples agree.
 pub fn leg_length(s: &Series) -> Option<f64> {
-    let mut v = Vec::new();
-    for side in [Side::Left, Side::Right] {
-        let (h, k, a, _, _) = leg_landmarks(side);
-        for i in 0..s.len() {
-            let l = dist(s.point(h, i), s.point(k, i)) + dist(s.point(k, i), s.point(a, i));
-            if l.is_finite() && l > 0.0 {
-                v.push(l);
+    let seg = |a: usize, b: usize| -> Option<f64> {
+        let mut v = Vec::new();
+        for o in 0..2 {
+            for i in 0..s.len() {
+                let l = dist(s.point(a + o, i), s.point(b + o, i));
+                if l.is_finite() && l > 0.0 {
+                    v.push(l);
+                }
             }
         }
-    }
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    Some(v[v.len() / 2])
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        Some(v[((v.len() - 1) as f64 * 0.9).round() as usize])
+    };
+    Some(seg(LEFT_HIP, LEFT_KNEE)? + seg(LEFT_KNEE, LEFT_ANKLE)?)
 }
 
 /// Samples of `f` between two times (inclusive), skipping non-finite values.

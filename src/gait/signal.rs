@@ -182,12 +182,12 @@ impl std::ops::AddAssign for CleanCounts {
     }
 }
 
-/// The whole recipe on one coordinate signal.
-pub fn clean(t: &[f64], v: &mut [f64], vis: &[f64], fps: f64, fc: f64) -> CleanCounts {
+/// The recipe up to the low-pass: low-visibility samples and outliers dropped, short gaps filled.
+/// Instants (events, values at initial contact) are read from this; the low-pass would round them.
+pub fn clean(t: &[f64], v: &mut [f64], vis: &[f64], fps: f64) -> CleanCounts {
     let low_visibility = drop_low_visibility(v, vis, MIN_VISIBILITY);
     let outliers = hampel(v, HAMPEL_HALF_WINDOW, HAMPEL_SIGMAS);
     let filled = fill_gaps(t, v, (MAX_GAP_S * fps).round().max(1.0) as usize);
-    butterworth_filtfilt(v, fc, fps);
     CleanCounts { low_visibility, outliers, filled }
 }
 

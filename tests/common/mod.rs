@@ -1,6 +1,8 @@
 #![allow(dead_code)]
 //! Helpers shared by the integration tests.
 
+pub mod synthetic;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

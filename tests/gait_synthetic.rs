@@ -1,0 +1,213 @@
+//! The gait engine against synthetic runners with known answers (tests/common/synthetic.rs).
+//! Tolerances (the issue's): clean data — events within half a frame at 60 fps, overstride within
+//! 1 % of leg length, angles within 1°, cadence within 0.5 %; realistic noise — events within one frame.
+
+mod common;
+use common::synthetic::{Camera, Runner, Truth, TruthStep};
+use overstride::gait::events::Side;
+use overstride::gait::view::View;
+use overstride::gait::{analyze, Analysis, Options, Step};
+
+fn run(r: &Runner) -> (Analysis, Truth) {
+    assert!(r.valid(), "synthetic figure needs IK clamping: change its parameters");
+    let a = analyze(&r.frames(), &Options::default()).expect("analysis");
+    (a, r.truth())
+}
+
+/// Pairs each true step with the detected step of the same side nearest in time (within 0.1 s).
+fn pairs<'a>(a: &'a Analysis, t: &'a Truth) -> Vec<(&'a TruthStep, &'a Step)> {
+    let mut out = Vec::new();
+    for ts in &t.steps {
+        let side = if ts.left { Side::Left } else { Side::Right };
+        if let Some(s) = a
+            .steps
+            .iter()
+            .filter(|s| s.side == side && (s.ic_time_s - ts.ic_time_s).abs() < 0.1)
+            .min_by(|x, y| (x.ic_time_s - ts.ic_time_s).abs().total_cmp(&(y.ic_time_s - ts.ic_time_s).abs()))
+        {
+            out.push((ts, s));
+        }
+    }
+    out
+}
+
+fn worst(p: &[(&TruthStep, &Step)], f: impl Fn(&TruthStep, &Step) -> Option<f64>) -> f64 {
+    p.iter().filter_map(|(t, s)| f(t, s)).map(f64::abs).fold(0.0, f64::max)
+}
+
+fn check_events(a: &Analysis, t: &Truth, tol_s: f64) -> Vec<(TruthStep, Step)> {
+    let p = pairs(a, t);
+    assert!(p.len() + 1 >= t.steps.len(), "found {} of {} steps", p.len(), t.steps.len());
+    assert!(a.steps.len() <= t.steps.len() + 1, "spurious steps: {} detected, {} true", a.steps.len(), t.steps.len());
+    let ic = worst(&p, |t, s| Some(s.ic_time_s - t.ic_time_s));
+    let to = worst(&p, |t, s| s.to_time_s.map(|x| x - t.to_time_s));
+    eprintln!("worst IC error {:.1} ms, TO error {:.1} ms (tolerance {:.1} ms)", ic * 1e3, to * 1e3, tol_s * 1e3);
+    assert!(ic <= tol_s, "IC error {ic}");
+    assert!(to <= tol_s, "TO error {to}");
+    p.into_iter().map(|(a, b)| (a.clone(), b.clone())).collect()
+}
+
+#[test]
+fn clean_side_view_every_metric_exact() {
+    let r = Runner::default();
+    let (a, t) = run(&r);
+    assert_eq!(a.view, View::SideLeft);
+    assert_eq!(a.gait, overstride::gait::analysis::Gait::Running);
+    assert_eq!(a.quality.swaps_repaired, 0);
+    let half_frame = 0.5 / r.fps;
+    let p = check_events(&a, &t, half_frame);
+    let p: Vec<(&TruthStep, &Step)> = p.iter().map(|(a, b)| (a, b)).collect();
+    let leg_err = (a.leg_length_px - t.leg).abs() / t.leg;
+    assert!(leg_err < 0.01, "leg length {} vs {}", a.leg_length_px, t.leg);
+    let os = worst(&p, |t, s| s.overstride_pct_leg.map(|v| v - t.overstride_pct_leg));
+    eprintln!("overstride truth {:.2} % leg, worst error {os:.2}", p[0].0.overstride_pct_leg);
+    assert!(os <= 1.0, "overstride error {os} % leg");
+    // Angles at IC: the reported number is each side's mean over steps, which must be within 1°.
+    // A single step is read between two frames across the landing's corner, so it is held to
+    // 1.5° at 60 fps (the sampling limit of a kinked joint path; the report gives the SD).
+    for (name, f) in [
+        ("shank", (|t: &TruthStep, s: &Step| s.shank_angle_deg.map(|v| v - t.shank_angle_deg)) as fn(&TruthStep, &Step) -> Option<f64>),
+        ("knee IC", |t, s| s.knee_flexion_ic_deg.map(|v| v - t.knee_flexion_ic_deg)),
+        ("knee peak", |t, s| s.knee_flexion_peak_deg.map(|v| v - t.knee_flexion_peak_deg)),
+        ("foot strike", |t, s| s.foot_strike_angle_deg.map(|v| v - t.foot_strike_angle_deg)),
+        ("trunk lean", |t, s| s.trunk_lean_deg.map(|v| v - t.trunk_lean_deg)),
+    ] {
+        let e = worst(&p, f);
+        for left in [true, false] {
+            let side: Vec<f64> = p.iter().filter(|(t, _)| t.left == left).filter_map(|(t, s)| f(t, s)).collect();
+            let mean = (side.iter().sum::<f64>() / side.len() as f64).abs();
+            eprintln!("{name}: worst step error {e:.2}°, mean error {mean:.2}° ({})", if left { "left" } else { "right" });
+            assert!(mean <= 1.0, "{name} mean error {mean}°");
+        }
+        assert!(e <= 1.5, "{name} step error {e}°");
+    }
+    let vo = worst(&p, |t, s| s.vertical_oscillation_pct_leg.map(|v| v - t.vertical_oscillation_pct_leg));
+    assert!(vo <= 1.0, "vertical oscillation error {vo} % leg");
+    let cad = a.cadence_spm.unwrap();
+    assert!((cad - t.cadence_spm).abs() / t.cadence_spm <= 0.005, "cadence {cad} vs {}", t.cadence_spm);
+    let ct = &a.summary["contact_time_s"]["all"];
+    assert!((ct.mean - t.contact_time_s).abs() < half_frame, "contact {} vs {}", ct.mean, t.contact_time_s);
+    let ft = &a.summary["flight_time_s"]["all"];
+    assert!((ft.mean - t.flight_time_s).abs() < half_frame, "flight {} vs {}", ft.mean, t.flight_time_s);
+    assert!(p.iter().all(|(_, s)| s.foot_strike == Some(overstride::gait::analysis::FootStrike::Rearfoot)));
+}
+
+fn mean_err(p: &[(TruthStep, Step)], f: impl Fn(&TruthStep, &Step) -> Option<f64>) -> f64 {
+    let v: Vec<f64> = p.iter().filter_map(|(t, s)| f(t, s)).collect();
+    (v.iter().sum::<f64>() / v.len() as f64).abs()
+}
+
+#[test]
+fn realistic_noise_and_dropouts_events_within_one_frame() {
+    // BlazePose jitter of ~1.5 px on a 430 px leg, and a lost frame every 37
+    let r = Runner { noise_px: 1.5, drop_every: 37, seed: 7, ..Runner::default() };
+    let (a, t) = run(&r);
+    let p = check_events(&a, &t, 1.0 / r.fps);
+    // means over steps stay within the clean-data tolerances
+    let os = mean_err(&p, |t, s| s.overstride_pct_leg.map(|v| v - t.overstride_pct_leg));
+    let sh = mean_err(&p, |t, s| s.shank_angle_deg.map(|v| v - t.shank_angle_deg));
+    let kn = mean_err(&p, |t, s| s.knee_flexion_ic_deg.map(|v| v - t.knee_flexion_ic_deg));
+    eprintln!("mean errors: overstride {os:.2} % leg, shank {sh:.2}°, knee {kn:.2}°");
+    assert!(os <= 1.0 && sh <= 1.0 && kn <= 1.0);
+    let cad = a.cadence_spm.unwrap();
+    assert!((cad - t.cadence_spm).abs() / t.cadence_spm <= 0.005, "cadence {cad}");
+}
+
+#[test]
+fn frame_rates_30_to_240() {
+    for fps in [30.0, 120.0, 240.0] {
+        let r = Runner { fps, ..Runner::default() };
+        let (a, t) = run(&r);
+        eprintln!("{fps} fps:");
+        let p = check_events(&a, &t, 0.5 / fps);
+        let os = worst(&p.iter().map(|(a, b)| (a, b)).collect::<Vec<_>>(), |t, s| s.overstride_pct_leg.map(|v| v - t.overstride_pct_leg));
+        // The heel rides the belt from IC on, so an IC timing error e shifts overstride by
+        // belt speed · e: within 1 % of leg length from 60 fps up; at 30 fps the report states the
+        // larger frame-rate limit, and the error must stay inside it.
+        let limit = if fps >= 60.0 { 1.0 } else { a.quality.overstride_timing_uncertainty_pct_leg };
+        eprintln!("overstride error {os:.2} % leg (limit {limit:.2})");
+        assert!(os <= limit, "{fps} fps: overstride error {os} > {limit}");
+        assert!((a.cadence_spm.unwrap() - t.cadence_spm).abs() / t.cadence_spm <= 0.005);
+        assert!((a.quality.event_timing_resolution_ms - 500.0 / fps).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn mirrored_video_gives_the_same_numbers_and_sides() {
+    let left = Runner::default();
+    let right = Runner { camera: Camera::SideFacingRight, ..Runner::default() };
+    let (a, _) = run(&left);
+    let (b, _) = run(&right);
+    assert_eq!(a.view, View::SideLeft);
+    assert_eq!(b.view, View::SideRight);
+    assert_eq!(a.steps.len(), b.steps.len());
+    for (x, y) in a.steps.iter().zip(&b.steps) {
+        assert_eq!(x.side, y.side);
+        for (u, v) in [(x.overstride_pct_leg, y.overstride_pct_leg), (x.shank_angle_deg, y.shank_angle_deg), (x.knee_flexion_ic_deg, y.knee_flexion_ic_deg), (x.trunk_lean_deg, y.trunk_lean_deg), (x.foot_strike_angle_deg, y.foot_strike_angle_deg)] {
+            assert!((u.unwrap() - v.unwrap()).abs() < 1e-4, "{u:?} vs {v:?}"); // f32 pixel coordinates
+        }
+        assert!((x.ic_time_s - y.ic_time_s).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn left_right_swaps_are_repaired_and_counted() {
+    // BlazePose-style label swaps of the legs for a few frames, several times, in stance and swing
+    let mut swap_frames = Vec::new();
+    for start in [100usize, 160, 333, 420, 555] {
+        swap_frames.extend(start..start + 3);
+    }
+    let r = Runner { swap_frames: swap_frames.clone(), ..Runner::default() };
+    let clean = run(&Runner::default()).0;
+    let (a, t) = run(&r);
+    eprintln!("swaps repaired: {} of {} swapped frames", a.quality.swaps_repaired, swap_frames.len());
+    assert!(a.quality.swaps_repaired >= swap_frames.len() - 2, "repaired {}", a.quality.swaps_repaired);
+    let p = check_events(&a, &t, 0.5 / r.fps);
+    assert_eq!(a.steps.len(), clean.steps.len());
+    let os = worst(&p.iter().map(|(a, b)| (a, b)).collect::<Vec<_>>(), |t, s| s.overstride_pct_leg.map(|v| v - t.overstride_pct_leg));
+    assert!(os <= 1.0, "overstride error {os}");
+}
+
+#[test]
+fn rear_and_front_views_measure_pelvic_drop_valgus_and_step_width() {
+    for camera in [Camera::Rear, Camera::Front] {
+        let r = Runner { camera, pelvic_drop_deg: [7.0, 3.0], knee_medial_px: [18.0, 6.0], step_width: 50.0, ..Runner::default() };
+        let (a, t) = run(&r);
+        assert_eq!(a.view, if camera == Camera::Rear { View::Rear } else { View::Front });
+        let p = check_events(&a, &t, 0.5 / r.fps);
+        let p: Vec<(&TruthStep, &Step)> = p.iter().map(|(a, b)| (a, b)).collect();
+        let drop = worst(&p, |t, s| s.pelvic_drop_deg.map(|v| v - t.pelvic_drop_deg));
+        let fppa = worst(&p, |t, s| s.fppa_deg.map(|v| v - t.fppa_deg));
+        let width = worst(&p, |t, s| s.step_width_pct_leg.map(|v| v - t.step_width_pct_leg));
+        eprintln!("{camera:?}: pelvic drop err {drop:.2}°, FPPA err {fppa:.2}° (truth L {:.1}°), step width err {width:.2} % leg", p.iter().find(|x| x.0.left).unwrap().0.fppa_deg);
+        assert!(drop <= 1.0 && fppa <= 1.0 && width <= 1.0);
+        // left drops 7°, right 3°: a 4° difference beyond the 2.7° smallest detectable difference
+        let asym = &a.asymmetry["pelvic_drop_deg"];
+        assert!((asym.difference + 4.0).abs() < 0.5 && asym.meaningful, "{asym:?}");
+        assert_eq!(asym.smallest_detectable_difference, Some(2.7));
+    }
+}
+
+#[test]
+fn walking_and_forefoot_strikes_are_classified() {
+    let walk = Runner { cadence_spm: 112.0, duty_factor: 0.6, belt_speed: 380.0, foot_angle_ic_deg: 15.0, pelvis_amp: 8.0, ..Runner::default() };
+    let (a, _) = run(&walk);
+    assert_eq!(a.gait, overstride::gait::analysis::Gait::Walking);
+    let fore = Runner { foot_angle_ic_deg: -8.0, ..Runner::default() };
+    let (a, t) = run(&fore);
+    let p = check_events(&a, &t, 0.5 / fore.fps);
+    assert!(p.iter().all(|(_, s)| s.foot_strike == Some(overstride::gait::analysis::FootStrike::Forefoot)), "{:?}", p.iter().map(|x| x.1.foot_strike_angle_deg).collect::<Vec<_>>());
+    let fsa = mean_err(&p, |t, s| s.foot_strike_angle_deg.map(|v| v - t.foot_strike_angle_deg));
+    assert!(fsa <= 1.0, "foot strike angle error {fsa}");
+}
+
+#[test]
+fn few_steps_and_low_frame_rate_are_reported() {
+    let short = Runner { duration_s: 3.0, ..Runner::default() };
+    let (a, _) = run(&short);
+    assert!(a.warnings.iter().any(|w| w.contains("fewer than 7")), "{:?}", a.warnings);
+    let slow = Runner { fps: 15.0, ..Runner::default() };
+    let e = analyze(&slow.frames(), &Options::default()).unwrap_err();
+    assert!(e.to_string().contains("too low"), "{e}");
+}
+
