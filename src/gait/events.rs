@@ -256,14 +256,11 @@ pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, fwd: Option<(&[f64]
             // corner of the heel's forward path — forwards (or still) in the air, dragged back on
             // the belt — searched around the height's IC and used where the two cues agree
             let dt = (t[1] - t[0]).abs().max(1e-6);
-            let m = ((HINGE_AIR_WINDOW_S.max(MAX_CUE_DISAGREEMENT_S) / dt).ceil() as usize).max(2);
+            let m = ((HINGE_AIR_WINDOW_S.max(DRAG_SEARCH_S) / dt).ceil() as usize).max(2);
             let k = first - 1;
             let (lo, hi) = (k.saturating_sub(m), (k + 1 + m).min(n - 1));
             let neg: Vec<f64> = x[lo..=hi].iter().map(|v| -v).collect();
             let found = corner(&t[lo..=hi], &neg, true, Constraint::AwayAfter);
-            if std::env::var_os("OVERSTRIDE_DEBUG_EVENTS").is_some() {
-                eprintln!("{side:?} first {first} height-ic {:.2} drag {:?}", ic / dt, found.map(|v| v / dt));
-            }
             if let Some(tx) = found.filter(|&tx| (tx - ic).abs() <= MAX_CUE_DISAGREEMENT_S.max(1.5 * dt)) {
                 ic = tx;
             }
@@ -274,6 +271,7 @@ pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, fwd: Option<(&[f64]
             continue;
         }
         if let Some(v) = rel_vx {
+            // from the IC on (the sample before it may still be swinging forwards)
             let vals: Vec<f64> = v[first..=last].iter().copied().filter(|x| x.is_finite()).collect();
             if !vals.is_empty() && vals.iter().sum::<f64>() / vals.len() as f64 >= 0.0 {
                 continue; // not moving backwards under the runner: not a stance
@@ -284,7 +282,9 @@ pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, fwd: Option<(&[f64]
     out
 }
 
-/// The forward-path corner replaces the height's IC only when the two agree within this, seconds.
+/// The forward-path corner is searched within this of the height's IC…
+pub const DRAG_SEARCH_S: f64 = 0.1;
+/// …and replaces it when the two agree within this, seconds.
 pub const MAX_CUE_DISAGREEMENT_S: f64 = 0.15;
 /// The window a contact's corner is fitted in: this long on the air side of the threshold crossing…
 pub const HINGE_AIR_WINDOW_S: f64 = 0.13;
