@@ -30,7 +30,7 @@ use crate::{Error, Result};
 /// Frames a non-first segment re-runs from its predecessor to settle the ROI before its own frames.
 pub const WARMUP_FRAMES: usize = 3;
 /// Memory allowed for decoded frames in flight (three batches).
-pub const FRAME_MEMORY_BUDGET_BYTES: usize = 768 << 20;
+pub const FRAME_MEMORY_BUDGET_BYTES: usize = 384 << 20;
 const MIN_SEGMENT: usize = 8;
 const MAX_SEGMENT: usize = 64;
 
@@ -60,19 +60,44 @@ pub struct PoseStats {
     pub frames_with_pose: usize,
 }
 
+/// One single-threaded detector + landmark session per worker, opened once and reused for every
+/// video (opening them costs a few hundred milliseconds).
+pub struct Workers {
+    pool: Mutex<Vec<Sessions>>,
+    count: usize,
+    detector: Detector,
+}
+
+impl Workers {
+    pub fn new(models: &Models, count: usize) -> Result<Workers> {
+        let count = count.max(1);
+        // open the sessions in parallel: each takes a while
+        let sessions: Vec<Sessions> = (0..count).into_par_iter().map(|_| models.sessions(1)).collect::<Result<_>>()?;
+        Ok(Workers { pool: Mutex::new(sessions), count, detector: Detector::new() })
+    }
+}
+
 /// Runs the pose stage over `reader`, calling `sink` once per frame in order. Returns the video's
 /// info and counts; refuses a truncated stream (see `VideoReader::check_complete`).
-pub fn run<S>(mut reader: VideoReader, models: &Models, opts: &PipelineOptions, mut sink: S) -> Result<(VideoInfo, PoseStats)>
+pub fn run<S>(reader: VideoReader, models: &Models, opts: &PipelineOptions, sink: S) -> Result<(VideoInfo, PoseStats)>
 where
     S: FnMut(&Frame, &FramePose) -> Result<()> + Send,
 {
-    let workers = opts.workers.max(1);
+    let workers = Workers::new(models, opts.workers)?;
+    run_with(reader, &workers, opts, sink)
+}
+
+/// [`run`] with sessions opened beforehand.
+pub fn run_with<S>(mut reader: VideoReader, w: &Workers, opts: &PipelineOptions, mut sink: S) -> Result<(VideoInfo, PoseStats)>
+where
+    S: FnMut(&Frame, &FramePose) -> Result<()> + Send,
+{
+    let workers = w.count;
     let info = reader.info().clone();
     let frame_bytes = info.width as usize * info.height as usize * 3;
     let seg = segment_len(frame_bytes, workers, opts.frame_memory_budget_bytes);
     let batch_len = seg * workers;
-    let pool: Mutex<Vec<Sessions>> = Mutex::new((0..workers).map(|_| models.sessions(1)).collect::<Result<_>>()?);
-    let detector = Detector::new();
+    let (pool, detector) = (&w.pool, &w.detector);
 
     std::thread::scope(|scope| {
         let (batch_tx, batch_rx) = sync_channel::<Result<Vec<Arc<Frame>>>>(0);
@@ -128,7 +153,7 @@ where
                     break;
                 }
             };
-            match track_batch(&batch, seg, &mut state, &pool, &detector) {
+            match track_batch(&batch, seg, &mut state, pool, detector) {
                 Ok(poses) => {
                     if out_tx.send((batch, poses)).is_err() {
                         break; // the sink failed; its error is reported below
@@ -151,6 +176,22 @@ where
     })
 }
 
+/// Where to cut a batch of `len` frames into `k` segments so that each worker has the same work:
+/// every segment but the first also re-runs [`WARMUP_FRAMES`] and the detector (about one frame's
+/// work), so the first is that much longer. Returns k+1 cut points from 0 to `len`.
+pub fn segment_bounds(len: usize, k: usize) -> Vec<usize> {
+    let k = k.max(1);
+    let extra = WARMUP_FRAMES + 1;
+    let first = ((len + (k - 1) * extra) / k).min(len);
+    let rest = if k > 1 { (len - first).div_ceil(k - 1) } else { 0 };
+    let mut b = vec![0, first];
+    while *b.last().unwrap_or(&len) < len {
+        let next = (b[b.len() - 1] + rest.max(1)).min(len);
+        b.push(next);
+    }
+    b
+}
+
 fn track_batch(
     batch: &[Arc<Frame>],
     seg: usize,
@@ -158,17 +199,19 @@ fn track_batch(
     pool: &Mutex<Vec<Sessions>>,
     detector: &Detector,
 ) -> Result<Vec<FramePose>> {
-    let segments: Vec<(usize, &[Arc<Frame>])> = batch.chunks(seg).enumerate().collect();
+    let bounds = segment_bounds(batch.len(), batch.len().div_ceil(seg));
+    let segments: Vec<(usize, usize, usize)> = bounds.windows(2).enumerate().map(|(i, w)| (i, w[0], w[1])).collect();
     let start_state = state.clone();
     let results = segments
         .par_iter()
-        .map(|&(i, frames)| -> Result<(Vec<Option<Pose>>, TrackerState)> {
+        .map(|&(i, start, end)| -> Result<(Vec<Option<Pose>>, TrackerState)> {
+            let frames = &batch[start..end];
             let mut sessions = pool.lock().map_err(|_| Error::Input("session pool poisoned".into()))?.pop();
             let s = sessions.as_mut().ok_or_else(|| Error::Input("no free inference session".into()))?;
             let mut st = if i == 0 { start_state.clone() } else { TrackerState::default() };
             let r = (|| {
                 if i > 0 {
-                    let before = &batch[i * seg - WARMUP_FRAMES.min(i * seg)..i * seg];
+                    let before = &batch[start - WARMUP_FRAMES.min(start)..start];
                     for f in before {
                         st.step(s, detector, f)?;
                     }
@@ -200,10 +243,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn segments_cover_the_batch_and_balance_the_warm_up() {
+        let b = segment_bounds(48, 2);
+        assert_eq!(b, vec![0, 26, 48]); // 26 vs 22 + 4 warm-up/detector
+        let b = segment_bounds(10, 1);
+        assert_eq!(b, vec![0, 10]);
+        let b = segment_bounds(5, 2); // a short last batch
+        assert_eq!((b[0], *b.last().unwrap()), (0, 5));
+        assert!(b.windows(2).all(|w| w[1] > w[0]));
+    }
+
+    #[test]
     fn segment_len_bounded_by_budget_and_limits() {
-        // 720x1280 BGR, 2 workers, 768 MiB: 768Mi / (3·2·2.76 MB) ≈ 48
+        // 720x1280 BGR, 2 workers, 384 MiB: 384Mi / (3·2·2.76 MB) ≈ 24
         let s = segment_len(720 * 1280 * 3, 2, FRAME_MEMORY_BUDGET_BYTES);
-        assert!((40..=64).contains(&s));
+        assert!((20..=30).contains(&s), "{s}");
         assert!(3 * 2 * s * 720 * 1280 * 3 <= FRAME_MEMORY_BUDGET_BYTES);
         assert_eq!(segment_len(3840 * 2160 * 3, 2, FRAME_MEMORY_BUDGET_BYTES), MIN_SEGMENT);
         assert_eq!(segment_len(64 * 64 * 3, 2, FRAME_MEMORY_BUDGET_BYTES), MAX_SEGMENT);
