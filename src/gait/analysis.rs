@@ -424,8 +424,7 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     let gait = if running { Gait::Running } else { Gait::Walking };
 
     let included: Vec<&Step> = steps.iter().filter(|s| s.excluded.is_none()).collect();
-    let step_times: Vec<f64> = included.iter().filter_map(|s| s.step_time_s).collect();
-    let cadence_spm = Stat::of(&step_times, "s").map(|st| 60.0 / st.mean);
+    let cadence_spm = cadence_from_strides(&contacts);
 
     let mut summary: BTreeMap<String, BTreeMap<&'static str, Stat>> = BTreeMap::new();
     let metrics_list: Vec<(&str, &'static str, fn(&Step) -> Option<f64>)> = vec![
@@ -513,6 +512,24 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         quality,
         warnings,
     })
+}
+
+/// Cadence (steps/min) from each foot's stride times (IC to the same foot's next IC): two steps per
+/// stride. Same-side intervals do not depend on how the two feet's contacts are timed against each
+/// other; intervals outside half to one and a half times the median (a missed or a spurious
+/// contact) are left out.
+pub fn cadence_from_strides(contacts: &[Contact]) -> Option<f64> {
+    let mut strides = Vec::new();
+    for side in [Side::Left, Side::Right] {
+        let ics: Vec<f64> = contacts.iter().filter(|c| c.side == side).map(|c| c.ic_time_s).collect();
+        strides.extend(ics.windows(2).map(|w| w[1] - w[0]));
+    }
+    let mut sorted = strides.clone();
+    sorted.sort_by(f64::total_cmp);
+    let med = *sorted.get(sorted.len() / 2)?;
+    let kept: Vec<f64> = strides.into_iter().filter(|s| *s > 0.5 * med && *s < 1.5 * med).collect();
+    let mean = kept.iter().sum::<f64>() / kept.len().max(1) as f64;
+    (mean > 0.0).then(|| 120.0 / mean)
 }
 
 fn fin(v: f64) -> Option<f64> {

@@ -38,7 +38,10 @@ pub fn poses_of(video: &Path) -> Vec<FramePose> {
     let reader = VideoReader::open(video).expect("open video");
     let models = Models::load(Variant::Full).expect("models");
     let mut out = Vec::new();
-    pipeline::run(reader, &models, &PipelineOptions::default(), |_, fp| {
+    // two workers, as on the reference machine: segment boundaries (and so the warm-up ROIs) depend
+    // on the worker count, which moves landmarks by a fraction of a pixel
+    let opts = PipelineOptions { workers: 2, ..Default::default() };
+    pipeline::run(reader, &models, &opts, |_, fp| {
         out.push(fp.clone());
         Ok(())
     })
