@@ -3,8 +3,9 @@
 //! Approximations stated: the head's centre is taken at the ears' midpoint; the trunk runs from the
 //! shoulder centre to the hip centre with its centre at 44.86 % (de Leva's trunk measured from the
 //! suprasternale, which sits at about the shoulder joints' height); the hand from the wrist towards
-//! the knuckles (index/pinky landmarks). When a landmark is missing the pelvis centre (hip midpoint)
-//! stands in, and the result says so.
+//! the knuckles (index/pinky landmarks). Segments with a missing landmark are left out if they weigh
+//! at most 6 % (an arm); beyond that, or without the trunk, the pelvis centre (hip midpoint) stands
+//! in, and the result says so.
 
 use super::series::Series;
 use crate::pose::idx::*;
@@ -23,6 +24,8 @@ const HAND_COM: f64 = 0.79;
 const HEAD_MASS: f64 = 0.0694;
 const TRUNK_MASS: f64 = 0.4346;
 const TRUNK_COM_FROM_SHOULDERS: f64 = 0.4486;
+/// Largest mass fraction of missing segments the segmental model tolerates (one whole arm is 4.9 %).
+pub const MAX_MISSING_MASS: f64 = 0.06;
 const LEFT_EAR: usize = 7;
 const RIGHT_EAR: usize = 8;
 const LEFT_PINKY: usize = 17;
@@ -63,14 +66,14 @@ pub fn at(s: &Series, i: usize) -> Option<([f64; 2], ComModel)> {
         let knuckles = lerp(p(LEFT_PINKY + side), p(LEFT_INDEX + side), 0.5);
         parts.push((lerp(p(LEFT_WRIST + side), knuckles, HAND_COM), HAND_MASS));
     }
-    if parts.iter().all(|(q, _)| finite(*q)) {
-        let (mut x, mut y, mut m) = (0.0, 0.0, 0.0);
-        for (q, w) in parts {
-            x += q[0] * w;
-            y += q[1] * w;
-            m += w;
-        }
-        Some(([x / m, y / m], ComModel::Segmental))
+    // Segments whose landmarks are missing (typically the far arm, hidden behind the body) are
+    // left out and the rest re-weighted, as long as they are a small part of the mass.
+    let present: Vec<&([f64; 2], f64)> = parts.iter().filter(|(q, _)| finite(*q)).collect();
+    let m: f64 = present.iter().map(|p| p.1).sum();
+    if m >= 1.0 - MAX_MISSING_MASS && finite(parts[1].0) {
+        let x = present.iter().map(|p| p.0[0] * p.1).sum::<f64>() / m;
+        let y = present.iter().map(|p| p.0[1] * p.1).sum::<f64>() / m;
+        Some(([x, y], ComModel::Segmental))
     } else {
         Some((pelvis, ComModel::PelvisCentre))
     }
@@ -100,6 +103,37 @@ pub fn series(s: &Series) -> (Vec<f64>, Vec<f64>, Vec<Option<ComModel>>) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::pose::{FramePose, Landmark, Pose, NUM_LANDMARKS};
+
+    fn series_of(points: impl Fn(usize) -> Option<[f32; 2]>) -> Series {
+        let mut lms = [Landmark::default(); NUM_LANDMARKS];
+        for (i, l) in lms.iter_mut().enumerate() {
+            *l = match points(i) {
+                Some(p) => Landmark { x: p[0], y: p[1], z: 0.0, visibility: 1.0, presence: 1.0 },
+                None => Landmark { x: f32::NAN, y: f32::NAN, z: 0.0, visibility: 0.0, presence: 0.0 },
+            };
+        }
+        Series::from_frames(&[FramePose { frame: 0, time_s: 0.0, pose: Some(Pose { landmarks: lms, score: 1.0 }) }])
+    }
+
+    #[test]
+    fn a_body_stacked_on_one_vertical_has_its_com_on_it_and_missing_arm_is_tolerated() {
+        // every landmark at x = 100: the COM must be at x = 100 whatever the weights
+        let s = series_of(|i| Some([100.0, 10.0 * i as f32]));
+        let (c, m) = at(&s, 0).unwrap();
+        assert_eq!(m, ComModel::Segmental);
+        assert!((c[0] - 100.0).abs() < 1e-9);
+        // the far (right) wrist missing: still segmental, same x
+        let s = series_of(|i| (i != 16).then_some([100.0, 10.0 * i as f32]));
+        let (c, m) = at(&s, 0).unwrap();
+        assert_eq!(m, ComModel::Segmental);
+        assert!((c[0] - 100.0).abs() < 1e-9);
+        // a whole leg missing is too much: pelvis centre
+        let s = series_of(|i| (![26, 28, 30, 32].contains(&i)).then_some([100.0, 10.0 * i as f32]));
+        assert_eq!(at(&s, 0).unwrap().1, ComModel::PelvisCentre);
+    }
+
     #[test]
     fn mass_fractions_sum_to_one() {
         let limbs: f64 = super::LIMBS.iter().map(|l| l.3).sum::<f64>() + super::HAND_MASS;
