@@ -1,0 +1,129 @@
+//! report.json matches docs/report.schema.json (side and rear views, with and without a height),
+//! and `analyze --landmarks` reanalyses a landmarks file without the model.
+
+mod common;
+use common::synthetic::{Camera, Runner};
+use common::*;
+use serde_json::Value;
+
+/// A small JSON Schema checker for the keywords the schema uses: type, enum, required,
+/// properties, items, additionalProperties.
+fn check(schema: &Value, v: &Value, path: &str, errs: &mut Vec<String>) {
+    if let Some(t) = schema.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let ok = types.iter().any(|t| match *t {
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "number" => v.is_number(),
+            "integer" => v.is_u64() || v.is_i64(),
+            "boolean" => v.is_boolean(),
+            "null" => v.is_null(),
+            _ => false,
+        });
+        if !ok {
+            errs.push(format!("{path}: {v} is not {types:?}"));
+            return;
+        }
+    }
+    if let Some(e) = schema.get("enum").and_then(Value::as_array) {
+        if !e.contains(v) {
+            errs.push(format!("{path}: {v} not in {e:?}"));
+        }
+    }
+    if let (Some(req), Some(obj)) = (schema.get("required").and_then(Value::as_array), v.as_object()) {
+        for r in req.iter().filter_map(Value::as_str) {
+            if !obj.contains_key(r) {
+                errs.push(format!("{path}: missing {r}"));
+            }
+        }
+    }
+    if let Some(obj) = v.as_object() {
+        let props = schema.get("properties").and_then(Value::as_object);
+        for (k, val) in obj {
+            match props.and_then(|p| p.get(k)) {
+                Some(s) => check(s, val, &format!("{path}.{k}"), errs),
+                None => match schema.get("additionalProperties") {
+                    Some(s) if s.is_object() => check(s, val, &format!("{path}.{k}"), errs),
+                    _ if props.is_some() => errs.push(format!("{path}: unexpected field {k}")),
+                    _ => {}
+                },
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
+        for (i, x) in arr.iter().enumerate() {
+            check(items, x, &format!("{path}[{i}]"), errs);
+        }
+    }
+}
+
+fn schema() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap()).unwrap()
+}
+
+fn assert_valid(report: &str) -> Value {
+    let v: Value = serde_json::from_str(report).expect("report.json is JSON");
+    let mut errs = Vec::new();
+    check(&schema(), &v, "$", &mut errs);
+    assert!(errs.is_empty(), "schema violations:\n{}", errs.join("\n"));
+    v
+}
+
+#[test]
+fn reports_of_side_and_rear_views_match_the_schema() {
+    for (camera, height) in [(Camera::SideFacingLeft, Some(178.0)), (Camera::Rear, None), (Camera::SideFacingRight, None)] {
+        let r = Runner { camera, pelvic_drop_deg: [5.0, 5.0], knee_medial_px: [10.0, 10.0], ..Runner::default() };
+        let a = overstride::gait::analyze(&r.frames(), &overstride::gait::Options { view: None, height_cm: height }).unwrap();
+        let v = assert_valid(&overstride::report::json::render(&a, "synthetic"));
+        let step = &v["steps"][0];
+        match camera {
+            Camera::Rear => {
+                assert!(step.get("pelvic_drop_deg").is_some() && step.get("overstride_pct_leg").is_none());
+                assert_eq!(v["view"], "rear");
+            }
+            _ => {
+                assert!(step.get("overstride_pct_leg").is_some() && step.get("pelvic_drop_deg").is_none());
+                assert_eq!(step.get("overstride_cm").is_some(), height.is_some());
+            }
+        }
+        let csv = overstride::report::csv::render(&a);
+        assert_eq!(csv.lines().count(), a.steps.len() + 1);
+        assert!(csv.lines().all(|l| l.split(',').count() == overstride::report::csv::COLUMNS.len() || l.contains('"')));
+    }
+}
+
+#[test]
+fn reanalysing_a_landmarks_file_needs_no_model_and_honours_the_options() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let lm = fixture("mediapipe_male_side.csv");
+    // no model available at all: must not matter
+    let (o, e) = run(bin()
+        .args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", out.to_str().unwrap(), "--height-cm", "180", "--view", "side-left"])
+        .env("OVERSTRIDE_MODELS_DIR", d.path())
+        .env("ORT_DYLIB_PATH", d.path().join("none.so")));
+    assert!(o.status.success(), "{e}");
+    let v = assert_valid(&std::fs::read_to_string(out.join("report.json")).unwrap());
+    assert_eq!(v["view"], "side-left");
+    assert_eq!(v["view_detected"], false);
+    assert!(v["cm_per_px"].as_f64().unwrap() > 0.0);
+    assert!(v["steps"].as_array().unwrap().len() >= 20);
+    let csv = std::fs::read_to_string(out.join("steps.csv")).unwrap();
+    assert!(csv.starts_with("side,ic_frame,ic_time_s"));
+
+    // a broken landmarks file: one clear line naming the line
+    let bad = d.path().join("bad.csv");
+    std::fs::write(&bad, "frame,time_s,landmark,x,y,z,visibility,presence\n0,0,99,1,2,3,0.5,0.5\n").unwrap();
+    let (o, e) = run(bin().args(["analyze", "--landmarks", bad.to_str().unwrap(), "--out", out.to_str().unwrap()]));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(e.contains("line 2") && e.contains("landmark 99"), "{e}");
+    // an impossible height is refused by the option parser
+    let (o, e) = run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", out.to_str().unwrap(), "--height-cm", "18"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(e.contains("not a runner's height"), "{e}");
+}
