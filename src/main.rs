@@ -102,12 +102,25 @@ fn parse_height(s: &str) -> std::result::Result<f64, String> {
 }
 
 fn analyze(a: &AnalyzeArgs) -> Result<()> {
-    let (frames, source) = match (&a.landmarks, &a.input) {
-        (Some(l), _) => (overstride::landmarks_io::read(l)?, l.clone()),
-        (None, Some(v)) => (pose_stage(a, v)?, v.clone()),
+    // the inputs first (a missing video is reported before anything else is touched)
+    let source = match (&a.landmarks, &a.input) {
+        (Some(l), _) => l.clone(),
+        (None, Some(v)) => v.clone(),
         (None, None) => return Err(overstride::Error::Input("give a video or --landmarks FILE".into())),
     };
+    let landmarks = match &a.landmarks {
+        Some(l) => Some(overstride::landmarks_io::read(l)?),
+        None => None,
+    };
+    // Everything this run writes is cleared first: a folder never mixes this run's files with an
+    // earlier one's, and a run that fails leaves no report that looks complete.
     output::prepare_dir(&a.out)?;
+    let keep_landmarks = a.landmarks.as_deref().is_some_and(|l| same_file(l, &a.out.join("landmarks.csv")));
+    output::clear_outputs(&a.out, keep_landmarks)?;
+    let frames = match landmarks {
+        Some(f) => f,
+        None => pose_stage(a, &source)?,
+    };
     let opts = gait::Options { view: a.view, height_cm: a.height_cm };
     let analysis = gait::analyze(&frames, &opts).map_err(|e| {
         overstride::Error::Input(format!("{}: {e}", source.display()))
@@ -142,12 +155,26 @@ fn print_summary(a: &gait::Analysis) {
     }
 }
 
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
 fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::FramePose>> {
     let started = Instant::now();
     let reader = VideoReader::open(input)?;
-    let models = Models::load(a.model)?;
-    output::prepare_dir(&a.out)?;
     let info = reader.info().clone();
+    // refuse before the pose stage's work when foot strikes could not be timed anyway
+    if info.fps < gait::analysis::MIN_FPS {
+        return Err(overstride::Error::Input(format!(
+            "{}: {}",
+            input.display(),
+            gait::AnalysisError::FrameRateTooLow { fps: info.fps, min: gait::analysis::MIN_FPS }
+        )));
+    }
+    let models = Models::load(a.model)?;
     let mut video = if a.no_video { None } else { Some(AnnotatedWriter::create(&a.out.join("annotated.mp4"), info.fps, info.width, info.height)?) };
     let mut csv = LandmarksWriter::create(&a.out.join("landmarks.csv"))?;
     let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers), ..Default::default() };

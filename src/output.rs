@@ -51,6 +51,33 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<PathBuf> {
     f.commit()
 }
 
+/// The files a run writes into its output folder.
+pub const OUTPUT_FILES: &[&str] = &["landmarks.csv", "annotated.mp4", "report.json", "steps.csv"];
+
+/// Removes the files an earlier run left in `dir` (and any half-written temporary ones), so that
+/// the folder holds only this run's results; `keep_landmarks` spares a landmarks.csv being
+/// reanalysed in place.
+pub fn clear_outputs(dir: &Path, keep_landmarks: bool) -> Result<()> {
+    for name in OUTPUT_FILES {
+        if keep_landmarks && *name == "landmarks.csv" {
+            continue;
+        }
+        let p = dir.join(name);
+        if p.exists() {
+            std::fs::remove_file(&p).map_err(|e| Error::Output { path: p.clone(), why: format!("cannot replace an earlier run's file: {e}") })?;
+        }
+    }
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if n.starts_with('.') && (n.ends_with(".partial") || n.ends_with(".partial.mp4")) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Creates the output folder (and parents) and checks that it can be written.
 pub fn prepare_dir(dir: &Path) -> Result<()> {
     let err = |why: String| Error::Output { path: dir.to_path_buf(), why };

@@ -149,3 +149,63 @@ fn missing_or_altered_model_and_missing_runtime_are_refused() {
     assert_refused(&e, r.status.code(), "ONNX Runtime failed to load");
     no_outputs(&out);
 }
+
+#[test]
+fn no_person_low_frame_rate_and_unwritable_output_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let o = out.to_str().unwrap();
+
+    // two seconds of an empty grey scene
+    let empty = d.path().join("empty_scene.mp4");
+    ffmpeg(&["-f", "lavfi", "-i", "color=c=gray:s=640x360:r=30:d=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", empty.to_str().unwrap()]);
+    let (r, e) = run(bin().args(["analyze", empty.to_str().unwrap(), "--out", o, "--no-video"]));
+    assert_refused(&e, r.status.code(), "no person found");
+    no_outputs(&out);
+
+    // the sample at 15 fps: refused before any pose work
+    let slow = d.path().join("slow.mp4");
+    ffmpeg(&["-i", sample().to_str().unwrap(), "-t", "2", "-r", "15", "-c:v", "libx264", slow.to_str().unwrap()]);
+    let (r, e) = run(bin().args(["analyze", slow.to_str().unwrap(), "--out", o]));
+    assert_refused(&e, r.status.code(), "frame rate 15.0 fps is too low");
+
+    // an output "folder" below a regular file
+    let file = d.path().join("a_file");
+    std::fs::write(&file, b"x").unwrap();
+    let bad_out = file.join("out");
+    let lm = fixture("mediapipe_male_side.csv");
+    let (r, e) = run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", bad_out.to_str().unwrap()]));
+    assert_refused(&e, r.status.code(), "cannot write output");
+}
+
+#[test]
+fn a_second_run_replaces_the_first_and_a_failed_one_leaves_no_report() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let o = out.to_str().unwrap();
+    let lm = fixture("mediapipe_male_side.csv");
+    // an earlier run's files, including a video this run will not make
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("annotated.mp4"), b"old").unwrap();
+    std::fs::write(out.join(".report.json.partial"), b"half").unwrap();
+    let (r, e) = run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", o]));
+    assert!(r.status.success(), "{e}");
+    assert!(out.join("report.json").exists() && out.join("steps.csv").exists());
+    assert!(!out.join("annotated.mp4").exists(), "an earlier run's video left beside this run's report");
+    assert!(!out.join(".report.json.partial").exists());
+    // the same folder, a run that fails: the earlier report must not survive looking current
+    let bad = d.path().join("bad.csv");
+    std::fs::write(&bad, "not,a,landmarks,file\n").unwrap();
+    let (r, e) = run(bin().args(["analyze", "--landmarks", bad.to_str().unwrap(), "--out", o]));
+    assert_eq!(r.status.code(), Some(1), "{e}");
+    // the landmarks file is read before the folder is touched: nothing changed yet…
+    assert!(out.join("report.json").exists());
+    // …but a failing analysis of a readable file clears the folder first
+    let few = d.path().join("few.csv");
+    let text = std::fs::read_to_string(&lm).unwrap();
+    std::fs::write(&few, text.lines().take(1 + 33 * 5).collect::<Vec<_>>().join("\n")).unwrap();
+    let (r, e) = run(bin().args(["analyze", "--landmarks", few.to_str().unwrap(), "--out", o]));
+    assert_eq!(r.status.code(), Some(1), "{e}");
+    assert!(e.contains("no person found") || e.contains("no steps"), "{e}");
+    assert!(!out.join("report.json").exists() && !out.join("steps.csv").exists());
+}
