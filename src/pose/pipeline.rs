@@ -208,7 +208,8 @@ fn track_batch(
             let frames = &batch[start..end];
             let mut sessions = pool.lock().map_err(|_| Error::Input("session pool poisoned".into()))?.pop();
             let s = sessions.as_mut().ok_or_else(|| Error::Input("no free inference session".into()))?;
-            let mut st = if i == 0 { start_state.clone() } else { TrackerState::default() };
+            // a fresh segment looks for the runner where the previous batch left them
+            let mut st = if i == 0 { start_state.clone() } else { TrackerState::with_hint(start_state.last_centre()) };
             let r = (|| {
                 if i > 0 {
                     let before = &batch[start - WARMUP_FRAMES.min(start)..start];

@@ -42,6 +42,16 @@ impl Default for TrackerState {
 }
 
 impl TrackerState {
+    /// A fresh state that, when it has to detect, picks the person nearest `centre` (the runner's
+    /// last known hip centre: on a treadmill the runner stays where they were).
+    pub fn with_hint(centre: Option<[f32; 2]>) -> TrackerState {
+        TrackerState { last_centre: centre, ..TrackerState::default() }
+    }
+
+    pub fn last_centre(&self) -> Option<[f32; 2]> {
+        self.last_centre
+    }
+
     fn lose(&mut self) {
         let last_centre = self.last_centre;
         *self = TrackerState::default();
@@ -49,15 +59,12 @@ impl TrackerState {
     }
 
     /// Picks the detection to follow: the best one when nothing is known, else the one nearest the
-    /// last known hip centre among those scoring within 0.2 of the best.
+    /// last known hip centre, so that a second person in the frame never takes the runner's place.
     fn choose<'a>(&self, dets: &'a [Detection]) -> Option<&'a Detection> {
         let best = dets.first()?;
         match self.last_centre {
             None => Some(best),
-            Some(c) => dets
-                .iter()
-                .filter(|d| d.score >= best.score - 0.2)
-                .min_by(|a, b| dist2(a.keypoints[0], c).total_cmp(&dist2(b.keypoints[0], c))),
+            Some(c) => dets.iter().min_by(|a, b| dist2(a.keypoints[0], c).total_cmp(&dist2(b.keypoints[0], c))),
         }
     }
 
