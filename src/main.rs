@@ -13,7 +13,8 @@ use overstride::pose::model::{Models, Variant};
 use overstride::pose::pipeline::{self, PipelineOptions};
 use overstride::video::annotate::AnnotatedWriter;
 use overstride::video::VideoReader;
-use overstride::gait::{self, view::View};
+use overstride::gait::{self, events::Side, view::View};
+use overstride::video::key_frame;
 use overstride::{output, report, Result};
 
 #[derive(Parser)]
@@ -43,6 +44,9 @@ struct AnalyzeArgs {
     /// Camera view; detected from the landmarks when not given.
     #[arg(long, value_enum)]
     view: Option<View>,
+    /// The runner's name, shown on the report.
+    #[arg(long)]
+    name: Option<String>,
     /// Folder for the outputs (created if missing).
     #[arg(long, short)]
     out: PathBuf,
@@ -127,7 +131,29 @@ fn analyze(a: &AnalyzeArgs) -> Result<()> {
     })?;
     let json = output::write_atomic(&a.out.join("report.json"), report::json::render(&analysis, &source.display().to_string()).as_bytes())?;
     let csv = output::write_atomic(&a.out.join("steps.csv"), report::csv::render(&analysis).as_bytes())?;
+    // key frames come from the video; a reanalysed landmarks file has none
+    let mut key_frames = Vec::new();
+    if a.landmarks.is_none() {
+        let mut reader = VideoReader::open(&source)?;
+        for side in [Side::Left, Side::Right] {
+            if let Some(step) = key_frame::typical_step(&analysis, side) {
+                key_frames.extend(key_frame::render(&mut reader, &frames, &analysis, step)?);
+            }
+        }
+    }
+    let title = match &a.name {
+        Some(n) => format!("Treadmill running assessment — {n}"),
+        None => "Treadmill running assessment".to_string(),
+    };
+    let page = report::html::PageInput {
+        title: &title,
+        runner: a.name.as_deref(),
+        source: &source.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+        key_frames,
+    };
+    let html = output::write_atomic(&a.out.join("report.html"), report::html::render(&analysis, &page).as_bytes())?;
     print_summary(&analysis);
+    println!("  wrote {}", html.display());
     println!("  wrote {}", json.display());
     println!("  wrote {}", csv.display());
     Ok(())

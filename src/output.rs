@@ -52,7 +52,7 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<PathBuf> {
 }
 
 /// The files a run writes into its output folder.
-pub const OUTPUT_FILES: &[&str] = &["landmarks.csv", "annotated.mp4", "report.json", "steps.csv"];
+pub const OUTPUT_FILES: &[&str] = &["landmarks.csv", "annotated.mp4", "report.html", "report.json", "steps.csv"];
 
 /// Removes the files an earlier run left in `dir` (and any half-written temporary ones), so that
 /// the folder holds only this run's results; `keep_landmarks` spares a landmarks.csv being

@@ -125,6 +125,21 @@ pub struct Step {
     /// Why this step is left out of the summary, if it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excluded: Option<String>,
+    /// Where things were in the image at IC (pixels), for drawing the key frame; not in report.json.
+    #[serde(skip)]
+    pub at_ic: Option<ImagePoints>,
+}
+
+/// Image positions (pixels, as in landmarks.csv) at an initial contact.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ImagePoints {
+    pub com: [f64; 2],
+    pub heel: [f64; 2],
+    pub knee: [f64; 2],
+    pub ankle: [f64; 2],
+    pub hip: [f64; 2],
+    pub left_hip: [f64; 2],
+    pub right_hip: [f64; 2],
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -166,6 +181,9 @@ pub struct Quality {
     /// Half a frame interval: the frame-rate limit of event timing.
     pub event_timing_resolution_ms: f64,
     pub steps_excluded_low_confidence: usize,
+    /// Steps left out because their timing is far from the runner's own (a contact detected
+    /// where there was none, or two merged).
+    pub steps_excluded_implausible: usize,
     pub com_model: &'static str,
     pub overstride_point: &'static str,
 }
@@ -346,7 +364,20 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             step_width_cm: None,
             confidence,
             excluded: None,
+            at_ic: None,
         };
+        {
+            let img = |lm: usize| [interp(&t, &raw.x[lm], ic), interp(&t, &raw.y[lm], ic)];
+            st.at_ic = Some(ImagePoints {
+                com: [interp(&t, &rcom_x, ic), interp(&t, &rcom_y, ic)],
+                heel: img(heel),
+                knee: img(knee),
+                ankle: img(ankle),
+                hip: img(hip),
+                left_hip: img(LEFT_HIP),
+                right_hip: img(RIGHT_HIP),
+            });
+        }
         let end = c.to_time_s.unwrap_or(s.t[c.last]);
         if view.is_side() {
             let (h, kn, an) = (rr.at_contact(hip, ic), rr.at_contact(knee, ic), rr.at_contact(ankle, ic));
@@ -406,6 +437,7 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         steps.push(st);
     }
     quality.steps_excluded_low_confidence = steps.iter().filter(|s| s.excluded.is_some()).count();
+    quality.steps_excluded_implausible = exclude_implausible(&mut steps);
     quality.overstride_point = if heel_fallbacks == 0 { "heel" } else { "heel (ankle where the heel was missing)" };
 
     // gait: running when the feet leave the ground together
@@ -476,6 +508,13 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             ));
         }
     }
+    if quality.steps_excluded_implausible > 0 {
+        warnings.push(format!(
+            "{} of {} steps left out: their timing is far from this runner's other steps (likely mis-detected contacts)",
+            quality.steps_excluded_implausible,
+            steps.len()
+        ));
+    }
     if quality.steps_excluded_low_confidence > 0 {
         warnings.push(format!(
             "{} of {} steps left out: the leg was not seen clearly at initial contact (occlusion, handrail, blur)",
@@ -512,6 +551,39 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         quality,
         warnings,
     })
+}
+
+/// Step and contact times beyond these fractions of the side's median mark a step as implausible.
+pub const IMPLAUSIBLE_LOW: f64 = 0.6;
+pub const IMPLAUSIBLE_HIGH: f64 = 1.6;
+
+/// Leaves out of the summary the steps whose step or contact time is far from the median of the
+/// same side (a spurious contact, or two contacts merged into one); returns how many.
+pub fn exclude_implausible(steps: &mut [Step]) -> usize {
+    let median = |v: Vec<f64>| -> Option<f64> {
+        let mut v: Vec<f64> = v.into_iter().filter(|x| x.is_finite()).collect();
+        v.sort_by(f64::total_cmp);
+        (!v.is_empty()).then(|| v[v.len() / 2])
+    };
+    let mut n = 0;
+    for side in [Side::Left, Side::Right] {
+        let st = median(steps.iter().filter(|s| s.side == side).filter_map(|s| s.step_time_s).collect());
+        let ct = median(steps.iter().filter(|s| s.side == side).filter_map(|s| s.contact_time_s).collect());
+        for s in steps.iter_mut().filter(|s| s.side == side && s.excluded.is_none()) {
+            let odd = |v: Option<f64>, m: Option<f64>| matches!((v, m), (Some(v), Some(m)) if v < IMPLAUSIBLE_LOW * m || v > IMPLAUSIBLE_HIGH * m);
+            if odd(s.step_time_s, st) || odd(s.contact_time_s, ct) {
+                s.excluded = Some(format!(
+                    "implausible timing (step {} s, contact {} s; this side's medians {} s and {} s): likely a mis-detected contact",
+                    s.step_time_s.map_or("–".into(), |v| format!("{v:.2}")),
+                    s.contact_time_s.map_or("–".into(), |v| format!("{v:.2}")),
+                    st.map_or("–".into(), |v| format!("{v:.2}")),
+                    ct.map_or("–".into(), |v| format!("{v:.2}"))
+                ));
+                n += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Cadence (steps/min) from each foot's stride times (IC to the same foot's next IC): two steps per

@@ -2,4 +2,5 @@
 //! computes a measurement.
 
 pub mod csv;
+pub mod html;
 pub mod json;

@@ -122,6 +122,14 @@ impl VideoReader {
         Ok(Some(Frame { index, time_s, image, width: size.width as u32, height: size.height as u32 }))
     }
 
+    /// The frame with this index, upright (seeks; for key frames, not for streaming).
+    pub fn frame_at(&mut self, index: usize) -> Result<Option<Frame>> {
+        self.cap.set(videoio::CAP_PROP_POS_FRAMES, index as f64)?;
+        self.next_index = index;
+        self.last_time_s = f64::NEG_INFINITY;
+        self.next_frame()
+    }
+
     /// Frames decoded so far.
     pub fn decoded(&self) -> usize {
         self.next_index

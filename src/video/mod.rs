@@ -3,5 +3,6 @@
 
 pub mod annotate;
 pub mod decode;
+pub mod key_frame;
 
 pub use decode::{Frame, VideoInfo, VideoReader};

@@ -1,0 +1,353 @@
+//! report.html — one self-contained page a physiotherapist or a runner reads in a minute: the
+//! answers first (each number with its uncertainty and step count), key frames, plots over the
+//! steps, the per-step table and the reference ranges with their sources. Inline CSS and SVG, key
+//! frames as inline PNG: no network, no script. Presenting only: every number comes from the
+//! `Analysis`.
+
+use std::fmt::Write;
+
+use crate::gait::analysis::{Analysis, Gait, Step};
+use crate::gait::events::Side;
+use crate::gait::summary::Stat;
+
+/// Overstride bands, % of leg length (the GaitLab peer's convention): good up to 8, borderline up
+/// to 15, clear beyond.
+pub const OVERSTRIDE_GOOD_PCT: f64 = 8.0;
+pub const OVERSTRIDE_BORDERLINE_PCT: f64 = 15.0;
+
+/// What the page shows beside the analysis.
+pub struct PageInput<'a> {
+    pub title: &'a str,
+    pub runner: Option<&'a str>,
+    pub source: &'a str,
+    /// PNG key frames per side (already encoded), with a caption.
+    pub key_frames: Vec<(String, Vec<u8>)>,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn stat<'a>(a: &'a Analysis, key: &str, side: &str) -> Option<&'a Stat> {
+    a.summary.get(key).and_then(|m| m.get(side))
+}
+
+fn pm(s: &Stat, digits: usize) -> String {
+    let se = if s.se.is_finite() { format!(" ± {:.*}", digits, s.se) } else { String::new() };
+    format!("{:.*}{se} {} <span class=n>(n = {})</span>", digits, s.mean, esc(s.unit), s.n)
+}
+
+fn verdict_overstride(v: f64) -> (&'static str, &'static str) {
+    if v <= OVERSTRIDE_GOOD_PCT {
+        ("ok", "No overstride")
+    } else if v <= OVERSTRIDE_BORDERLINE_PCT {
+        ("warn", "Borderline overstride")
+    } else {
+        ("bad", "Clear overstride")
+    }
+}
+
+/// The answers, in plain words, with the number and its uncertainty beside each.
+fn answers(a: &Analysis, out: &mut String) {
+    out.push_str("<section class=answers><h2>The answers</h2><ul>");
+    if a.view.is_side() {
+        for side in ["left", "right"] {
+            if let Some(s) = stat(a, "overstride_pct_leg", side) {
+                let (class, words) = verdict_overstride(s.mean);
+                let cm = stat(a, "overstride_cm", side).map(|c| format!(", {:.1} cm", c.mean)).unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "<li class={class}><b>{words} on the {side} foot</b>: the heel lands {} ahead of the centre of mass{cm} \
+                     (good ≤ {OVERSTRIDE_GOOD_PCT:.0} %, borderline ≤ {OVERSTRIDE_BORDERLINE_PCT:.0} % of leg length).</li>",
+                    pm(s, 1)
+                );
+            }
+        }
+        if let (Some(l), Some(r)) = (stat(a, "shank_angle_deg", "left"), stat(a, "shank_angle_deg", "right")) {
+            let _ = write!(
+                out,
+                "<li><b>Shank at foot strike</b>: left {}, right {} from vertical (positive: the ankle lands ahead of the knee, which marks overstriding).</li>",
+                pm(l, 1),
+                pm(r, 1)
+            );
+        }
+        if let Some(k) = stat(a, "knee_flexion_ic_deg", "all") {
+            let _ = write!(out, "<li><b>Knee bend at foot strike</b>: {} (typical in running: 15–25°).</li>", pm(k, 1));
+        }
+        if let Some(k) = stat(a, "knee_flexion_peak_deg", "all") {
+            let _ = write!(out, "<li><b>Peak knee bend in stance</b>: {} (typical: 40–45°).</li>", pm(k, 1));
+        }
+        let classes: Vec<String> = a.steps.iter().filter(|s| s.excluded.is_none()).filter_map(|s| s.foot_strike.map(|f| format!("{f:?}").to_lowercase())).collect();
+        if !classes.is_empty() {
+            let mut counts: Vec<(String, usize)> = Vec::new();
+            for c in classes {
+                match counts.iter_mut().find(|(k, _)| *k == c) {
+                    Some(e) => e.1 += 1,
+                    None => counts.push((c, 1)),
+                }
+            }
+            counts.sort_by(|a, b| b.1.cmp(&a.1));
+            let txt: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let _ = write!(out, "<li><b>Foot strike</b>: {} steps.</li>", txt.join(", "));
+        }
+    } else {
+        for side in ["left", "right"] {
+            if let Some(s) = stat(a, "pelvic_drop_deg", side) {
+                let _ = write!(
+                    out,
+                    "<li><b>Hip drop while on the {side} foot</b>: {} (each degree more is linked to higher odds of injury, Bramah 2018).</li>",
+                    pm(s, 1)
+                );
+            }
+        }
+        for side in ["left", "right"] {
+            if let Some(s) = stat(a, "fppa_deg", side) {
+                let _ = write!(out, "<li><b>{} knee collapse (FPPA)</b>: {} (positive: the knee moves inwards).</li>", cap(side), pm(s, 1));
+            }
+        }
+        if let Some(s) = stat(a, "step_width_pct_leg", "all") {
+            let _ = write!(out, "<li><b>Step width</b>: {} (at or below zero: the feet cross the midline).</li>", pm(s, 1));
+        }
+    }
+    if let Some(c) = a.cadence_spm {
+        let _ = write!(
+            out,
+            "<li><b>Cadence</b>: {c:.0} steps/min. A 5–10 % higher step rate ({:.0}–{:.0} steps/min) lowers hip and knee loading (Heiderscheit 2011){}.</li>",
+            c * 1.05,
+            c * 1.10,
+            if a.view.is_side() { " and shortens the stride in front of the body" } else { "" }
+        );
+    }
+    for (k, asy) in &a.asymmetry {
+        if asy.meaningful && ["overstride_pct_leg", "pelvic_drop_deg", "fppa_deg", "knee_flexion_ic_deg", "contact_time_s"].contains(&k.as_str()) {
+            let _ = write!(
+                out,
+                "<li class=warn><b>Left/right difference in {}</b>: right − left = {:.2} {} (beyond the measurement noise of ±{:.2}{}).</li>",
+                esc(&label(k)),
+                asy.difference,
+                esc(asy.unit),
+                asy.noise_2se,
+                asy.smallest_detectable_difference.map(|d| format!(" and the smallest detectable difference of {d}")).unwrap_or_default()
+            );
+        }
+    }
+    out.push_str("</ul>");
+    out.push_str("<h3>What this video cannot tell</h3><ul class=limits>");
+    for w in &a.warnings {
+        let _ = write!(out, "<li>{}</li>", esc(w));
+    }
+    if a.view.is_side() {
+        out.push_str("<li>A side view shows no hip drop or knee collapse: film from behind for those.</li>");
+    } else {
+        out.push_str("<li>A rear or front view shows no overstride or knee bend: film from the side for those.</li>");
+    }
+    if a.gait == Gait::Walking {
+        out.push_str("<li>The feet never left the belt together: this was walking, and the running references do not apply.</li>");
+    }
+    out.push_str("</ul></section>");
+}
+
+/// A metric's key as words: `contact_time_s` → "contact time".
+fn label(key: &str) -> String {
+    let k = key.trim_end_matches("_deg").trim_end_matches("_pct_leg").trim_end_matches("_cm").trim_end_matches("_s");
+    match k {
+        "fppa" => "knee collapse (FPPA)".into(),
+        "knee_flexion_ic" => "knee bend at foot strike".into(),
+        _ => k.replace('_', " "),
+    }
+}
+
+fn cap(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+const LEFT_COLOUR: &str = "#1f6fd1";
+const RIGHT_COLOUR: &str = "#e07b00";
+
+/// A scatter plot of one per-step metric over time, left and right, with an optional reference band.
+fn plot(a: &Analysis, title: &str, unit: &str, get: fn(&Step) -> Option<f64>, bands: &[(f64, f64, &str)]) -> Option<String> {
+    let pts: Vec<(f64, f64, Side)> = a.steps.iter().filter(|s| s.excluded.is_none()).filter_map(|s| get(s).map(|v| (s.ic_time_s, v, s.side))).collect();
+    if pts.len() < 2 {
+        return None;
+    }
+    let (w, h, l, r, t, b) = (640.0, 220.0, 56.0, 12.0, 24.0, 36.0);
+    let t0 = 0.0f64;
+    let t1 = a.duration_s.max(pts.iter().map(|p| p.0).fold(0.0, f64::max)).max(1e-3);
+    let (dlo, dhi) = (pts.iter().map(|p| p.1).fold(f64::INFINITY, f64::min), pts.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max));
+    // the range shows the data, widened to band edges that lie near it (a far edge is not shown)
+    let span = (dhi - dlo).max(1.0);
+    let (mut lo, mut hi) = (dlo, dhi);
+    for &(a0, a1, _) in bands {
+        for e in [a0, a1] {
+            if e > dlo - span && e < dhi + span {
+                lo = lo.min(e);
+                hi = hi.max(e);
+            }
+        }
+    }
+    let pad = ((hi - lo) * 0.1).max(0.5);
+    let (lo, hi) = (lo - pad, hi + pad);
+    let x = |v: f64| l + (w - l - r) * (v - t0) / (t1 - t0);
+    let y = |v: f64| t + (h - t - b) * (1.0 - (v - lo) / (hi - lo));
+    let mut s = format!("<figure><svg viewBox='0 0 {w} {h}' role=img aria-label='{}'>", esc(title));
+    for &(a0, a1, colour) in bands {
+        let (ya, yb) = (y(a1.min(hi)), y(a0.max(lo)));
+        if yb > ya {
+            let _ = write!(s, "<rect x='{l}' y='{ya:.1}' width='{:.1}' height='{:.1}' fill='{colour}' opacity='0.18'/>", w - l - r, yb - ya);
+        }
+    }
+    // axes and ticks
+    let _ = write!(s, "<line x1='{l}' y1='{:.1}' x2='{:.1}' y2='{:.1}' stroke='#444'/>", h - b, w - r, h - b);
+    let _ = write!(s, "<line x1='{l}' y1='{t}' x2='{l}' y2='{:.1}' stroke='#444'/>", h - b);
+    for k in 0..=4 {
+        let v = lo + (hi - lo) * k as f64 / 4.0;
+        let _ = write!(s, "<text x='{:.1}' y='{:.1}' class=tick text-anchor=end>{v:.1}</text>", l - 4.0, y(v) + 4.0);
+        let tv = t0 + (t1 - t0) * k as f64 / 4.0;
+        let _ = write!(s, "<text x='{:.1}' y='{:.1}' class=tick text-anchor=middle>{tv:.1}</text>", x(tv), h - b + 14.0);
+    }
+    let _ = write!(s, "<text x='{:.1}' y='{:.1}' class=axis text-anchor=middle>time (s)</text>", (l + w - r) / 2.0, h - 4.0);
+    let _ = write!(s, "<text x='12' y='{:.1}' class=axis text-anchor=middle transform='rotate(-90 12 {:.1})'>{}</text>", (t + h - b) / 2.0, (t + h - b) / 2.0, esc(unit));
+    for &(tt, v, side) in &pts {
+        let c = if side == Side::Left { LEFT_COLOUR } else { RIGHT_COLOUR };
+        let _ = write!(s, "<circle cx='{:.1}' cy='{:.1}' r='3.5' fill='{c}'/>", x(tt), y(v));
+    }
+    let _ = write!(
+        s,
+        "<text x='{l}' y='14' class=title>{}</text><text x='{:.1}' y='14' class=legend fill='{LEFT_COLOUR}'>● left</text><text x='{:.1}' y='14' class=legend fill='{RIGHT_COLOUR}'>● right</text></svg></figure>",
+        esc(title),
+        w - 110.0,
+        w - 56.0
+    );
+    Some(s)
+}
+
+fn table(a: &Analysis, out: &mut String) {
+    let side_view = a.view.is_side();
+    out.push_str("<section class=steps><h2>Every step</h2><table><thead><tr><th>#</th><th>side</th><th>IC (s)</th><th>frame</th><th>contact (s)</th><th>flight (s)</th>");
+    if side_view {
+        out.push_str("<th>overstride (% leg)</th><th>overstride (cm)</th><th>shank (°)</th><th>knee at IC (°)</th><th>knee peak (°)</th><th>foot strike</th>");
+    } else {
+        out.push_str("<th>pelvic drop (°)</th><th>FPPA (°)</th><th>step width (% leg)</th>");
+    }
+    out.push_str("<th>confidence</th></tr></thead><tbody>");
+    let f = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "–".into());
+    for (i, s) in a.steps.iter().enumerate() {
+        let class = if s.excluded.is_some() { " class=excluded" } else { "" };
+        let _ = write!(out, "<tr{class}><td>{}</td><td>{}</td><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td>", i + 1, s.side.as_str(), s.ic_time_s, s.ic_frame, f(s.contact_time_s, 3), f(s.flight_time_s, 3));
+        if side_view {
+            let _ = write!(
+                out,
+                "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+                f(s.overstride_pct_leg, 1),
+                f(s.overstride_cm, 1),
+                f(s.shank_angle_deg, 1),
+                f(s.knee_flexion_ic_deg, 1),
+                f(s.knee_flexion_peak_deg, 1),
+                s.foot_strike.map(|x| format!("{x:?}").to_lowercase()).unwrap_or_else(|| "–".into())
+            );
+        } else {
+            let _ = write!(out, "<td>{}</td><td>{}</td><td>{}</td>", f(s.pelvic_drop_deg, 1), f(s.fppa_deg, 1), f(s.step_width_pct_leg, 1));
+        }
+        let _ = write!(out, "<td>{:.2}{}</td></tr>", s.confidence, s.excluded.as_deref().map(|e| format!(" — left out: {}", esc(e))).unwrap_or_default());
+    }
+    out.push_str("</tbody></table></section>");
+}
+
+const REFERENCES: &str = "<section class=refs><h2>Reference ranges and sources</h2><table><thead><tr><th>measure</th><th>reference</th><th>source</th></tr></thead><tbody>\
+<tr><td>Overstride (heel ahead of the centre of mass at foot strike)</td><td>≤ 8 % of leg length good, ≤ 15 % borderline</td><td>GaitLab convention; Wille 2014 relates it to knee and hip loading</td></tr>\
+<tr><td>Shank angle at foot strike</td><td>near vertical; the ankle well ahead of the knee marks overstriding</td><td>Souza 2016</td></tr>\
+<tr><td>Knee flexion</td><td>15–25° at foot strike, 40–45° peak in stance</td><td>running biomechanics norms</td></tr>\
+<tr><td>Foot-strike angle</td><td>&gt; 8° rearfoot, −1.6° to 8° midfoot, &lt; −1.6° forefoot</td><td>Altman &amp; Davis 2012</td></tr>\
+<tr><td>Cadence</td><td>typically 160–180 steps/min; +5–10 % lowers hip and knee loading</td><td>Heiderscheit 2011</td></tr>\
+<tr><td>Duty factor</td><td>below 50 % in running</td><td></td></tr>\
+<tr><td>Contralateral pelvic drop</td><td>each +1° ≈ 80 % higher odds of injury; smallest detectable difference in 2-D video 2.7–2.8°</td><td>Bramah 2018; Dingenen 2018</td></tr>\
+<tr><td>Timing of foot strike from video</td><td>kinematic detection error about 10–25 ms</td><td>Fellin 2010; Young 2023</td></tr>\
+</tbody></table></section>";
+
+const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b1b1b;max-width:960px;margin:0 auto;padding:16px 20px}\
+h1{font-size:24px;margin:4px 0}h2{font-size:19px;border-bottom:1px solid #ccc;padding-bottom:3px;margin-top:26px}h3{font-size:16px}\
+.meta{color:#555;font-size:13px}.answers li{margin:6px 0}.ok b{color:#1d7a32}.warn b{color:#a36200}.bad b{color:#b3261e}\
+.n{color:#666;font-size:12px}.limits{color:#444;font-size:13px}figure{margin:8px 0}svg{width:100%;height:auto;font-family:inherit}\
+.tick{font-size:10px;fill:#555}.axis{font-size:11px;fill:#333}.title{font-size:12px;font-weight:600;fill:#222}.legend{font-size:11px}\
+table{border-collapse:collapse;width:100%;font-size:12px}th,td{border-bottom:1px solid #e2e2e2;padding:3px 5px;text-align:right}\
+th:nth-child(2),td:nth-child(2){text-align:left}.refs td,.refs th{text-align:left}tr.excluded{color:#999}\
+.keys{display:flex;flex-wrap:wrap;gap:12px}.keys figure{flex:1 1 280px;margin:0}.keys img{width:100%;height:auto;border:1px solid #ddd}\
+figcaption{font-size:12px;color:#444}\
+@media print{body{max-width:none;padding:0;font-size:11px}h2{break-after:avoid}figure,tr,.keys figure{break-inside:avoid}@page{size:A4;margin:14mm}}";
+
+/// The whole page.
+pub fn render(a: &Analysis, page: &PageInput) -> String {
+    use base64::Engine;
+    let mut out = String::with_capacity(64 * 1024);
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content='width=device-width,initial-scale=1'><title>{}</title><style>{CSS}</style></head><body>",
+        esc(page.title)
+    );
+    let _ = write!(out, "<h1>{}</h1>", esc(page.title));
+    let _ = write!(
+        out,
+        "<p class=meta>{}{} · view: {} · {} · {:.0} fps, {} frames ({:.1} s), pose found on {} · {} steps · overstride v{}</p>",
+        page.runner.map(|r| format!("Runner: <b>{}</b> · ", esc(r))).unwrap_or_default(),
+        esc(page.source),
+        a.view.as_str(),
+        if a.gait == Gait::Running { "running" } else { "walking" },
+        a.fps,
+        a.frames,
+        a.duration_s,
+        a.frames_with_pose,
+        a.steps.len(),
+        env!("CARGO_PKG_VERSION")
+    );
+    answers(a, &mut out);
+    if !page.key_frames.is_empty() {
+        out.push_str("<section><h2>Key frames</h2><div class=keys>");
+        for (caption, png) in &page.key_frames {
+            let _ = write!(
+                out,
+                "<figure><img alt='{}' src='data:image/png;base64,{}'><figcaption>{}</figcaption></figure>",
+                esc(caption),
+                base64::engine::general_purpose::STANDARD.encode(png),
+                esc(caption)
+            );
+        }
+        out.push_str("</div></section>");
+    }
+    out.push_str("<section><h2>Over the run</h2>");
+    let plots: Vec<Option<String>> = if a.view.is_side() {
+        vec![
+            plot(a, "Overstride at each foot strike", "% of leg length", |s| s.overstride_pct_leg, &[(-100.0, OVERSTRIDE_GOOD_PCT, "#2e9b47"), (OVERSTRIDE_GOOD_PCT, OVERSTRIDE_BORDERLINE_PCT, "#e0a100")]),
+            plot(a, "Shank angle at foot strike", "degrees", |s| s.shank_angle_deg, &[]),
+            plot(a, "Knee flexion at foot strike", "degrees", |s| s.knee_flexion_ic_deg, &[(15.0, 25.0, "#2e9b47")]),
+            plot(a, "Contact time", "seconds", |s| s.contact_time_s, &[]),
+            plot(a, "Step rate", "steps/min", |s| s.step_time_s.map(|t| 60.0 / t), &[(160.0, 180.0, "#2e9b47")]),
+        ]
+    } else {
+        vec![
+            plot(a, "Pelvic drop in stance", "degrees", |s| s.pelvic_drop_deg, &[]),
+            plot(a, "Knee frontal-plane projection angle (FPPA)", "degrees", |s| s.fppa_deg, &[]),
+            plot(a, "Step width", "% of leg length", |s| s.step_width_pct_leg, &[]),
+            plot(a, "Step rate", "steps/min", |s| s.step_time_s.map(|t| 60.0 / t), &[(160.0, 180.0, "#2e9b47")]),
+        ]
+    };
+    for p in plots.into_iter().flatten() {
+        out.push_str(&p);
+    }
+    out.push_str("</section>");
+    table(a, &mut out);
+    out.push_str(REFERENCES);
+    let _ = write!(
+        out,
+        "<p class=meta>Measurement quality: {} left/right swaps repaired, {} low-confidence samples dropped, {} outliers rejected, {} samples filled; low-pass {:.1} Hz; belt tilt {:.1}°; centre of mass: {}. Machine-readable: report.json, steps.csv, landmarks.csv.</p>",
+        a.quality.swaps_repaired,
+        a.quality.low_visibility_samples,
+        a.quality.outliers_rejected,
+        a.quality.samples_filled,
+        a.quality.filter_cutoff_hz,
+        a.quality.belt_tilt_deg,
+        esc(a.quality.com_model)
+    );
+    out.push_str("</body></html>\n");
+    out
+}

@@ -1,0 +1,101 @@
+//! Key frames for the report: each side's most typical initial contact, with the skeleton, a plumb
+//! line through the centre of mass, the heel marked and the overstride and shank angle drawn (side
+//! views), or the pelvis line and the knee's FPPA (frontal views). Encoded as PNG.
+
+use opencv::core::{Mat, Point, Scalar, Vector};
+use opencv::imgcodecs;
+use opencv::imgproc;
+use opencv::prelude::*;
+
+use super::annotate::draw_skeleton;
+use super::VideoReader;
+use crate::gait::analysis::{Analysis, Step};
+use crate::gait::events::Side;
+use crate::pose::FramePose;
+use crate::Result;
+
+/// The step whose main measure is the median of its side's (the most typical contact).
+pub fn typical_step(a: &Analysis, side: Side) -> Option<&Step> {
+    let value = |s: &Step| if a.view.is_side() { s.overstride_pct_leg } else { s.pelvic_drop_deg };
+    let mut steps: Vec<(&Step, f64)> = a.steps.iter().filter(|s| s.side == side && s.excluded.is_none()).filter_map(|s| value(s).map(|v| (s, v))).collect();
+    if steps.is_empty() {
+        return None;
+    }
+    steps.sort_by(|x, y| x.1.total_cmp(&y.1));
+    Some(steps[steps.len() / 2].0)
+}
+
+fn pt(p: [f64; 2]) -> Point {
+    Point::new(p[0].round() as i32, p[1].round() as i32)
+}
+
+fn text(img: &mut Mat, s: &str, at: Point, scale: f64, colour: Scalar) -> Result<()> {
+    imgproc::put_text(img, s, at, imgproc::FONT_HERSHEY_SIMPLEX, scale, Scalar::new(0.0, 0.0, 0.0, 0.0), 5, imgproc::LINE_AA, false)?;
+    imgproc::put_text(img, s, at, imgproc::FONT_HERSHEY_SIMPLEX, scale, colour, 2, imgproc::LINE_AA, false)?;
+    Ok(())
+}
+
+/// Draws one key frame; returns (caption, PNG bytes).
+pub fn render(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, step: &Step) -> Result<Option<(String, Vec<u8>)>> {
+    let Some(frame) = reader.frame_at(step.ic_frame)? else { return Ok(None) };
+    let Some(k) = step.at_ic else { return Ok(None) };
+    let mut img = frame.image;
+    let size = img.size()?;
+    let thick = ((size.width.max(size.height) as f32) / 400.0).round().max(2.0) as i32;
+    let scale = (size.width.max(size.height) as f64 / 1400.0).max(0.6);
+    if let Some(p) = frames.iter().find(|f| f.frame == step.ic_frame).and_then(|f| f.pose.as_ref()) {
+        draw_skeleton(&mut img, p)?;
+    }
+    let white = Scalar::new(255.0, 255.0, 255.0, 0.0);
+    let magenta = Scalar::new(200.0, 40.0, 220.0, 0.0);
+    let red = Scalar::new(40.0, 40.0, 230.0, 0.0);
+    let caption;
+    if a.view.is_side() {
+        // plumb line through the centre of mass
+        let cx = k.com[0].round() as i32;
+        imgproc::line(&mut img, Point::new(cx, 0), Point::new(cx, size.height), white, thick, imgproc::LINE_AA, 0)?;
+        imgproc::circle(&mut img, pt(k.com), thick * 3, white, -1, imgproc::LINE_AA, 0)?;
+        // heel and the overstride distance, at the heel's height
+        imgproc::circle(&mut img, pt(k.heel), thick * 3, magenta, -1, imgproc::LINE_AA, 0)?;
+        imgproc::arrowed_line(&mut img, Point::new(cx, pt(k.heel).y), pt(k.heel), magenta, thick, imgproc::LINE_AA, 0, 0.15)?;
+        // the shank
+        imgproc::line(&mut img, pt(k.knee), pt(k.ankle), red, thick * 2, imgproc::LINE_AA, 0)?;
+        let os = step.overstride_pct_leg.map(|v| format!("overstride {v:.1} % leg")).unwrap_or_default();
+        let cm = step.overstride_cm.map(|v| format!(" ({v:.1} cm)")).unwrap_or_default();
+        let sh = step.shank_angle_deg.map(|v| format!("shank {v:.1} deg")).unwrap_or_default();
+        let y0 = (pt(k.heel).y - 30 * thick).max(40);
+        text(&mut img, &format!("{os}{cm}"), Point::new(20, y0), scale, magenta)?;
+        text(&mut img, &sh, Point::new(20, y0 + (40.0 * scale) as i32), scale, red)?;
+        caption = format!(
+            "{} foot, initial contact at {:.2} s (frame {}): the most typical of its steps. White: plumb line through the centre of mass; magenta: heel and overstride; red: shank.",
+            step.side.as_str(),
+            step.ic_time_s,
+            step.ic_frame
+        );
+    } else {
+        imgproc::line(&mut img, pt(k.left_hip), pt(k.right_hip), magenta, thick * 2, imgproc::LINE_AA, 0)?;
+        imgproc::line(&mut img, pt(k.hip), pt(k.knee), red, thick * 2, imgproc::LINE_AA, 0)?;
+        imgproc::line(&mut img, pt(k.knee), pt(k.ankle), red, thick * 2, imgproc::LINE_AA, 0)?;
+        let d = step.pelvic_drop_deg.map(|v| format!("pelvic drop (peak) {v:.1} deg")).unwrap_or_default();
+        let f = step.fppa_deg.map(|v| format!("FPPA (peak) {v:.1} deg")).unwrap_or_default();
+        text(&mut img, &d, Point::new(20, 50), scale, magenta)?;
+        text(&mut img, &f, Point::new(20, 50 + (40.0 * scale) as i32), scale, red)?;
+        caption = format!(
+            "Stance on the {} foot, initial contact at {:.2} s (frame {}): its most typical step. Magenta: the line through the hips; red: thigh and shank.",
+            step.side.as_str(),
+            step.ic_time_s,
+            step.ic_frame
+        );
+    }
+    // keep the page light: at most 900 px on the long side
+    let long = size.width.max(size.height) as f64;
+    if long > 900.0 {
+        let f = 900.0 / long;
+        let mut small = Mat::default();
+        imgproc::resize(&img, &mut small, opencv::core::Size::new(0, 0), f, f, imgproc::INTER_AREA)?;
+        img = small;
+    }
+    let mut buf = Vector::<u8>::new();
+    imgcodecs::imencode(".png", &img, &mut buf, &Vector::new())?;
+    Ok(Some((caption, buf.to_vec())))
+}
