@@ -4,6 +4,7 @@
 //! `video` (frames) → `pose` (BlazePose landmarks per frame) → `landmarks_io` (landmarks.csv) →
 //! gait analysis → report. Each stage is a module; the binary (`main.rs`) only wires them.
 
+pub mod batch;
 pub mod error;
 pub mod gait;
 pub mod landmarks_io;

@@ -11,7 +11,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use overstride::landmarks_io::LandmarksWriter;
 use overstride::pose::model::{Models, Variant};
 use overstride::pose::pipeline::{self, PipelineOptions};
-use overstride::video::annotate::AnnotatedWriter;
 use overstride::video::VideoReader;
 use overstride::gait::{self, events::Side, view::View};
 use overstride::video::key_frame;
@@ -30,9 +29,10 @@ enum Command {
     Analyze(AnalyzeArgs),
 }
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone)]
 struct AnalyzeArgs {
-    /// The video to analyse (MP4/MOV/MKV/WebM from a phone or camera).
+    /// The video to analyse (MP4/MOV/MKV/WebM from a phone or camera), or a folder of them (batch:
+    /// one sub-folder of results per video and an index.html).
     #[arg(required_unless_present = "landmarks", conflicts_with = "landmarks")]
     input: Option<PathBuf>,
     /// Reanalyse an existing landmarks.csv instead of a video (no model needed; seconds).
@@ -47,6 +47,9 @@ struct AnalyzeArgs {
     /// The runner's name, shown on the report.
     #[arg(long)]
     name: Option<String>,
+    /// Side views: the way the runner faces in the image, when detection should be overridden.
+    #[arg(long, value_enum, conflicts_with = "view")]
+    side_facing: Option<Facing>,
     /// Folder for the outputs (created if missing).
     #[arg(long, short)]
     out: PathBuf,
@@ -105,7 +108,49 @@ fn parse_height(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Facing {
+    Left,
+    Right,
+}
+
 fn analyze(a: &AnalyzeArgs) -> Result<()> {
+    match &a.input {
+        Some(dir) if dir.is_dir() => batch(a, dir),
+        _ => analyze_one(a).map(|_| ()),
+    }
+}
+
+/// Batch mode: every video in `dir`, each into `--out/<name>/`, an index.html over them; a failed
+/// video's error is recorded and the others go on; the exit status says whether any failed.
+fn batch(a: &AnalyzeArgs, dir: &Path) -> Result<()> {
+    let videos = overstride::batch::list_videos(dir)?;
+    if videos.is_empty() {
+        return Err(overstride::Error::Input(format!("no video files (mp4, mov, m4v, mkv, webm, avi) in {}", dir.display())));
+    }
+    output::prepare_dir(&a.out)?;
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let plan = overstride::batch::Plan::for_cores(cores, videos.len());
+    let names = overstride::batch::unique_names(&videos);
+    let results = overstride::batch::run_all(&videos, plan.concurrent, |i, v| {
+        let mut one = a.clone();
+        one.input = Some(v.to_path_buf());
+        one.out = a.out.join(&names[i]);
+        one.workers = Some(a.workers.unwrap_or(plan.workers_each));
+        analyze_one(&one).map(|an| overstride::batch::Entry::from_analysis(&names[i], v, &an)).map_err(|e| e.to_string())
+    });
+    let index = overstride::batch::index_html(&results);
+    let path = output::write_atomic(&a.out.join("index.html"), index.as_bytes())?;
+    let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    println!("batch: {} videos, {} analysed, {} failed; wrote {}", results.len(), results.len() - failed.len(), failed.len(), path.display());
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(overstride::Error::Input(format!("{} of {} videos failed (see {})", failed.len(), results.len(), path.display())))
+    }
+}
+
+fn analyze_one(a: &AnalyzeArgs) -> Result<gait::Analysis> {
     // the inputs first (a missing video is reported before anything else is touched)
     let source = match (&a.landmarks, &a.input) {
         (Some(l), _) => l.clone(),
@@ -125,7 +170,11 @@ fn analyze(a: &AnalyzeArgs) -> Result<()> {
         Some(f) => f,
         None => pose_stage(a, &source)?,
     };
-    let opts = gait::Options { view: a.view, height_cm: a.height_cm };
+    let view = a.view.or(a.side_facing.map(|f| match f {
+        Facing::Left => View::SideLeft,
+        Facing::Right => View::SideRight,
+    }));
+    let opts = gait::Options { view, height_cm: a.height_cm };
     let analysis = gait::analyze(&frames, &opts).map_err(|e| {
         overstride::Error::Input(format!("{}: {e}", source.display()))
     })?;
@@ -152,11 +201,16 @@ fn analyze(a: &AnalyzeArgs) -> Result<()> {
         key_frames,
     };
     let html = output::write_atomic(&a.out.join("report.html"), report::html::render(&analysis, &page).as_bytes())?;
+    if a.landmarks.is_none() && !a.no_video {
+        let dest = a.out.join("annotated.mp4");
+        let codec = overstride::video::annotate::write_analysed(&source, &dest, &frames, &analysis)?;
+        println!("  wrote {} ({codec})", dest.display());
+    }
     print_summary(&analysis);
     println!("  wrote {}", html.display());
     println!("  wrote {}", json.display());
     println!("  wrote {}", csv.display());
-    Ok(())
+    Ok(analysis)
 }
 
 fn print_summary(a: &gait::Analysis) {
@@ -201,17 +255,13 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::Fra
         )));
     }
     let models = Models::load(a.model)?;
-    let mut video = if a.no_video { None } else { Some(AnnotatedWriter::create(&a.out.join("annotated.mp4"), info.fps, info.width, info.height)?) };
     let mut csv = LandmarksWriter::create(&a.out.join("landmarks.csv"))?;
     let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers), ..Default::default() };
     let pb = progress_bar(info.declared_frames);
     let mut frames = Vec::new();
-    let (info, stats) = pipeline::run(reader, &models, &opts, |frame, fp| {
+    let (info, stats) = pipeline::run(reader, &models, &opts, |_frame, fp| {
         csv.write(fp)?;
         frames.push(fp.clone());
-        if let Some(v) = video.as_mut() {
-            v.write(&frame.image, fp.pose.as_ref(), &format!("{:>5}  {:6.2} s", frame.index, frame.time_s))?;
-        }
         pb.inc(1);
         Ok(())
     })?;
@@ -224,10 +274,7 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::Fra
         )));
     }
     let written = csv.finish()?;
-    let mut outputs = vec![written];
-    if let Some(v) = video {
-        outputs.push(v.finish()?);
-    }
+    let outputs = vec![written];
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{}: {} frames ({}x{}, {:.1} fps), pose found on {} ({:.0} %), {:.1} frames/s",

@@ -209,3 +209,26 @@ fn a_second_run_replaces_the_first_and_a_failed_one_leaves_no_report() {
     assert!(e.contains("no person found") || e.contains("no steps"), "{e}");
     assert!(!out.join("report.json").exists() && !out.join("steps.csv").exists());
 }
+
+#[test]
+fn batch_mode_analyses_a_folder_records_failures_and_exits_non_zero() {
+    let d = tempfile::tempdir().unwrap();
+    let inbox = d.path().join("clinic");
+    std::fs::create_dir(&inbox).unwrap();
+    for name in ["anna.mp4", "ben.MOV"] {
+        ffmpeg(&["-i", sample().to_str().unwrap(), "-t", "4", "-c", "copy", "-f", "mp4", inbox.join(name).to_str().unwrap()]);
+    }
+    std::fs::write(inbox.join("broken.mp4"), "not a video").unwrap();
+    std::fs::write(inbox.join("notes.txt"), "ignored").unwrap();
+    let out = d.path().join("out");
+    let (r, e) = run(bin().args(["analyze", inbox.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-video"]));
+    assert_eq!(r.status.code(), Some(1), "one video failed: {e}");
+    assert!(e.contains("1 of 3 videos failed"), "{e}");
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("anna/report.html") && index.contains("ben/report.html"), "{index}");
+    assert!(index.contains("not a readable video"), "the failure is recorded: {index}");
+    for who in ["anna", "ben"] {
+        assert!(out.join(who).join("report.html").exists() && out.join(who).join("report.json").exists());
+    }
+    assert!(!out.join("notes").exists());
+}

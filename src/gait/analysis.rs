@@ -161,6 +161,24 @@ pub struct Analysis {
     pub asymmetry: BTreeMap<String, Asymmetry>,
     pub quality: Quality,
     pub warnings: Vec<String>,
+    /// Time series for plots and the annotated video; not in report.json.
+    #[serde(skip)]
+    pub traces: Traces,
+}
+
+/// Per-sample series of one run (smoothed), for plots over time and the annotated video.
+#[derive(Debug, Clone, Default)]
+pub struct Traces {
+    pub t: Vec<f64>,
+    pub frame: Vec<usize>,
+    /// Centre of mass in image pixels.
+    pub com_px: Vec<[f64; 2]>,
+    /// Each foot's height above its belt line, % of leg length (left, right).
+    pub foot_height_pct_leg: [Vec<f64>; 2],
+    /// Knee flexion (left, right), degrees.
+    pub knee_flexion_deg: [Vec<f64>; 2],
+    /// Hip line's tilt, degrees, positive when the runner's right hip is lower (frontal views).
+    pub pelvis_tilt_deg: Vec<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -259,11 +277,24 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     let pelvis_x: Vec<f64> = (0..s.len()).map(|i| x_sign * (s.x[LEFT_HIP][i] + s.x[RIGHT_HIP][i]) / 2.0).collect();
     let mut contacts: Vec<Contact> = Vec::new();
     let mut tilts = Vec::new();
+    let mut traces = Traces { t: t.clone(), frame: s.frame.clone(), ..Default::default() };
     for side in [Side::Left, Side::Right] {
         let (c, belt) = events::detect(&s, &raw, side, x_sign, view.is_side().then_some(&pelvis_x[..]), leg);
         contacts.extend(c);
         tilts.extend(belt.map(|b| b.tilt_deg()));
+        if let Some(b) = belt {
+            let (fx, fy, _) = events::foot_lowest(&s, side, 0.0);
+            traces.foot_height_pct_leg[side.offset()] = events::height(&fx, &fy, &b).iter().map(|h| 100.0 * h / leg).collect();
+        }
+        let (h, k, a, _, _) = metrics::leg_landmarks(side);
+        traces.knee_flexion_deg[side.offset()] = (0..s.len()).map(|i| metrics::knee_flexion([s.x[h][i], -s.y[h][i]], [s.x[k][i], -s.y[k][i]], [s.x[a][i], -s.y[a][i]])).collect();
     }
+    traces.pelvis_tilt_deg = (0..s.len())
+        .map(|i| {
+            let (l, r) = ([x_sign * s.x[LEFT_HIP][i], -s.y[LEFT_HIP][i]], [x_sign * s.x[RIGHT_HIP][i], -s.y[RIGHT_HIP][i]]);
+            (l[1] - r[1]).atan2((l[0] - r[0]).abs()).to_degrees()
+        })
+        .collect();
     quality.belt_tilt_deg = tilts.iter().sum::<f64>() / tilts.len().max(1) as f64;
     contacts.sort_by(|a, b| a.ic_time_s.total_cmp(&b.ic_time_s));
     if view.is_side() {
@@ -293,6 +324,7 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     let segmental = com_models.iter().flatten().filter(|m| **m == com::ComModel::Segmental).count();
     quality.com_model = if segmental * 2 >= com_models.iter().flatten().count() { "segmental (de Leva 1996)" } else { "pelvis centre (fallback)" };
     let (rcom_x, rcom_y, _) = com::series(&raw);
+    traces.com_px = rcom_x.iter().zip(&rcom_y).map(|(x, y)| [*x, *y]).collect();
     let com_at = |tt: f64| -> P { [x_sign * interp(&t, &rcom_x, tt), -interp(&t, &rcom_y, tt)] };
 
     // foot-flat reference angle per side (mid-stance), for the foot-strike angle
@@ -550,6 +582,7 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         asymmetry: asym,
         quality,
         warnings,
+        traces,
     })
 }
 

@@ -91,3 +91,72 @@ pub fn draw_skeleton(img: &mut Mat, pose: &Pose) -> Result<()> {
     }
     Ok(())
 }
+
+/// How long a strike marker stays on screen after the initial contact, frames.
+const STRIKE_MARKER_FRAMES: usize = 6;
+
+/// Writes the annotated video of an analysed run: skeleton, a plumb line through the centre of
+/// mass, a marker at each initial contact with its overstride (side views) and live knee angles.
+/// Decodes the input a second time (the measurements exist only once the run is analysed).
+pub fn write_analysed(input: &Path, dest: &Path, frames: &[crate::pose::FramePose], a: &crate::gait::Analysis) -> Result<&'static str> {
+    let mut reader = super::VideoReader::open(input)?;
+    let info = reader.info().clone();
+    let mut w = AnnotatedWriter::create(dest, info.fps, info.width, info.height)?;
+    let codec = w.codec;
+    let tr = &a.traces;
+    let scale = (info.width.max(info.height) as f64 / 1400.0).max(0.6);
+    let thick = ((info.width.max(info.height) as f32) / 400.0).round().max(2.0) as i32;
+    let white = Scalar::new(255.0, 255.0, 255.0, 0.0);
+    let magenta = Scalar::new(200.0, 40.0, 220.0, 0.0);
+    let mut k = 0; // index into traces
+    while let Some(frame) = reader.next_frame()? {
+        let mut img = frame.image.try_clone()?;
+        let fp = frames.iter().find(|f| f.frame == frame.index);
+        if let Some(p) = fp.and_then(|f| f.pose.as_ref()) {
+            draw_skeleton(&mut img, p)?;
+        }
+        while k + 1 < tr.frame.len() && tr.frame[k] < frame.index {
+            k += 1;
+        }
+        let here = tr.frame.get(k) == Some(&frame.index);
+        if here && a.view.is_side() {
+            if let Some(c) = tr.com_px.get(k).filter(|c| c[0].is_finite()) {
+                let x = c[0].round() as i32;
+                imgproc::line(&mut img, Point::new(x, 0), Point::new(x, info.height as i32), white, thick.max(2) / 2 + 1, imgproc::LINE_AA, 0)?;
+            }
+        }
+        let mut lines: Vec<(String, Scalar)> = vec![(format!("{:>5}  {:6.2} s", frame.index, frame.time_s), white)];
+        if here {
+            let kn = |s: usize| tr.knee_flexion_deg[s].get(k).copied().filter(|v| v.is_finite());
+            if let (Some(l), Some(r)) = (kn(0), kn(1)) {
+                lines.push((format!("knee flexion  L {l:4.0}  R {r:4.0} deg"), white));
+            }
+            if !a.view.is_side() {
+                if let Some(p) = tr.pelvis_tilt_deg.get(k).filter(|v| v.is_finite()) {
+                    lines.push((format!("pelvis tilt {p:+5.1} deg"), white));
+                }
+            }
+        }
+        for s in a.steps.iter().filter(|s| frame.index >= s.ic_frame && frame.index < s.ic_frame + STRIKE_MARKER_FRAMES) {
+            let colour = if s.side == crate::gait::events::Side::Left { Scalar::new(255.0, 160.0, 40.0, 0.0) } else { Scalar::new(30.0, 140.0, 255.0, 0.0) };
+            if let Some(p) = s.at_ic {
+                let c = Point::new(p.heel[0].round() as i32, p.heel[1].round() as i32);
+                imgproc::circle(&mut img, c, thick * 5, magenta, thick, imgproc::LINE_AA, 0)?;
+            }
+            let what = match (s.overstride_pct_leg, s.pelvic_drop_deg) {
+                (Some(o), _) => format!("{} strike: overstride {o:.1} % leg", s.side.as_str()),
+                (None, Some(d)) => format!("{} stance: pelvic drop {d:.1} deg", s.side.as_str()),
+                _ => format!("{} strike", s.side.as_str()),
+            };
+            lines.push((what, colour));
+        }
+        for (i, (t, c)) in lines.iter().enumerate() {
+            let at = Point::new(12, (36.0 + i as f64 * 34.0 * scale) as i32);
+            imgproc::put_text(&mut img, t, at, imgproc::FONT_HERSHEY_SIMPLEX, 0.8 * scale, Scalar::new(0.0, 0.0, 0.0, 0.0), 4, imgproc::LINE_AA, false)?;
+            imgproc::put_text(&mut img, t, at, imgproc::FONT_HERSHEY_SIMPLEX, 0.8 * scale, *c, 2, imgproc::LINE_AA, false)?;
+        }
+        w.writer.write(&img)?;
+    }
+    w.finish()?;
+    Ok(codec)
+}

@@ -1,0 +1,168 @@
+//! Batch mode for a clinic's folder of assessments: which files are videos, how many to analyse at
+//! once on this machine, and the index page over the results. The per-video work is the same
+//! `analyze` as for one video; this module only schedules and summarises.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use crate::gait::Analysis;
+use crate::{Error, Result};
+
+pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "mkv", "webm", "avi"];
+
+/// The video files directly in `dir`, sorted by name.
+pub fn list_videos(dir: &Path) -> Result<Vec<PathBuf>> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::Input(format!("cannot read folder {}: {e}", dir.display())))?;
+    let mut v: Vec<PathBuf> = rd
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+/// One sub-folder name per video (the file stem; made unique when two stems collide).
+pub fn unique_names(videos: &[PathBuf]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(videos.len());
+    for v in videos {
+        let stem = v.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "video".into());
+        let mut name = stem.clone();
+        let mut k = 2;
+        while out.contains(&name) {
+            name = format!("{stem}-{k}");
+            k += 1;
+        }
+        out.push(name);
+    }
+    out
+}
+
+/// How to share the cores: the pose stage of one video already uses two workers well, so videos
+/// run side by side only when there are cores to spare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub concurrent: usize,
+    pub workers_each: usize,
+}
+
+impl Plan {
+    pub fn for_cores(cores: usize, videos: usize) -> Plan {
+        let concurrent = (cores / 2).clamp(1, videos.max(1));
+        Plan { concurrent, workers_each: (cores / concurrent).max(1) }
+    }
+}
+
+/// Runs `job` on every video, `concurrent` at a time, results in input order.
+pub fn run_all<T: Send, F>(videos: &[PathBuf], concurrent: usize, job: F) -> Vec<std::result::Result<T, String>>
+where
+    F: Fn(usize, &Path) -> std::result::Result<T, String> + Sync,
+{
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<std::result::Result<T, String>>>> = Mutex::new((0..videos.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..concurrent.max(1) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= videos.len() {
+                    break;
+                }
+                let r = job(i, &videos[i]);
+                if let Ok(mut g) = results.lock() {
+                    g[i] = Some(r);
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap_or_default().into_iter().map(|r| r.unwrap_or_else(|| Err("not run".into()))).collect()
+}
+
+/// The headline numbers of one analysed video.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: String,
+    pub file: String,
+    pub view: &'static str,
+    pub running: bool,
+    pub steps: usize,
+    pub cadence_spm: Option<f64>,
+    pub overstride: [Option<f64>; 2],
+    pub pelvic_drop: [Option<f64>; 2],
+}
+
+impl Entry {
+    pub fn from_analysis(name: &str, file: &Path, a: &Analysis) -> Entry {
+        let m = |k: &str, side: &str| a.summary.get(k).and_then(|s| s.get(side)).map(|s| s.mean);
+        Entry {
+            name: name.to_string(),
+            file: file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+            view: a.view.as_str(),
+            running: a.gait == crate::gait::analysis::Gait::Running,
+            steps: a.steps.len(),
+            cadence_spm: a.cadence_spm,
+            overstride: [m("overstride_pct_leg", "left"), m("overstride_pct_leg", "right")],
+            pelvic_drop: [m("pelvic_drop_deg", "left"), m("pelvic_drop_deg", "right")],
+        }
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// index.html over a batch: one row per video with its headline numbers and a link to its report,
+/// or its error.
+pub fn index_html(results: &[std::result::Result<Entry, String>]) -> String {
+    let f = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into());
+    let mut rows = String::new();
+    for r in results {
+        match r {
+            Ok(e) => rows.push_str(&format!(
+                "<tr><td><a href=\"{n}/report.html\">{file}</a></td><td>ok</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{} / {}</td></tr>",
+                e.view,
+                if e.running { "running" } else { "walking" },
+                e.steps,
+                e.cadence_spm.map(|c| format!("{c:.0}")).unwrap_or_else(|| "–".into()),
+                f(e.overstride[0]),
+                f(e.overstride[1]),
+                f(e.pelvic_drop[0]),
+                f(e.pelvic_drop[1]),
+                n = esc(&e.name),
+                file = esc(&e.file)
+            )),
+            Err(msg) => rows.push_str(&format!("<tr class=failed><td colspan=2>failed</td><td colspan=6>{}</td></tr>", esc(msg))),
+        }
+    }
+    format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>overstride — batch</title><style>\
+         body{{font:15px/1.45 system-ui,sans-serif;max-width:1000px;margin:0 auto;padding:16px}}table{{border-collapse:collapse;width:100%}}\
+         th,td{{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left}}tr.failed td{{color:#b3261e}}</style></head><body>\
+         <h1>Treadmill running assessments</h1><p>{} videos, {} failed.</p><table><thead><tr><th>video</th><th>status</th><th>view</th>\
+         <th>gait</th><th>steps</th><th>cadence (steps/min)</th><th>overstride L / R (% leg)</th><th>pelvic drop L / R (°)</th></tr></thead>\
+         <tbody>{rows}</tbody></table></body></html>\n",
+        results.len(),
+        results.iter().filter(|r| r.is_err()).count()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_shares_cores_and_names_are_unique() {
+        assert_eq!(Plan::for_cores(2, 5), Plan { concurrent: 1, workers_each: 2 });
+        assert_eq!(Plan::for_cores(8, 5), Plan { concurrent: 4, workers_each: 2 });
+        assert_eq!(Plan::for_cores(8, 1), Plan { concurrent: 1, workers_each: 8 });
+        let n = unique_names(&[PathBuf::from("a/run.mp4"), PathBuf::from("b/run.MOV"), PathBuf::from("c/x.mp4")]);
+        assert_eq!(n, vec!["run", "run-2", "x"]);
+    }
+
+    #[test]
+    fn failures_are_listed_in_the_index() {
+        let html = index_html(&[Err("clip.mp4: no person <found>".into())]);
+        assert!(html.contains("1 failed") && html.contains("no person &lt;found&gt;"));
+    }
+}
