@@ -49,3 +49,35 @@ fn sample_report_renders_with_key_frames() {
     let out = check(&out_dir.join("report.html"));
     assert!(out.contains("IMAGES 2 BROKEN 0"), "two key frames, both decoded: {out}");
 }
+
+#[test]
+fn frontal_key_frames_show_the_peak_pelvic_drop() {
+    // the synthetic rear-view runner's landmarks drawn over a plain video of the same length
+    let d = tempfile::tempdir().unwrap();
+    let r = Runner { camera: Camera::Rear, pelvic_drop_deg: [7.0, 3.0], knee_medial_px: [15.0, 5.0], duration_s: 6.0, ..Runner::default() };
+    let frames = r.frames();
+    let video = d.path().join("plain.mp4");
+    let st = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:s=1280x1400:r=60:d=6", "-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&video)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let a = overstride::gait::analyze(&frames, &Default::default()).unwrap();
+    let mut reader = overstride::video::VideoReader::open(&video).unwrap();
+    let mut keys = Vec::new();
+    for side in [overstride::gait::events::Side::Left, overstride::gait::events::Side::Right] {
+        let step = overstride::video::key_frame::typical_step(&a, side).expect("a typical step");
+        let peak = step.peak_drop_frame.expect("peak-drop frame");
+        assert!(peak >= step.ic_frame, "the peak is in the stance");
+        let (caption, png) = overstride::video::key_frame::render(&mut reader, &frames, &a, step).unwrap().expect("key frame");
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 5_000);
+        assert!(caption.contains("peak pelvic drop") && caption.contains(&format!("frame {peak}")), "{caption}");
+        keys.push((caption, png));
+    }
+    let page = overstride::report::html::PageInput { title: "Rear view", runner: None, source: "synthetic", key_frames: keys };
+    let p = d.path().join("report.html");
+    std::fs::write(&p, overstride::report::html::render(&a, &page)).unwrap();
+    let out = check(&p);
+    assert!(out.contains("IMAGES 2 BROKEN 0"), "{out}");
+}

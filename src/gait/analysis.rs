@@ -128,6 +128,9 @@ pub struct Step {
     /// Where things were in the image at IC (pixels), for drawing the key frame; not in report.json.
     #[serde(skip)]
     pub at_ic: Option<ImagePoints>,
+    /// Frontal views: the frame of this stance's peak pelvic drop (the key frame shows it).
+    #[serde(skip)]
+    pub peak_drop_frame: Option<usize>,
 }
 
 /// Image positions (pixels, as in landmarks.csv) at an initial contact.
@@ -397,6 +400,7 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             confidence,
             excluded: None,
             at_ic: None,
+            peak_drop_frame: None,
         };
         {
             let img = |lm: usize| [interp(&t, &raw.x[lm], ic), interp(&t, &raw.y[lm], ic)];
@@ -450,6 +454,12 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             let (other_hip, stance_hip) = (metrics::leg_landmarks(c.side.other()).0, hip);
             let drops = metrics::over(&s, ic, end, |i| metrics::pelvic_drop(rf.sample(stance_hip, i), rf.sample(other_hip, i)));
             st.pelvic_drop_deg = metrics::max_of(&drops);
+            st.peak_drop_frame = (0..s.len())
+                .filter(|&i| s.t[i] >= ic - 1e-9 && s.t[i] <= end + 1e-9)
+                .map(|i| (i, metrics::pelvic_drop(rf.sample(stance_hip, i), rf.sample(other_hip, i))))
+                .filter(|(_, v)| v.is_finite())
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| s.frame[i]);
             // medial: towards the body's midline; left leg's medial is towards the runner's right (+X)
             let medial = if c.side == Side::Left { 1.0 } else { -1.0 };
             let fp = metrics::over(&s, ic, end, |i| metrics::fppa(rf.sample(hip, i), rf.sample(knee, i), rf.sample(ankle, i), medial));

@@ -352,9 +352,18 @@ fn table(a: &Analysis, out: &mut String) {
         } else {
             let _ = write!(out, "<td>{}</td><td>{}</td><td>{}</td>", f(s.pelvic_drop_deg, 1), f(s.fppa_deg, 1), f(s.step_width_pct_leg, 1));
         }
-        let _ = write!(out, "<td>{:.2}{}</td></tr>", s.confidence, s.excluded.as_deref().map(|e| format!(" — left out: {}", esc(e))).unwrap_or_default());
+        // the reason in a tooltip; the cell stays short so that the table prints compactly
+        let note = s.excluded.as_deref().map(|e| {
+            let short = if e.starts_with("implausible") { "timing" } else { "low confidence" };
+            format!(" <span title=\"{}\">left out: {short}</span>", esc(e))
+        });
+        let _ = write!(out, "<td>{:.2}{}</td></tr>", s.confidence, note.unwrap_or_default());
     }
-    out.push_str("</tbody></table></section>");
+    out.push_str("</tbody></table>");
+    if a.steps.iter().any(|s| s.excluded.is_some()) {
+        out.push_str("<p class=meta>Steps marked “left out” are not in the means: “timing” — step or contact time below 0.6× or above 1.6× the side's median (a mis-detected contact); “low confidence” — the leg's landmarks averaged a visibility below 0.5 at foot strike.</p>");
+    }
+    out.push_str("</section>");
 }
 
 const REFERENCES: &str = "<section class=refs><h2>Reference ranges and sources</h2><table><thead><tr><th>measure</th><th>reference</th><th>source</th></tr></thead><tbody>\

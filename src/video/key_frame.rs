@@ -37,13 +37,16 @@ fn text(img: &mut Mat, s: &str, at: Point, scale: f64, colour: Scalar) -> Result
 
 /// Draws one key frame; returns (caption, PNG bytes).
 pub fn render(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, step: &Step) -> Result<Option<(String, Vec<u8>)>> {
-    let Some(frame) = reader.frame_at(step.ic_frame)? else { return Ok(None) };
+    // side views: the initial contact; frontal views: the stance's peak pelvic drop
+    let at = if a.view.is_side() { step.ic_frame } else { step.peak_drop_frame.unwrap_or(step.ic_frame) };
+    let Some(frame) = reader.frame_at(at)? else { return Ok(None) };
     let Some(k) = step.at_ic else { return Ok(None) };
     let mut img = frame.image;
     let size = img.size()?;
     let thick = ((size.width.max(size.height) as f32) / 400.0).round().max(2.0) as i32;
     let scale = (size.width.max(size.height) as f64 / 1400.0).max(0.6);
-    if let Some(p) = frames.iter().find(|f| f.frame == step.ic_frame).and_then(|f| f.pose.as_ref()) {
+    let pose = frames.iter().find(|f| f.frame == at).and_then(|f| f.pose.as_ref());
+    if let Some(p) = pose {
         draw_skeleton(&mut img, p)?;
     }
     let white = Scalar::new(255.0, 255.0, 255.0, 0.0);
@@ -73,18 +76,23 @@ pub fn render(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, step
             step.ic_frame
         );
     } else {
-        imgproc::line(&mut img, pt(k.left_hip), pt(k.right_hip), magenta, thick * 2, imgproc::LINE_AA, 0)?;
-        imgproc::line(&mut img, pt(k.hip), pt(k.knee), red, thick * 2, imgproc::LINE_AA, 0)?;
-        imgproc::line(&mut img, pt(k.knee), pt(k.ankle), red, thick * 2, imgproc::LINE_AA, 0)?;
+        // the landmarks of the peak-drop frame (those at IC where the frame has no pose)
+        let lm = |i: usize, fallback: [f64; 2]| pose.map(|p| [p.landmarks[i].x as f64, p.landmarks[i].y as f64]).unwrap_or(fallback);
+        let o = step.side.offset();
+        let (lh, rh) = (lm(crate::pose::idx::LEFT_HIP, k.left_hip), lm(crate::pose::idx::RIGHT_HIP, k.right_hip));
+        let (hip, knee, ankle) = (lm(crate::pose::idx::LEFT_HIP + o, k.hip), lm(crate::pose::idx::LEFT_KNEE + o, k.knee), lm(crate::pose::idx::LEFT_ANKLE + o, k.ankle));
+        imgproc::line(&mut img, pt(lh), pt(rh), magenta, thick * 2, imgproc::LINE_AA, 0)?;
+        imgproc::line(&mut img, pt(hip), pt(knee), red, thick * 2, imgproc::LINE_AA, 0)?;
+        imgproc::line(&mut img, pt(knee), pt(ankle), red, thick * 2, imgproc::LINE_AA, 0)?;
         let d = step.pelvic_drop_deg.map(|v| format!("pelvic drop (peak) {v:.1} deg")).unwrap_or_default();
         let f = step.fppa_deg.map(|v| format!("FPPA (peak) {v:.1} deg")).unwrap_or_default();
         text(&mut img, &d, Point::new(20, 50), scale, magenta)?;
         text(&mut img, &f, Point::new(20, 50 + (40.0 * scale) as i32), scale, red)?;
         caption = format!(
-            "Stance on the {} foot, initial contact at {:.2} s (frame {}): its most typical step. Magenta: the line through the hips; red: thigh and shank.",
+            "Stance on the {} foot (initial contact at {:.2} s), frame {} of its peak pelvic drop: its most typical step. Magenta: the line through the hips; red: thigh and shank.",
             step.side.as_str(),
             step.ic_time_s,
-            step.ic_frame
+            at
         );
     }
     // keep the page light: at most 900 px on the long side
