@@ -39,6 +39,8 @@ pub enum Error {
     Output { path: PathBuf, why: String },
     #[error("{0}")]
     Input(String),
+    #[error("interrupted (Ctrl-C): stopped before finishing; no output of this run was completed")]
+    Interrupted,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

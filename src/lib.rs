@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod error;
 pub mod gait;
+pub mod interrupt;
 pub mod landmarks_io;
 pub mod output;
 pub mod pose;

@@ -71,11 +71,16 @@ fn main() -> ExitCode {
         std::env::set_var("OPENCV_FFMPEG_LOGLEVEL", "-8");
     }
     let cli = Cli::parse();
+    overstride::interrupt::install();
     let r = match cli.command {
         Command::Analyze(a) => analyze(&a),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
+        Err(overstride::Error::Interrupted) => {
+            eprintln!("overstride: {}", overstride::Error::Interrupted);
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("overstride: error: {e}");
             ExitCode::FAILURE

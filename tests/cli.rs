@@ -232,3 +232,58 @@ fn batch_mode_analyses_a_folder_records_failures_and_exits_non_zero() {
     }
     assert!(!out.join("notes").exists());
 }
+
+#[test]
+fn ctrl_c_stops_the_run_and_leaves_nothing_half_written() {
+    let d = tempfile::tempdir().unwrap();
+    let long = d.path().join("long.mp4");
+    ffmpeg(&["-stream_loop", "4", "-i", sample().to_str().unwrap(), "-c", "copy", long.to_str().unwrap()]);
+    let out = d.path().join("out");
+    let child = bin().args(["analyze", long.to_str().unwrap(), "--out", out.to_str().unwrap()]).stderr(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).spawn().unwrap();
+    // let it get into the pose stage, then press Ctrl-C
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let st = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(st.success());
+    let o = child.wait_with_output().unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{e}");
+    assert!(e.contains("interrupted"), "{e}");
+    let left: Vec<String> = std::fs::read_dir(&out).map(|r| r.flatten().map(|x| x.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
+    assert!(left.is_empty(), "files left after Ctrl-C: {left:?}");
+}
+
+#[test]
+fn corrupted_bytes_are_refused_and_a_short_clip_is_analysed_with_a_warning() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    // 40 runs of 64 random bytes written over the middle of the sample (fixed seed)
+    let mut b = std::fs::read(sample()).unwrap();
+    let mut x: u64 = 0x9E3779B97F4A7C15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for _ in 0..40 {
+        let i = 50_000 + (next() as usize % (b.len() - 51_000));
+        for k in 0..64 {
+            b[i + k] = next() as u8;
+        }
+    }
+    let bad = d.path().join("corrupt.mp4");
+    std::fs::write(&bad, &b).unwrap();
+    let (r, e) = run(bin().args(["analyze", bad.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-video"]));
+    assert_refused(&e, r.status.code(), "video is truncated or damaged");
+    no_outputs(&out);
+
+    // three seconds: fewer than 7 steps a side — analysed, and the report says so
+    let short = d.path().join("short.mp4");
+    ffmpeg(&["-i", sample().to_str().unwrap(), "-t", "3", "-c", "copy", short.to_str().unwrap()]);
+    let (r, e) = run(bin().args(["analyze", short.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-video"]));
+    assert!(r.status.success(), "{e}");
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    assert!(stdout.contains("fewer than 7"), "{stdout}");
+    let json = std::fs::read_to_string(out.join("report.json")).unwrap();
+    assert!(json.contains("fewer than 7"), "the warning is in the report");
+}

@@ -106,6 +106,10 @@ where
                 let mut batch = Vec::with_capacity(batch_len);
                 let mut failed = None;
                 while batch.len() < batch_len {
+                    if let Err(e) = crate::interrupt::check() {
+                        failed = Some(e);
+                        break;
+                    }
                     match reader.next_frame() {
                         Ok(Some(f)) => batch.push(Arc::new(f)),
                         Ok(None) => break,

@@ -110,6 +110,7 @@ pub fn write_analysed(input: &Path, dest: &Path, frames: &[crate::pose::FramePos
     let magenta = Scalar::new(200.0, 40.0, 220.0, 0.0);
     let mut k = 0; // index into traces
     while let Some(frame) = reader.next_frame()? {
+        crate::interrupt::check()?;
         let mut img = frame.image.try_clone()?;
         let fp = frames.iter().find(|f| f.frame == frame.index);
         if let Some(p) = fp.and_then(|f| f.pose.as_ref()) {
