@@ -301,19 +301,17 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     quality.belt_tilt_deg = tilts.iter().sum::<f64>() / tilts.len().max(1) as f64;
     contacts.sort_by(|a, b| a.ic_time_s.total_cmp(&b.ic_time_s));
     if view.is_side() {
-        // belt speed: the stance heel's backward speed in the middle half of each stance
-        let mut v = Vec::new();
-        for c in &contacts {
-            let (_, _, _, heel, _) = metrics::leg_landmarks(c.side);
-            let (a, b) = (c.first + (c.last - c.first) / 4, c.last - (c.last - c.first) / 4);
-            if b > a {
-                let dx = x_sign * (s.x[heel][b] - s.x[heel][a]);
-                v.push(-dx / (t[b] - t[a]));
-            }
-        }
-        v.retain(|x| x.is_finite());
-        v.sort_by(f64::total_cmp);
-        quality.belt_speed_px_s = v.get(v.len() / 2).copied();
+        // belt speed: the stance heel's backward speed in the middle half of each stance, per foot
+        let speeds: Vec<f64> = [Side::Left, Side::Right]
+            .iter()
+            .filter_map(|&side| {
+                let heel = metrics::leg_landmarks(side).3;
+                let fwd: Vec<f64> = s.x[heel].iter().map(|x| x_sign * x).collect();
+                let own: Vec<Contact> = contacts.iter().filter(|c| c.side == side).cloned().collect();
+                events::belt_speed(&t, &fwd, &own)
+            })
+            .collect();
+        quality.belt_speed_px_s = (!speeds.is_empty()).then(|| speeds.iter().sum::<f64>() / speeds.len() as f64);
         quality.overstride_timing_uncertainty_pct_leg =
             quality.belt_speed_px_s.map_or(0.0, |b| 100.0 * b.abs() * 0.5 / fps / leg);
     }

@@ -213,7 +213,7 @@ fn crossing_to_zero(t0: f64, h0: f64, t1: f64, h1: f64, thr: f64) -> f64 {
 /// [`MAX_CUE_DISAGREEMENT_S`] of the height's, it is the IC: it does not depend on where the heel
 /// landmark sits above the sole, which changes as the foot rolls from heel strike to flat.
 #[allow(clippy::too_many_arguments)]
-pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, fwd: Option<(&[f64], f64)>, rel_vx: Option<&[f64]>, side: Side, foot_point: FootPoint, leg_px: f64) -> Vec<Contact> {
+pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, fwd: Option<&[f64]>, rel_vx: Option<&[f64]>, side: Side, foot_point: FootPoint, leg_px: f64) -> Vec<Contact> {
     let n = h.len();
     // noise: robust spread of the second difference near the belt (a straight descent has none;
     // white noise of SD σ gives second differences of SD σ·√6)
@@ -252,7 +252,7 @@ pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, fwd: Option<(&[f64]
             hinge(&t[lo..=hi], &r[lo..=hi], down).unwrap_or_else(|| crossing_to_zero(t[k], h[k], t[k + 1], h[k + 1], thr))
         };
         let mut ic = timed(first - 1, true);
-        if let Some((x, _v_belt)) = fwd {
+        if let Some(x) = fwd {
             // corner of the heel's forward path — forwards (or still) in the air, dragged back on
             // the belt — searched around the height's IC and used where the two cues agree
             let dt = (t[1] - t[0]).abs().max(1e-6);
@@ -393,50 +393,6 @@ fn solve(mut m: [[f64; 4]; 4], mut r: [f64; 4], k: usize) -> Option<[f64; 4]> {
 }
 
 
-/// Where the belt starts carrying the foot: fits fwd(t) = g + a·(t − c) before the corner c and
-/// g − v_belt·(t − c) after it (the belt's speed, known), least squares over a fine grid of c; the
-/// air-side slope a is free (a foot landing still, or still reaching forward) but must not already
-/// be the belt's backward motion. Returns c.
-pub fn drag_corner(ts: &[f64], fwd: &[f64], v_belt: f64) -> Option<f64> {
-    let pts: Vec<(f64, f64)> = ts.iter().zip(fwd).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
-    if pts.len() < 4 || !(v_belt > 0.0) {
-        return None;
-    }
-    let (t0, t1) = (pts[0].0, pts[pts.len() - 1].0);
-    let steps = (((t1 - t0) / 2e-5).ceil() as usize).clamp(100, 20_000);
-    let mut best: Option<(f64, f64)> = None;
-    for i in 0..=steps {
-        let c = t0 + (t1 - t0) * i as f64 / steps as f64;
-        if pts.iter().filter(|p| p.0 < c).count() < 2 || pts.iter().filter(|p| p.0 > c).count() < 2 {
-            continue;
-        }
-        // y' = fwd + v_belt·max(0, t − c) = g + a·min(0, t − c)
-        let (mut n, mut sx, mut sxx, mut sy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for &(t, f) in &pts {
-            let (x, y) = ((t - c).min(0.0), f + v_belt * (t - c).max(0.0));
-            n += 1.0;
-            sx += x;
-            sxx += x * x;
-            sy += y;
-            sxy += x * y;
-        }
-        let det = n * sxx - sx * sx;
-        if det.abs() < 1e-12 {
-            continue;
-        }
-        let a = (n * sxy - sx * sy) / det;
-        let g = (sy - a * sx) / n;
-        if a < -0.5 * v_belt {
-            continue; // already moving back with the belt before c: no corner there
-        }
-        let sse: f64 = pts.iter().map(|&(t, f)| (f - g - a * (t - c).min(0.0) + v_belt * (t - c).max(0.0)).powi(2)).sum();
-        if best.is_none_or(|(e, _)| sse < e) {
-            best = Some((sse, c));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
 /// The belt's speed (pixels/s): the foot's backward speed over the middle half of each stance.
 pub fn belt_speed(t: &[f64], fwd: &[f64], contacts: &[Contact]) -> Option<f64> {
     let mut v: Vec<f64> = contacts
@@ -501,7 +457,7 @@ pub fn heel_sole_offset(s: &Series, side: Side, contacts: &[Contact]) -> f64 {
 pub fn detect(s: &Series, raw: &Series, side: Side, x_sign: f64, pelvis_fwd: Option<&[f64]>, leg_px: f64) -> (Vec<Contact>, Option<BeltLine>) {
     // the heel's forward path (the ankle's where the heel is not tracked), side views only
     let o = side.offset();
-    let once = |offset: f64, drag: bool, v_belt: Option<f64>| -> (Vec<Contact>, Option<BeltLine>, Vec<f64>) {
+    let once = |offset: f64, drag: bool| -> (Vec<Contact>, Option<BeltLine>, Vec<f64>) {
         let (fx, fy, point) = foot_lowest(s, side, offset);
         let back = if point == FootPoint::HeelOrToe { LEFT_HEEL + o } else { LEFT_ANKLE + o };
         let fwd_raw: Vec<f64> = raw.x[back].iter().map(|x| x_sign * x).collect();
@@ -517,16 +473,14 @@ pub fn detect(s: &Series, raw: &Series, side: Side, x_sign: f64, pelvis_fwd: Opt
         // and leaves monotonic descents, steps and plateaus as they are
         let h_raw = median3(&height(&rx, &ry, &belt));
         let h = median3(&height(&fx, &fy, &belt));
-        let drag_cue = match (drag && pelvis_fwd.is_some(), v_belt) {
-            (true, Some(v)) => Some((&fwd_raw[..], v)),
-            _ => None,
-        };
+        let drag_cue = (drag && pelvis_fwd.is_some()).then_some(&fwd_raw[..]);
         (contacts(&s.t, &h, Some(&h_raw), drag_cue, rel.as_deref(), side, point, leg_px), Some(belt), fwd_raw.clone())
     };
-    let (first, _, fwd_raw) = once(0.0, false, None);
+    let (first, _, fwd_raw) = once(0.0, false);
     let offset = heel_sole_offset(s, side, &first);
-    let v_belt = belt_speed(&s.t, &fwd_raw, &first);
-    let (c, b, _) = once(offset, true, v_belt);
+    // the drag cue needs stances in which the belt was seen carrying the foot back
+    let drag = belt_speed(&s.t, &fwd_raw, &first).is_some();
+    let (c, b, _) = once(offset, drag);
     (c, b)
 }
 
