@@ -260,12 +260,10 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::Fra
         )));
     }
     let models = Models::load(a.model)?;
-    let mut csv = LandmarksWriter::create(&a.out.join("landmarks.csv"))?;
     let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers), ..Default::default() };
     let pb = progress_bar(info.declared_frames);
     let mut frames = Vec::new();
     let (info, stats) = pipeline::run(reader, &models, &opts, |_frame, fp| {
-        csv.write(fp)?;
         frames.push(fp.clone());
         pb.inc(1);
         Ok(())
@@ -277,6 +275,12 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::Fra
             input.display(),
             stats.frames
         )));
+    }
+    // only the runner's poses go on (a second person's are removed), and into landmarks.csv
+    let selection = overstride::pose::runner::keep_runner(&mut frames);
+    let mut csv = LandmarksWriter::create(&a.out.join("landmarks.csv"))?;
+    for fp in &frames {
+        csv.write(fp)?;
     }
     let written = csv.finish()?;
     let outputs = vec![written];
@@ -292,6 +296,12 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::Fra
         100.0 * stats.frames_with_pose as f64 / stats.frames.max(1) as f64,
         stats.frames as f64 / secs
     );
+    if selection.people > 1 {
+        println!(
+            "  {} people seen: followed the runner (the one seen longest with the most leg motion), removed {} frames of the others",
+            selection.people, selection.frames_removed
+        );
+    }
     for p in outputs {
         println!("  wrote {}", p.display());
     }

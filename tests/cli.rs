@@ -287,3 +287,32 @@ fn corrupted_bytes_are_refused_and_a_short_clip_is_analysed_with_a_warning() {
     let json = std::fs::read_to_string(out.join("report.json")).unwrap();
     assert!(json.contains("fewer than 7"), "the warning is in the report");
 }
+
+#[test]
+fn with_a_second_person_in_frame_the_walker_is_followed_and_never_switched() {
+    // Sports2D's demo: a man stands on a box and does a backflip while a woman walks across the
+    // frame on the ground. The person moving cyclically is the walker.
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let video = fixture("sports2d_demo.mp4");
+    let (r, e) = run(bin().args(["analyze", video.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-video"]));
+    assert!(r.status.success(), "{e}");
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    assert!(stdout.contains("people seen"), "{stdout}");
+    let frames = overstride::landmarks_io::read(&out.join("landmarks.csv")).unwrap();
+    let hips: Vec<(usize, f32, f32)> = frames
+        .iter()
+        .filter_map(|f| f.pose.as_ref().map(|p| (f.frame, (p.landmarks[23].x + p.landmarks[24].x) / 2.0, (p.landmarks[23].y + p.landmarks[24].y) / 2.0)))
+        .collect();
+    assert!(hips.len() >= 120, "the walker is followed for most of her walk: {} frames", hips.len());
+    // all on the ground (the man on the box stands with his hips above y = 500)
+    assert!(hips.iter().all(|h| h.2 > 600.0), "a pose off the walker: {:?}", hips.iter().find(|h| h.2 <= 600.0));
+    // one continuous person: no jump between consecutive frames, and she walks right to left
+    for w in hips.windows(2) {
+        if w[1].0 == w[0].0 + 1 {
+            let jump = (w[1].1 - w[0].1).hypot(w[1].2 - w[0].2);
+            assert!(jump < 80.0, "a switch between frames {} and {}: {jump} px", w[0].0, w[1].0);
+        }
+    }
+    assert!(hips[0].1 - hips[hips.len() - 1].1 > 800.0, "walks across the frame");
+}

@@ -15,6 +15,7 @@ pub mod one_euro;
 pub mod pipeline;
 pub mod preprocess;
 pub mod roi;
+pub mod runner;
 pub mod tracker;
 
 /// Number of body landmarks BlazePose reports (0 nose … 32 right foot index).
