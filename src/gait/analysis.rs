@@ -10,7 +10,7 @@ use super::events::{self, Contact, Side};
 use super::metrics::{self, mid, Frame, P};
 use super::series::{interp, Series};
 use super::signal;
-use super::summary::{asymmetry, Asymmetry, Stat};
+use super::summary::{asymmetry, median, Asymmetry, Stat};
 use super::swap;
 use super::view::{self, View};
 use crate::pose::idx::*;
@@ -483,11 +483,6 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     // gait: running when the feet leave the ground together
     let flights: Vec<f64> = steps.iter().filter_map(|s| s.flight_time_s).collect();
     let duties: Vec<f64> = steps.iter().filter_map(|s| s.duty_factor).collect();
-    let median = |v: &[f64]| -> Option<f64> {
-        let mut v = v.to_vec();
-        v.sort_by(f64::total_cmp);
-        (!v.is_empty()).then(|| v[v.len() / 2])
-    };
     let running = match (median(&flights), median(&duties)) {
         (Some(f), _) if f > 0.0 => true,
         (None, Some(d)) => d < 0.5,
@@ -601,15 +596,10 @@ pub const IMPLAUSIBLE_HIGH: f64 = 1.6;
 /// Leaves out of the summary the steps whose step or contact time is far from the median of the
 /// same side (a spurious contact, or two contacts merged into one); returns how many.
 pub fn exclude_implausible(steps: &mut [Step]) -> usize {
-    let median = |v: Vec<f64>| -> Option<f64> {
-        let mut v: Vec<f64> = v.into_iter().filter(|x| x.is_finite()).collect();
-        v.sort_by(f64::total_cmp);
-        (!v.is_empty()).then(|| v[v.len() / 2])
-    };
     let mut n = 0;
     for side in [Side::Left, Side::Right] {
-        let st = median(steps.iter().filter(|s| s.side == side).filter_map(|s| s.step_time_s).collect());
-        let ct = median(steps.iter().filter(|s| s.side == side).filter_map(|s| s.contact_time_s).collect());
+        let st = median(&steps.iter().filter(|s| s.side == side).filter_map(|s| s.step_time_s).collect::<Vec<_>>());
+        let ct = median(&steps.iter().filter(|s| s.side == side).filter_map(|s| s.contact_time_s).collect::<Vec<_>>());
         for s in steps.iter_mut().filter(|s| s.side == side && s.excluded.is_none()) {
             let odd = |v: Option<f64>, m: Option<f64>| matches!((v, m), (Some(v), Some(m)) if v < IMPLAUSIBLE_LOW * m || v > IMPLAUSIBLE_HIGH * m);
             if odd(s.step_time_s, st) || odd(s.contact_time_s, ct) {
@@ -637,9 +627,7 @@ pub fn cadence_from_strides(contacts: &[Contact]) -> Option<f64> {
         let ics: Vec<f64> = contacts.iter().filter(|c| c.side == side).map(|c| c.ic_time_s).collect();
         strides.extend(ics.windows(2).map(|w| w[1] - w[0]));
     }
-    let mut sorted = strides.clone();
-    sorted.sort_by(f64::total_cmp);
-    let med = *sorted.get(sorted.len() / 2)?;
+    let med = median(&strides)?;
     let kept: Vec<f64> = strides.into_iter().filter(|s| *s > 0.5 * med && *s < 1.5 * med).collect();
     let mean = kept.iter().sum::<f64>() / kept.len().max(1) as f64;
     (mean > 0.0).then(|| 120.0 / mean)

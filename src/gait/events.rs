@@ -14,6 +14,7 @@
 //! sub-frame; its uncertainty is stated from the frame rate by the caller.
 
 use super::series::Series;
+use super::summary::{median, percentile};
 use crate::pose::idx::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -97,14 +98,6 @@ pub fn foot_lowest(s: &Series, side: Side, heel_offset: f64) -> (Vec<f64>, Vec<f
     }
 }
 
-fn percentile(v: &[f64], p: f64) -> Option<f64> {
-    let mut s: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    if s.is_empty() {
-        return None;
-    }
-    s.sort_by(f64::total_cmp);
-    Some(s[((s.len() - 1) as f64 * p).round() as usize])
-}
 
 /// The belt line y = a + b·x in the image, fitted through both feet's lowest samples.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -395,7 +388,7 @@ fn solve(mut m: [[f64; 4]; 4], mut r: [f64; 4], k: usize) -> Option<[f64; 4]> {
 
 /// The belt's speed (pixels/s): the foot's backward speed over the middle half of each stance.
 pub fn belt_speed(t: &[f64], fwd: &[f64], contacts: &[Contact]) -> Option<f64> {
-    let mut v: Vec<f64> = contacts
+    let v: Vec<f64> = contacts
         .iter()
         .filter_map(|c| {
             let (a, b) = (c.first + (c.last - c.first) / 4, c.last - (c.last - c.first) / 4);
@@ -403,11 +396,7 @@ pub fn belt_speed(t: &[f64], fwd: &[f64], contacts: &[Contact]) -> Option<f64> {
         })
         .filter(|v| v.is_finite() && *v > 0.0)
         .collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    Some(v[v.len() / 2])
+    median(&v)
 }
 
 /// Running median of three samples (ends kept; NaN where any of the three is NaN).

@@ -109,11 +109,7 @@ pub fn leg_length(s: &Series) -> Option<f64> {
                 }
             }
         }
-        if v.is_empty() {
-            return None;
-        }
-        v.sort_by(f64::total_cmp);
-        Some(v[((v.len() - 1) as f64 * 0.9).round() as usize])
+        super::summary::percentile(&v, 0.9)
     };
     Some(seg(LEFT_HIP, LEFT_KNEE)? + seg(LEFT_KNEE, LEFT_ANKLE)?)
 }

@@ -44,13 +44,8 @@ impl View {
 /// Width of shoulders and hips over torso length below which the view is a side view.
 pub const SIDE_WIDTH_RATIO: f64 = 0.35;
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    v.retain(|x| x.is_finite());
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    Some(v[v.len() / 2])
+fn median(v: Vec<f64>) -> Option<f64> {
+    super::summary::median(&v)
 }
 
 #[derive(Debug, Clone, Copy)]
