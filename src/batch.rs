@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::gait::Analysis;
+use crate::report::html::esc;
 use crate::{Error, Result};
 
 pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "mkv", "webm", "avi"];
@@ -106,10 +107,6 @@ impl Entry {
             pelvic_drop: [m("pelvic_drop_deg", "left"), m("pelvic_drop_deg", "right")],
         }
     }
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// index.html over a batch: one row per video with its headline numbers and a link to its report,

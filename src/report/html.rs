@@ -24,7 +24,8 @@ pub struct PageInput<'a> {
     pub key_frames: Vec<(String, Vec<u8>)>,
 }
 
-fn esc(s: &str) -> String {
+/// HTML-escapes text for element content and quoted attributes.
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

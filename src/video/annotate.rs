@@ -39,17 +39,6 @@ impl AnnotatedWriter {
         Err(Error::Output { path: dest.to_path_buf(), why: "OpenCV cannot write an MP4 video here (no H.264 or MPEG-4 encoder)".into() })
     }
 
-    pub fn write(&mut self, frame: &Mat, pose: Option<&Pose>, label: &str) -> Result<()> {
-        let mut img = frame.try_clone()?;
-        if let Some(p) = pose {
-            draw_skeleton(&mut img, p)?;
-        }
-        imgproc::put_text(&mut img, label, Point::new(12, 36), imgproc::FONT_HERSHEY_SIMPLEX, 0.9, Scalar::new(0.0, 0.0, 0.0, 0.0), 4, imgproc::LINE_AA, false)?;
-        imgproc::put_text(&mut img, label, Point::new(12, 36), imgproc::FONT_HERSHEY_SIMPLEX, 0.9, Scalar::new(255.0, 255.0, 255.0, 0.0), 2, imgproc::LINE_AA, false)?;
-        self.writer.write(&img)?;
-        Ok(())
-    }
-
     /// Closes the file and moves it to its final name.
     pub fn finish(mut self) -> Result<PathBuf> {
         self.writer.release()?;
@@ -62,6 +51,13 @@ impl Drop for AnnotatedWriter {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.tmp);
     }
+}
+
+/// Text in `colour` over a black outline `outline` pixels thick, readable on any background.
+pub fn outlined_text(img: &mut Mat, s: &str, at: Point, scale: f64, colour: Scalar, outline: i32) -> Result<()> {
+    imgproc::put_text(img, s, at, imgproc::FONT_HERSHEY_SIMPLEX, scale, Scalar::new(0.0, 0.0, 0.0, 0.0), outline, imgproc::LINE_AA, false)?;
+    imgproc::put_text(img, s, at, imgproc::FONT_HERSHEY_SIMPLEX, scale, colour, 2, imgproc::LINE_AA, false)?;
+    Ok(())
 }
 
 /// Left side in blue, right in orange (BGR), the centre line white.
@@ -153,8 +149,7 @@ pub fn write_analysed(input: &Path, dest: &Path, frames: &[crate::pose::FramePos
         }
         for (i, (t, c)) in lines.iter().enumerate() {
             let at = Point::new(12, (36.0 + i as f64 * 34.0 * scale) as i32);
-            imgproc::put_text(&mut img, t, at, imgproc::FONT_HERSHEY_SIMPLEX, 0.8 * scale, Scalar::new(0.0, 0.0, 0.0, 0.0), 4, imgproc::LINE_AA, false)?;
-            imgproc::put_text(&mut img, t, at, imgproc::FONT_HERSHEY_SIMPLEX, 0.8 * scale, *c, 2, imgproc::LINE_AA, false)?;
+            outlined_text(&mut img, t, at, 0.8 * scale, *c, 4)?;
         }
         w.writer.write(&img)?;
     }

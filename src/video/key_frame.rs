@@ -30,9 +30,7 @@ fn pt(p: [f64; 2]) -> Point {
 }
 
 fn text(img: &mut Mat, s: &str, at: Point, scale: f64, colour: Scalar) -> Result<()> {
-    imgproc::put_text(img, s, at, imgproc::FONT_HERSHEY_SIMPLEX, scale, Scalar::new(0.0, 0.0, 0.0, 0.0), 5, imgproc::LINE_AA, false)?;
-    imgproc::put_text(img, s, at, imgproc::FONT_HERSHEY_SIMPLEX, scale, colour, 2, imgproc::LINE_AA, false)?;
-    Ok(())
+    super::annotate::outlined_text(img, s, at, scale, colour, 5)
 }
 
 /// Draws one key frame; returns (caption, PNG bytes).
