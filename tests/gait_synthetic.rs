@@ -210,4 +210,3 @@ fn few_steps_and_low_frame_rate_are_reported() {
     let e = analyze(&slow.frames(), &Options::default()).unwrap_err();
     assert!(e.to_string().contains("too low"), "{e}");
 }
-

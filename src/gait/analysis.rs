@@ -627,8 +627,10 @@ pub fn cadence_from_strides(contacts: &[Contact]) -> Option<f64> {
         let ics: Vec<f64> = contacts.iter().filter(|c| c.side == side).map(|c| c.ic_time_s).collect();
         strides.extend(ics.windows(2).map(|w| w[1] - w[0]));
     }
+    // a missed contact doubles a stride and a spurious one splits it: the mean is taken over the
+    // strides near the median (true strides vary by a few per cent)
     let med = median(&strides)?;
-    let kept: Vec<f64> = strides.into_iter().filter(|s| *s > 0.5 * med && *s < 1.5 * med).collect();
+    let kept: Vec<f64> = strides.into_iter().filter(|s| *s > 0.8 * med && *s < 1.25 * med).collect();
     let mean = kept.iter().sum::<f64>() / kept.len().max(1) as f64;
     (mean > 0.0).then(|| 120.0 / mean)
 }

@@ -2,16 +2,19 @@
 //! timing.
 //!
 //! On a treadmill the belt carries the stance foot backwards, so the foot is not still in the image
-//! during stance (methods made for overground walking, which look for a still foot, fail); what stays
-//! true is that the foot is at its lowest — on the belt — and moves backwards relative to the pelvis.
-//! So for each foot we take its lowest point (heel or toe, whichever is lower; the ankle where the
-//! foot landmarks are missing), measure its height above the belt line (fitted through the stance
-//! samples of both feet: it also gives the camera's tilt), and call contact where the height stays
-//! within a threshold set from the leg length and the signal's noise. A contact must last at least
-//! [`MIN_CONTACT_S`] and, in side views, the foot must move backwards relative to the pelvis.
-//! IC is where the height falls through the threshold, extrapolated along the foot's descent to
-//! height zero (the instant it reaches the belt); TO likewise on the way up. Timing is thus
-//! sub-frame; its uncertainty is stated from the frame rate by the caller.
+//! during stance (methods made for overground walking, which look for a still foot, fail). Two things
+//! stay true: the stance foot is at its lowest — on the belt — and, in side views, it moves backwards;
+//! the swing foot comes forward. So:
+//! - side views ([`contacts_side`]): each forward-most turn of the heel is a landing — IC is the
+//!   instant the heel stops coming forward, fitted to a fraction of a frame; the foot must then be on
+//!   the belt, and TO is where its lowest point leaves the belt;
+//! - frontal views ([`contacts`]), where forward motion is not seen: the foot's lowest point (heel
+//!   or toe; the ankle where the foot landmarks are missing) measured above the belt line, and
+//!   contact where it stays within a threshold set from the leg length and the signal's noise; IC
+//!   and TO are the corners where it reaches and leaves the belt.
+//!
+//! The belt line is fitted through the stance samples (it also gives the camera's tilt). Timing
+//! uncertainty is stated from the frame rate by the caller.
 
 use super::series::Series;
 use super::summary::{median, percentile};
@@ -194,30 +197,12 @@ fn crossing_to_zero(t0: f64, h0: f64, t1: f64, h1: f64, thr: f64) -> f64 {
     t_zero.clamp(t_thr - 2.0 * dt, t_thr + 2.0 * dt)
 }
 
-/// Detects contacts of one foot from its height signal. `rel_vx` is the foot's forward velocity
-/// relative to the pelvis (None in frontal views).
-/// Stances are found on the smoothed height `h`; IC and TO are timed on `h_raw` (cleaned of outliers
-/// but not low-passed, whose rounding of the landing would shift them) where it crosses the threshold
-/// within two samples of the smoothed crossing.
-///
-/// In side views `fwd` (the foot's forward position, unsmoothed) gives the treadmill's own cue: a
-/// runner's foot lands nearly still in the image and the belt then drags it backwards, so the
-/// forward path has a corner at IC. Where that corner is found within
-/// [`MAX_CUE_DISAGREEMENT_S`] of the height's, it is the IC: it does not depend on where the heel
-/// landmark sits above the sole, which changes as the foot rolls from heel strike to flat.
-#[allow(clippy::too_many_arguments)]
-pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, fwd: Option<&[f64]>, rel_vx: Option<&[f64]>, side: Side, foot_point: FootPoint, leg_px: f64) -> Vec<Contact> {
+/// Frontal views: contacts of one foot from its height signal alone. Stances are found on the
+/// smoothed height `h`; IC and TO are timed on `h_raw` (cleaned of outliers but not low-passed, whose
+/// rounding of the landing would shift them) by a hinge fitted around each threshold crossing.
+pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, side: Side, foot_point: FootPoint, leg_px: f64) -> Vec<Contact> {
     let n = h.len();
-    // noise: robust spread of the second difference near the belt (a straight descent has none;
-    // white noise of SD σ gives second differences of SD σ·√6)
-    let d2: Vec<f64> = (1..n.saturating_sub(1))
-        .filter(|&i| h[i].is_finite() && h[i].abs() < 0.06 * leg_px)
-        .map(|i| h[i - 1] - 2.0 * h[i] + h[i + 1])
-        .filter(|v| v.is_finite())
-        .map(f64::abs)
-        .collect();
-    let sd = percentile(&d2, 0.5).map(|mad| 1.4826 * mad / 6f64.sqrt()).unwrap_or(0.0);
-    let thr = (MIN_THRESHOLD_LEG * leg_px).max(THRESHOLD_SIGMAS * sd);
+    let thr = contact_threshold(h, leg_px);
     let mut out = Vec::new();
     let mut i = 0;
     while i < n {
@@ -234,51 +219,254 @@ pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, fwd: Option<&[f64]>
         if first == 0 || !h[first - 1].is_finite() {
             continue;
         }
-        // Timing: fit a hinge — the belt, then a straight descent (IC) or ascent (TO) — to the
-        // unsmoothed height around the smoothed crossing; the hinge's corner is the event.
-        let timed = |k: usize, down: bool| -> f64 {
-            let r = h_raw.unwrap_or(h);
-            let dt = (t[1] - t[0]).abs().max(1e-6);
-            let m_air = ((HINGE_AIR_WINDOW_S / dt).ceil() as usize).max(2);
-            let m_gnd = ((HINGE_GROUND_WINDOW_S / dt).ceil() as usize).max(2);
-            let (lo, hi) = if down { (k.saturating_sub(m_air), (k + 1 + m_gnd).min(n - 1)) } else { (k.saturating_sub(m_gnd), (k + 1 + m_air).min(n - 1)) };
-            hinge(&t[lo..=hi], &r[lo..=hi], down).unwrap_or_else(|| crossing_to_zero(t[k], h[k], t[k + 1], h[k + 1], thr))
-        };
-        let mut ic = timed(first - 1, true);
-        if let Some(x) = fwd {
-            // corner of the heel's forward path — forwards (or still) in the air, dragged back on
-            // the belt — searched around the height's IC and used where the two cues agree
-            let dt = (t[1] - t[0]).abs().max(1e-6);
-            let m = ((HINGE_AIR_WINDOW_S.max(DRAG_SEARCH_S) / dt).ceil() as usize).max(2);
-            let k = first - 1;
-            let (lo, hi) = (k.saturating_sub(m), (k + 1 + m).min(n - 1));
-            let neg: Vec<f64> = x[lo..=hi].iter().map(|v| -v).collect();
-            let found = corner(&t[lo..=hi], &neg, true, Constraint::AwayAfter);
-            if let Some(tx) = found.filter(|&tx| (tx - ic).abs() <= MAX_CUE_DISAGREEMENT_S.max(1.5 * dt)) {
-                ic = tx;
-            }
-        }
+        let timed = |k: usize, down: bool| timed_crossing(t, h, h_raw, k, down, thr);
+        let ic = timed(first - 1, true);
         let to = (last + 1 < n && h[last + 1].is_finite()).then(|| timed(last, false));
         let duration = to.unwrap_or(t[last]) - ic;
         if duration < MIN_CONTACT_S || last == first && to.is_none() {
             continue;
-        }
-        if let Some(v) = rel_vx {
-            // from the IC on (the sample before it may still be swinging forwards)
-            let vals: Vec<f64> = v[first..=last].iter().copied().filter(|x| x.is_finite()).collect();
-            if !vals.is_empty() && vals.iter().sum::<f64>() / vals.len() as f64 >= 0.0 {
-                continue; // not moving backwards under the runner: not a stance
-            }
         }
         out.push(Contact { side, ic_time_s: ic, to_time_s: to, first, last, foot_point });
     }
     out
 }
 
-/// The forward-path corner is searched within this of the height's IC…
-pub const DRAG_SEARCH_S: f64 = 0.1;
-/// …and replaces it when the two agree within this, seconds.
-pub const MAX_CUE_DISAGREEMENT_S: f64 = 0.15;
+/// The height below which a foot is on the belt: at least [`MIN_THRESHOLD_LEG`] of leg length and
+/// [`THRESHOLD_SIGMAS`] times the height's noise — the robust spread of its second difference near
+/// the belt (a straight descent has none; white noise of SD σ gives second differences of SD σ·√6).
+pub fn contact_threshold(h: &[f64], leg_px: f64) -> f64 {
+    let n = h.len();
+    let d2: Vec<f64> = (1..n.saturating_sub(1))
+        .filter(|&i| h[i].is_finite() && h[i].abs() < 0.06 * leg_px)
+        .map(|i| h[i - 1] - 2.0 * h[i] + h[i + 1])
+        .filter(|v| v.is_finite())
+        .map(f64::abs)
+        .collect();
+    let sd = percentile(&d2, 0.5).map(|mad| 1.4826 * mad / 6f64.sqrt()).unwrap_or(0.0);
+    (MIN_THRESHOLD_LEG * leg_px).max(THRESHOLD_SIGMAS * sd)
+}
+
+/// The instant the foot reaches (`down`) or leaves the belt, around the smoothed height's threshold
+/// crossing between samples k and k+1: a hinge — the belt, then a straight descent or ascent — fitted
+/// to the unsmoothed height `h_raw` there; its corner is the event.
+fn timed_crossing(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, k: usize, down: bool, thr: f64) -> f64 {
+    let n = h.len();
+    let r = h_raw.unwrap_or(h);
+    let dt = (t[1] - t[0]).abs().max(1e-6);
+    let m_air = ((HINGE_AIR_WINDOW_S / dt).ceil() as usize).max(2);
+    let m_gnd = ((HINGE_GROUND_WINDOW_S / dt).ceil() as usize).max(2);
+    let (lo, hi) = if down { (k.saturating_sub(m_air), (k + 1 + m_gnd).min(n - 1)) } else { (k.saturating_sub(m_gnd), (k + 1 + m_air).min(n - 1)) };
+    hinge(&t[lo..=hi], &r[lo..=hi], down).unwrap_or_else(|| crossing_to_zero(t[k], h[k], t[k + 1], h[k + 1], thr))
+}
+
+/// The turning points of a forward path: (forward-most, rear-most) sample indices, alternating, by
+/// hysteresis — a turn counts once the path has come back by `hyst` from it, so that noise and a
+/// wobble never make a turn. A last forward-most point the video ends too soon to confirm is kept
+/// when the path has started back from it.
+pub fn turning_points(f: &[f64], hyst: f64) -> (Vec<usize>, Vec<usize>) {
+    let (mut fore, mut rear) = (Vec::new(), Vec::new());
+    let Some(mut cand) = f.iter().position(|v| v.is_finite()) else { return (fore, rear) };
+    let mut want_fore = true;
+    for (i, &v) in f.iter().enumerate().skip(cand + 1) {
+        if !v.is_finite() {
+            continue;
+        }
+        if want_fore {
+            if v > f[cand] {
+                cand = i;
+            } else if f[cand] - v > hyst {
+                fore.push(cand);
+                want_fore = false;
+                cand = i;
+            }
+        } else if v < f[cand] {
+            cand = i;
+        } else if v - f[cand] > hyst {
+            rear.push(cand);
+            want_fore = true;
+            cand = i;
+        }
+    }
+    if want_fore && cand + 1 < f.len() && f.last().is_some_and(|l| l.is_finite() && *l < f[cand]) {
+        fore.push(cand);
+    }
+    (fore, rear)
+}
+
+/// Side views: contacts from the foot's forward path. On a treadmill a runner's heel comes forward
+/// in the air, lands, and is carried back by the belt until the foot lifts: the landing is where the
+/// heel stops coming forward in the image, its forward-most turn — the heel's anteroposterior
+/// velocity zero-crossing, which marks initial contact in treadmill running within a few ms
+/// (6.8 ± 12.8 ms against a treadmill-mounted reference, ISBS 2017, 35(1):111) — and, with no slip
+/// on the belt, the foot cannot still be coming forward once planted. This turn is an order of
+/// magnitude larger than the foot's height changes near the belt (which for the far foot, seen
+/// through the near leg, are barely resolved, and which a heel hovering low before it lands mimics),
+/// so:
+/// - stances are found from the forward-most turns of the foot's forward path `fwd` (relative to
+///   the pelvis; by hysteresis at [`TURN_HYSTERESIS`] of its range), one per stride; IC is the
+///   heel's own turn nearby, timed to a fraction of a frame on its unsmoothed, measured-only path
+///   `fwd_raw` ([`turn_time`]);
+/// - the foot must reach the belt band (smoothed height `h` of its lowest point within the noise
+///   threshold, and at least [`BELT_BAND_LEG`]) within [`MAX_LANDING_S`] of the IC, else the turn
+///   was in the air and is no contact;
+/// - TO is where that height rises through the threshold for the swing ([`timed_crossing`]),
+///   before the next forward turn.
+#[allow(clippy::too_many_arguments)]
+pub fn contacts_side(t: &[f64], h: &[f64], h_raw: &[f64], fwd: &[f64], fwd_raw: &[f64], side: Side, foot_point: FootPoint, leg_px: f64) -> Vec<Contact> {
+    let n = h.len();
+    if n < 4 {
+        return Vec::new();
+    }
+    // the belt band the stance foot stays in: the noise threshold, but at least BELT_BAND_LEG (the
+    // belt line runs through the middle of the stance samples, half of them above it)
+    let thr = contact_threshold(h, leg_px);
+    let band = thr.max(BELT_BAND_LEG * leg_px);
+    let range = match (percentile(fwd, 0.95), percentile(fwd, 0.05)) {
+        (Some(a), Some(b)) if a > b => a - b,
+        _ => return Vec::new(),
+    };
+    let (fore, _) = turning_points(fwd, TURN_HYSTERESIS * range);
+    // on its way back when the video starts: the landing is not seen
+    let fore: Vec<usize> = fore.into_iter().filter(|&p| p > 0 && fwd[p - 1].is_finite()).collect();
+    let dt = (t[1] - t[0]).abs().max(1e-6);
+    let land_n = ((MAX_LANDING_S / dt).ceil() as usize).max(1);
+    let mut out: Vec<Contact> = Vec::new();
+    for (j, &p) in fore.iter().enumerate() {
+        // the heel's own forward-most sample near the foot's turn, then its turn to a fraction of a frame
+        let w = ((TURN_FIT_S / dt).round() as usize).max(2);
+        let p = (p.saturating_sub(w)..=(p + w).min(n - 1)).filter(|&i| fwd_raw[i].is_finite()).max_by(|&a, &b| fwd_raw[a].total_cmp(&fwd_raw[b])).unwrap_or(p);
+        let ic = turn_time(t, fwd_raw, p, dt).unwrap_or(t[p]);
+        // first sample at or after the IC, and the foot on the belt soon after it
+        let first = t.partition_point(|&x| x < ic - 1e-9).min(n - 1);
+        let next = fore.get(j + 1).copied().unwrap_or(n).max(p + 1);
+        let Some(on) = (first..(first + land_n + 1).min(next).min(n)).find(|&i| h[i].is_finite() && h[i] < band) else { continue };
+        // the stance lasts while the foot stays on the belt (short excursions above the threshold —
+        // a landmark wobbling — included), until its last sample on the belt before the next turn
+        let mut last = on;
+        let mut above = 0;
+        for (i, &v) in h.iter().enumerate().take(next).skip(on + 1) {
+            if v.is_finite() && v < band {
+                last = i;
+                above = 0;
+            } else {
+                above += 1;
+                if above as f64 * dt > MAX_LANDING_S {
+                    break;
+                }
+            }
+        }
+        // TO where the foot rises through the noise threshold (through the band where it never
+        // went below the threshold)
+        let (k, level) = match (on..=last).rev().find(|&i| h[i] < thr) {
+            Some(k) => (k, thr),
+            None => (last, band),
+        };
+        let to = (k + 1 < n && h[k + 1].is_finite() && k + 1 < next).then(|| timed_crossing(t, h, Some(h_raw), k, false, level));
+        let duration = to.unwrap_or(t[last]) - ic;
+        if duration < MIN_CONTACT_S || (last == first && to.is_none()) {
+            continue;
+        }
+        out.push(Contact { side, ic_time_s: ic, to_time_s: to, first: first.min(last), last, foot_point });
+    }
+    out
+}
+
+/// The time of a forward turn at sample `p`: where the foot's forward speed reaches zero. A piecewise
+/// fit within [`TURN_FIT_S`] of the turn (at least two samples each side), with the turn c free: in
+/// the air the foot comes forward and slows to a stop, f = g + α·a² (+ β·a³ with six samples or
+/// more), a = c − t; on the belt it is carried back, f = g + γ·d + δ·d², d = t − c — from the stop
+/// at once (γ < 0: the belt's speed taken up on impact) or gradually (γ = 0, δ < 0: a rounded turn).
+/// Both ideal shapes are fitted exactly; a parabola's vertex would put an abrupt turn up to half a
+/// frame early. Searched on a fine grid; fits bending the wrong way are refused.
+pub fn turn_time(t: &[f64], f: &[f64], p: usize, dt: f64) -> Option<f64> {
+    let w = ((TURN_FIT_S / dt).round() as usize).max(2);
+    let (lo, hi) = (p.checked_sub(w)?, (p + w).min(f.len().checked_sub(1)?));
+    let pts: Vec<(f64, f64)> = (lo..=hi).filter(|&i| f[i].is_finite() && t[i].is_finite()).map(|i| (t[i], f[i])).collect();
+    if pts.len() < 5 {
+        return None;
+    }
+    let (t0, t1) = (pts[0].0, pts[pts.len() - 1].0);
+    let steps = (((t1 - t0) / 2e-5).ceil() as usize).clamp(200, 20_000);
+    let mut best: Option<(f64, f64)> = None;
+    for i in 0..=steps {
+        let c = t0 + (t1 - t0) * i as f64 / steps as f64;
+        let n_air = pts.iter().filter(|p| p.0 < c).count();
+        let n_gnd = pts.len() - n_air;
+        if n_air < 2 || n_gnd < 2 {
+            continue;
+        }
+        let cubic = n_air >= 6;
+        for use_d2 in [true, false] {
+            if use_d2 && n_gnd < 3 {
+                continue;
+            }
+            // regressors: 1, a², d, d², a³
+            let reg = |t: f64| -> [f64; 5] {
+                let (a, d) = ((c - t).max(0.0), (t - c).max(0.0));
+                [1.0, a * a, d, if use_d2 { d * d } else { 0.0 }, if cubic { a * a * a } else { 0.0 }]
+            };
+            let idx: Vec<usize> = [0, 1, 2].into_iter().chain(use_d2.then_some(3)).chain(cubic.then_some(4)).collect();
+            let mut m = [[0.0f64; 5]; 5];
+            let mut r = [0.0f64; 5];
+            for &(t, v) in &pts {
+                let x = reg(t);
+                for (a, &ia) in idx.iter().enumerate() {
+                    r[a] += x[ia] * v;
+                    for (b, &ib) in idx.iter().enumerate() {
+                        m[a][b] += x[ia] * x[ib];
+                    }
+                }
+            }
+            let Some(sol) = solve5(m, r, idx.len()) else { continue };
+            let mut coef = [0.0; 5];
+            for (a, &ia) in idx.iter().enumerate() {
+                coef[ia] = sol[a];
+            }
+            if coef[1] > 0.0 || coef[2] > 0.0 || coef[3] > 0.0 {
+                continue; // must come forward into the turn and go back from it
+            }
+            let sse: f64 = pts.iter().map(|&(t, v)| (v - reg(t).iter().zip(&coef).map(|(x, k)| x * k).sum::<f64>()).powi(2)).sum();
+            if best.is_none_or(|(e, _)| sse < e) {
+                best = Some((sse, c));
+            }
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Solves the k×k (k ≤ 5) system by Gaussian elimination with partial pivoting.
+fn solve5(mut m: [[f64; 5]; 5], mut r: [f64; 5], k: usize) -> Option<[f64; 5]> {
+    for col in 0..k {
+        let piv = (col..k).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
+        if m[piv][col].abs() < 1e-12 {
+            return None;
+        }
+        m.swap(col, piv);
+        r.swap(col, piv);
+        for row in col + 1..k {
+            let f = m[row][col] / m[col][col];
+            for c2 in col..k {
+                m[row][c2] -= f * m[col][c2];
+            }
+            r[row] -= f * r[col];
+        }
+    }
+    let mut x = [0.0; 5];
+    for row in (0..k).rev() {
+        let s: f64 = (row + 1..k).map(|c2| m[row][c2] * x[c2]).sum();
+        x[row] = (r[row] - s) / m[row][row];
+    }
+    Some(x)
+}
+
+/// Side views: a turn is fitted within this of it, seconds.
+pub const TURN_FIT_S: f64 = 0.067;
+
+/// Side views: a forward turn counts once the path has come back this fraction of its range.
+pub const TURN_HYSTERESIS: f64 = 0.3;
+/// Side views: the foot must be on the belt within this of the IC, seconds.
+pub const MAX_LANDING_S: f64 = 0.1;
+
 /// The window a contact's corner is fitted in: this long on the air side of the threshold crossing…
 pub const HINGE_AIR_WINDOW_S: f64 = 0.13;
 /// …and this long on the belt side, seconds.
@@ -292,21 +480,6 @@ pub const HINGE_GROUND_WINDOW_S: f64 = 0.1;
 /// level. The corner c is searched on a fine grid between the first and last sample; for each, the
 /// coefficients come from the normal equations. Returns c.
 pub fn hinge(ts: &[f64], hs: &[f64], down: bool) -> Option<f64> {
-    corner(ts, hs, down, Constraint::IntoCorner)
-}
-
-/// Which way the fitted corner must bend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Constraint {
-    /// The value falls into the corner on the air side (a foot coming down).
-    IntoCorner,
-    /// The value rises away from the corner on the belt side (a foot dragged back by the belt,
-    /// whatever it did in the air).
-    AwayAfter,
-}
-
-/// The corner fit behind [`hinge`], with the constraint chosen.
-pub fn corner(ts: &[f64], hs: &[f64], down: bool, constraint: Constraint) -> Option<f64> {
     let pts: Vec<(f64, f64)> = ts.iter().zip(hs).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
     if pts.len() < 4 {
         return None;
@@ -341,11 +514,7 @@ pub fn corner(ts: &[f64], hs: &[f64], down: bool, constraint: Constraint) -> Opt
             }
         }
         let Some(sol) = solve(m, r, k) else { continue };
-        let ok = match constraint {
-            Constraint::IntoCorner => sol[1] > 0.0,
-            Constraint::AwayAfter => sol[2] > 0.0,
-        };
-        if !ok {
+        if !(sol[1] > 0.0) {
             continue; // the corner must bend the stated way
         }
         let sse: f64 = pts.iter().map(|&(t, h)| {
@@ -439,43 +608,90 @@ pub fn heel_sole_offset(s: &Series, side: Side, contacts: &[Contact]) -> f64 {
 }
 
 /// All contacts of one foot, from the smoothed series `s` and the unsmoothed `raw` (timing).
-/// `x_sign` turns image x into the runner's forward (side views) and `pelvis_fwd` is the pelvis's
-/// forward coordinate per sample (None in frontal views, where the backward-motion check does not
-/// apply). Two passes: the first finds stances with the landmarks as they are, the second moves the
-/// heel down to the sole using them and detects again.
+/// `x_sign` turns image x into the runner's forward; `pelvis_fwd` is the pelvis's forward coordinate
+/// per sample in side views ([`contacts_side`]: the forward path finds and times the landings) and
+/// None in frontal views ([`contacts`]: the height alone). Two passes: the first finds stances with
+/// the landmarks as they are, the second moves the heel down to the sole using them and detects again.
 pub fn detect(s: &Series, raw: &Series, side: Side, x_sign: f64, pelvis_fwd: Option<&[f64]>, leg_px: f64) -> (Vec<Contact>, Option<BeltLine>) {
-    // the heel's forward path (the ankle's where the heel is not tracked), side views only
     let o = side.offset();
-    let once = |offset: f64, drag: bool| -> (Vec<Contact>, Option<BeltLine>, Vec<f64>) {
+    let once = |offset: f64| -> (Vec<Contact>, Option<BeltLine>) {
         let (fx, fy, point) = foot_lowest(s, side, offset);
-        let back = if point == FootPoint::HeelOrToe { LEFT_HEEL + o } else { LEFT_ANKLE + o };
-        let fwd_raw: Vec<f64> = raw.x[back].iter().map(|x| x_sign * x).collect();
+        // forward speed relative to the pelvis (side views): backwards in stance
         let rel: Option<Vec<f64>> = pelvis_fwd.map(|p| {
             let fwd: Vec<f64> = fx.iter().map(|x| x_sign * x).collect();
             let v = velocity(&s.t, &fwd);
             let vp = velocity(&s.t, p);
             v.iter().zip(&vp).map(|(a, b)| a - b).collect()
         });
-        let Some(belt) = fit_belt(&fx, &fy, rel.as_deref(), BELT_BAND_LEG * leg_px) else { return (Vec::new(), None, fwd_raw) };
+        let Some(belt) = fit_belt(&fx, &fy, rel.as_deref(), BELT_BAND_LEG * leg_px) else { return (Vec::new(), None) };
         let (rx, ry, _) = foot_lowest(raw, side, offset);
         // a 3-sample median removes one-frame dips (a blurred foot's landmark jumping to the belt)
         // and leaves monotonic descents, steps and plateaus as they are
         let h_raw = median3(&height(&rx, &ry, &belt));
         let h = median3(&height(&fx, &fy, &belt));
-        let drag_cue = (drag && pelvis_fwd.is_some()).then_some(&fwd_raw[..]);
-        (contacts(&s.t, &h, Some(&h_raw), drag_cue, rel.as_deref(), side, point, leg_px), Some(belt), fwd_raw.clone())
+        let c = match pelvis_fwd {
+            None => contacts(&s.t, &h, Some(&h_raw), side, point, leg_px),
+            Some(p) => {
+                // the heel's path (the ankle's where the foot points are not tracked), relative to
+                // the pelvis to find the turns (a runner drifting on the belt moves them all), in
+                // the image to time them (where the heel stops coming forward)
+                let back = if point == FootPoint::HeelOrToe { LEFT_HEEL + o } else { LEFT_ANKLE + o };
+                // the foot's forward position as the median of heel, ankle and toe (a landmark that
+                // jumps to the other foot for a frame or two is outvoted), then a 3-sample median
+                // in time: the turns are found on it
+                let foot = [back, LEFT_ANKLE + o, LEFT_FOOT_INDEX + o];
+                let fwd_rel: Vec<f64> = median3(
+                    &(0..s.len())
+                        .map(|i| {
+                            let mut v: Vec<f64> = foot.iter().map(|&lm| raw.x[lm][i]).filter(|x| x.is_finite()).collect();
+                            v.sort_by(f64::total_cmp);
+                            if v.is_empty() { f64::NAN } else { x_sign * v[v.len() / 2] - p[i] }
+                        })
+                        .collect::<Vec<_>>(),
+                );
+                // measured samples only: a gap filled by interpolation would cut the turn's corner
+                let fwd_raw: Vec<f64> = raw.x[back]
+                    .iter()
+                    .zip(&raw.vis[back])
+                    .map(|(x, v)| if *v >= super::signal::MIN_VISIBILITY { x_sign * x } else { f64::NAN })
+                    .collect();
+                contacts_side(&s.t, &h, &h_raw, &fwd_rel, &fwd_raw, side, point, leg_px)
+            }
+        };
+        (c, Some(belt))
     };
-    let (first, _, fwd_raw) = once(0.0, false);
-    let offset = heel_sole_offset(s, side, &first);
-    // the drag cue needs stances in which the belt was seen carrying the foot back
-    let drag = belt_speed(&s.t, &fwd_raw, &first).is_some();
-    let (c, b, _) = once(offset, drag);
-    (c, b)
+    let (first, _) = once(0.0);
+    once(heel_sole_offset(s, side, &first))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn turning_points_ignore_wobbles_smaller_than_the_hysteresis() {
+        // two strides of a forward path with a 5 px wobble on the way back
+        let f = [0.0, 50.0, 100.0, 80.0, 85.0, 40.0, 0.0, 60.0, 100.0, 50.0, 0.0, 40.0];
+        let (fore, rear) = turning_points(&f, 30.0);
+        assert_eq!(fore, vec![2, 8]);
+        assert_eq!(rear, vec![6, 10]);
+    }
+
+    #[test]
+    fn turn_time_is_exact_for_an_abrupt_and_a_rounded_turn() {
+        let fs = 60.0;
+        let t: Vec<f64> = (0..30).map(|i| i as f64 / fs).collect();
+        let c = 0.2537;
+        // lands still, then dragged back at once: a corner
+        let abrupt: Vec<f64> = t.iter().map(|&x| if x < c { -3000.0 * (c - x).powi(2) } else { -900.0 * (x - c) }).collect();
+        // slows, stops and comes back smoothly: a parabola's vertex
+        let rounded: Vec<f64> = t.iter().map(|&x| -4000.0 * (x - c).powi(2)).collect();
+        for f in [abrupt, rounded] {
+            let p = (0..f.len()).max_by(|&a, &b| f[a].total_cmp(&f[b])).unwrap();
+            let tt = turn_time(&t, &f, p, 1.0 / fs).unwrap();
+            assert!((tt - c).abs() < 2e-4, "{tt} vs {c}");
+        }
+    }
 
     #[test]
     fn crossing_extrapolates_linear_descent_to_zero() {
@@ -490,7 +706,7 @@ mod tests {
         let t: Vec<f64> = (0..300).map(|i| i as f64 / fs).collect();
         // contact from 0.503 to 0.803 s, linear descent/ascent of 500 px/s outside
         let h: Vec<f64> = t.iter().map(|&x| if x < 0.503 { (0.503 - x) * 500.0 } else if x <= 0.803 { 0.0 } else { (x - 0.803) * 500.0 }).collect();
-        let c = contacts(&t, &h, None, None, None, Side::Left, FootPoint::HeelOrToe, 400.0);
+        let c = contacts(&t, &h, None, Side::Left, FootPoint::HeelOrToe, 400.0);
         assert_eq!(c.len(), 1);
         assert!((c[0].ic_time_s - 0.503).abs() < 1e-4, "{}", c[0].ic_time_s);
         assert!((c[0].to_time_s.unwrap() - 0.803).abs() < 1e-4, "{:?}", c[0].to_time_s);

@@ -23,26 +23,56 @@ impl Frame<'_> {
     pub fn at(&self, lm: usize, t: f64) -> P {
         [self.x_sign * interp(&self.s.t, &self.s.x[lm], t), -interp(&self.s.t, &self.s.y[lm], t)]
     }
-    /// Landmark `lm` at the instant of initial contact `t`: extrapolated back from the first two
-    /// samples of the stance (where the foot moves smoothly with the belt) rather than interpolated
-    /// across the landing, where the foot's motion has a corner.
+    /// Landmark `lm` at the instant of initial contact `t`, where the leg's motion has a corner
+    /// (the landing), so a straight interpolation across it would cut the corner. Each side of the
+    /// corner is a smooth path: a line through the last two samples before `t` and one through the
+    /// first two after it are each extrapolated to `t`, and the two are blended, each weighted by how
+    /// near its samples are (the nearer side extrapolates less, so errs less). One side alone where
+    /// the other has no samples.
     pub fn at_contact(&self, lm: usize, t: f64) -> P {
         let ts = &self.s.t;
+        let (xs, ys, vis) = (&self.s.x[lm], &self.s.y[lm], &self.s.vis[lm]);
+        // measured samples only: a gap filled by interpolation would carry the corner's cut
+        let ok = |i: usize| i < ts.len() && xs[i].is_finite() && ys[i].is_finite() && vis[i] >= super::signal::MIN_VISIBILITY;
+        // least-squares line through the samples, evaluated at t
+        let line = |idx: &[usize]| -> [f64; 2] {
+            let n = idx.len() as f64;
+            let mt = idx.iter().map(|&i| ts[i]).sum::<f64>() / n;
+            let stt: f64 = idx.iter().map(|&i| (ts[i] - mt).powi(2)).sum();
+            let at = |v: &[f64]| {
+                let mv = idx.iter().map(|&i| v[i]).sum::<f64>() / n;
+                let b = idx.iter().map(|&i| (ts[i] - mt) * (v[i] - mv)).sum::<f64>() / stt;
+                mv + b * (t - mt)
+            };
+            [at(xs), at(ys)]
+        };
         let k = ts.partition_point(|&x| x < t);
-        if k + 1 < ts.len() {
-            let (x0, x1, y0, y1) = (self.s.x[lm][k], self.s.x[lm][k + 1], self.s.y[lm][k], self.s.y[lm][k + 1]);
-            if x0.is_finite() && x1.is_finite() && y0.is_finite() && y1.is_finite() {
-                let f = (t - ts[k]) / (ts[k + 1] - ts[k]);
-                return [self.x_sign * (x0 + f * (x1 - x0)), -(y0 + f * (y1 - y0))];
+        let reach = CONTACT_REACH;
+        let after: Vec<usize> = (k..(k + reach).min(ts.len())).filter(|&i| ok(i)).take(CONTACT_SAMPLES).collect();
+        let before: Vec<usize> = (k.saturating_sub(reach)..k).rev().filter(|&i| ok(i)).take(CONTACT_SAMPLES).collect();
+        let after = (after.len() >= 2).then(|| (line(&after), ts[after[0]] - t));
+        let before = (before.len() >= 2).then(|| (line(&before), t - ts[before[0]]));
+        let p = match (before, after) {
+            (Some((pb, db)), Some((pa, da))) => {
+                let w_after = if db + da > 0.0 { db / (db + da) } else { 1.0 };
+                [w_after * pa[0] + (1.0 - w_after) * pb[0], w_after * pa[1] + (1.0 - w_after) * pb[1]]
             }
-        }
-        self.at(lm, t)
+            (None, Some((pa, _))) => pa,
+            (Some((pb, _)), None) => pb,
+            (None, None) => return self.at(lm, t),
+        };
+        [self.x_sign * p[0], -p[1]]
     }
 
     pub fn sample(&self, lm: usize, i: usize) -> P {
         [self.x_sign * self.s.x[lm][i], -self.s.y[lm][i]]
     }
 }
+
+/// How many samples either side of a contact [`Frame::at_contact`] looks through for two measured ones.
+pub const CONTACT_REACH: usize = 5;
+/// Samples each side's line is fitted through.
+pub const CONTACT_SAMPLES: usize = 3;
 
 pub fn mid(a: P, b: P) -> P {
     [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
