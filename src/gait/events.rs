@@ -310,7 +310,8 @@ pub fn turning_points(f: &[f64], hyst: f64) -> (Vec<usize>, Vec<usize>) {
 ///   threshold, and at least [`BELT_BAND_LEG`]) within [`MAX_LANDING_S`] of the IC, else the turn
 ///   was in the air and is no contact;
 /// - TO is where that height rises through the threshold for the swing ([`timed_crossing`]),
-///   before the next forward turn.
+///   before the next forward turn (through the band where the foot never came under the threshold:
+///   a belt line fitted a little low there).
 #[allow(clippy::too_many_arguments)]
 pub fn contacts_side(t: &[f64], h: &[f64], h_raw: &[f64], fwd: &[f64], fwd_raw: &[f64], side: Side, foot_point: FootPoint, leg_px: f64) -> Vec<Contact> {
     let n = h.len();
@@ -340,12 +341,15 @@ pub fn contacts_side(t: &[f64], h: &[f64], h_raw: &[f64], fwd: &[f64], fwd_raw: 
         let first = t.partition_point(|&x| x < ic - 1e-9).min(n - 1);
         let next = fore.get(j + 1).copied().unwrap_or(n).max(p + 1);
         let Some(on) = (first..(first + land_n + 1).min(next).min(n)).find(|&i| h[i].is_finite() && h[i] < band) else { continue };
-        // the stance lasts while the foot stays on the belt (short excursions above the threshold —
-        // a landmark wobbling — included), until its last sample on the belt before the next turn
+        // the level the stance is held to: the noise threshold where the foot comes under it soon
+        // after landing; the belt band where it never does (a belt line a little low there)
+        let level = if (on..(on + land_n + 1).min(next).min(n)).any(|i| h[i] < thr) { thr } else { band };
+        // the stance lasts while the foot stays on the belt (short excursions above the level — a
+        // landmark wobbling — included), until its last sample on the belt before the next turn
         let mut last = on;
         let mut above = 0;
         for (i, &v) in h.iter().enumerate().take(next).skip(on + 1) {
-            if v.is_finite() && v < band {
+            if v.is_finite() && v < level {
                 last = i;
                 above = 0;
             } else {
@@ -355,13 +359,8 @@ pub fn contacts_side(t: &[f64], h: &[f64], h_raw: &[f64], fwd: &[f64], fwd_raw: 
                 }
             }
         }
-        // TO where the foot rises through the noise threshold (through the band where it never
-        // went below the threshold)
-        let (k, level) = match (on..=last).rev().find(|&i| h[i] < thr) {
-            Some(k) => (k, thr),
-            None => (last, band),
-        };
-        let to = (k + 1 < n && h[k + 1].is_finite() && k + 1 < next).then(|| timed_crossing(t, h, Some(h_raw), k, false, level));
+        // TO where the foot rises through that level for the swing
+        let to = (last + 1 < n && h[last + 1].is_finite() && last + 1 < next).then(|| timed_crossing(t, h, Some(h_raw), last, false, level));
         let duration = to.unwrap_or(t[last]) - ic;
         if duration < MIN_CONTACT_S || (last == first && to.is_none()) {
             continue;
