@@ -287,7 +287,8 @@ pub fn turning_points(f: &[f64], hyst: f64) -> (Vec<usize>, Vec<usize>) {
             cand = i;
         }
     }
-    if want_fore && cand + 1 < f.len() && f.last().is_some_and(|l| l.is_finite() && *l < f[cand]) {
+    let last = f.iter().rposition(|v| v.is_finite());
+    if want_fore && last.is_some_and(|l| l >= cand + 2 && f[l] < f[cand]) {
         fore.push(cand);
     }
     (fore, rear)
