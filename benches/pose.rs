@@ -58,7 +58,7 @@ fn main() {
         all_ms = all_ms.min(t.elapsed().as_secs_f64() * 1000.0 / n as f64);
         let (t, cpu0) = (Instant::now(), cpu_seconds());
         let reader = VideoReader::open(std::path::Path::new(&video)).expect("video");
-        let (_, stats) = pipeline::run_with(reader, &workers, &opts, |_, _| Ok(())).expect("pipeline");
+        let (_, stats) = pipeline::run_with(reader, &workers, |_| Ok(())).expect("pipeline");
         let wall = t.elapsed().as_secs_f64();
         if wall < best {
             best = wall;

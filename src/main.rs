@@ -260,11 +260,11 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::Fra
         )));
     }
     let models = Models::load(a.model)?;
-    let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers), ..Default::default() };
+    let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers) };
     let pb = progress_bar(info.declared_frames);
-    let mut frames = Vec::new();
-    let (info, stats) = pipeline::run(reader, &models, &opts, |_frame, fp| {
-        frames.push(fp.clone());
+    let mut seen = Vec::new();
+    let (info, stats) = pipeline::run(reader, &models, &opts, |fp| {
+        seen.push(fp.clone());
         pb.inc(1);
         Ok(())
     })?;
@@ -276,8 +276,10 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::Fra
             stats.frames
         )));
     }
-    // only the runner's poses go on (a second person's are removed), and into landmarks.csv
-    let selection = overstride::pose::runner::keep_runner(&mut frames);
+    // only the runner's poses go on (everyone else's are left out), and into landmarks.csv
+    let (frames, selection) = overstride::pose::runner::keep_runner(&seen);
+    drop(seen);
+    let runner_frames = frames.iter().filter(|f| f.pose.is_some()).count();
     let mut csv = LandmarksWriter::create(&a.out.join("landmarks.csv"))?;
     for fp in &frames {
         csv.write(fp)?;
@@ -286,19 +288,19 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::Fra
     let outputs = vec![written];
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "{}: {} frames ({}x{}, {:.1} fps), pose found on {} ({:.0} %), {:.1} frames/s",
+        "{}: {} frames ({}x{}, {:.1} fps), runner's pose found on {} ({:.0} %), {:.1} frames/s",
         input.display(),
         stats.frames,
         info.width,
         info.height,
         info.fps,
-        stats.frames_with_pose,
-        100.0 * stats.frames_with_pose as f64 / stats.frames.max(1) as f64,
+        runner_frames,
+        100.0 * runner_frames as f64 / stats.frames.max(1) as f64,
         stats.frames as f64 / secs
     );
     if selection.people > 1 {
         println!(
-            "  {} people seen: followed the runner (the one seen longest with the most leg motion), removed {} frames of the others",
+            "  {} people seen: kept the runner (seen longest, legs moving most and most regularly), left out {} poses of the others",
             selection.people, selection.frames_removed
         );
     }

@@ -68,7 +68,15 @@ pub struct Pose {
     pub score: f32,
 }
 
-/// The pose stage's output for one frame: its index, time and the pose if one was found.
+/// The pose stage's output for one frame: everyone followed in it (any order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FramePeople {
+    pub frame: usize,
+    pub time_s: f64,
+    pub people: Vec<Pose>,
+}
+
+/// The runner's pose on one frame, if seen (what the gait analysis reads; see `runner`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FramePose {
     pub frame: usize,

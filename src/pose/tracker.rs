@@ -1,14 +1,18 @@
-//! Frame-to-frame tracking of one runner along a run of consecutive frames (a chain).
+//! Frame-to-frame tracking of everyone in view along a run of frames (a chain).
 //!
-//! Within a chain the ROI of frame t comes from the auxiliary landmarks of frame t−1, smoothed by the
-//! One Euro filter (as MediaPipe's tracking mode does); when the landmark model's pose presence falls
-//! below [`MIN_TRACKING_CONFIDENCE`] the pose is lost and the detector runs on the next frame.
-//! [`TrackerState`] is what links one frame to the next; the pipeline hands it from one chain to the
-//! next when the chains are consecutive, or starts a fresh one (see `pipeline`).
+//! Each person is a [`Track`]: the ROI of a frame comes from the auxiliary landmarks of the track's
+//! previous frame, smoothed by the One Euro filter (as MediaPipe's tracking mode does); when the
+//! landmark model's pose presence falls below [`MIN_TRACKING_CONFIDENCE`] the track ends.
+//! MediaPipe follows one person, whoever the detector scores best first — in a clinic that can be
+//! the physio beside the treadmill, and the runner is then never measured. So a [`Tracker`] follows
+//! up to [`MAX_PEOPLE`]: the detector runs when no one is tracked, after a track ends, and every
+//! [`CENSUS_S`] to find people not yet followed (a runner stepping on the belt, a coach walking in).
+//! Who the runner is is decided later, from the whole video (`runner`). With one person in view the
+//! cost is MediaPipe's plus a detector run per census.
 
 use ort::session::Session;
 
-use super::detector::{Detection, Detector};
+use super::detector::Detector;
 use super::landmark_model;
 use super::one_euro::{OneEuro, AUX_BETA, AUX_DERIVATE_CUTOFF, AUX_MIN_CUTOFF};
 use super::roi::Roi;
@@ -18,6 +22,17 @@ use crate::Result;
 
 /// `min_tracking_confidence` of mp.solutions.pose (default 0.5).
 pub const MIN_TRACKING_CONFIDENCE: f32 = 0.5;
+/// Most people followed at once.
+pub const MAX_PEOPLE: usize = 3;
+/// The detector looks for people not yet followed this often, seconds.
+pub const CENSUS_S: f64 = 1.0;
+/// A census that sees no one is repeated on the next frames for up to this long, seconds.
+pub const CENSUS_RETRY_S: f64 = 0.25;
+/// A track followed this many frames is a person, not a false detection.
+pub const ESTABLISHED_FRAMES: usize = 3;
+/// A detection or track whose ROI centre lies within this fraction of a followed one's ROI size is
+/// the same person.
+pub const SAME_PERSON_ROI: f32 = 0.35;
 
 /// The ONNX sessions one worker uses.
 pub struct Sessions {
@@ -26,63 +41,25 @@ pub struct Sessions {
     pub landmark_run_options: ort::session::RunOptions<ort::session::HasSelectedOutputs>,
 }
 
+/// One person followed from frame to frame.
 #[derive(Debug, Clone)]
-pub struct TrackerState {
-    roi: Option<Roi>,
-    /// Last known hip centre, to pick the same person when re-detecting.
-    last_centre: Option<[f32; 2]>,
+pub struct Track {
+    roi: Roi,
     filters: [OneEuro; 4],
+    /// Frames followed.
+    age: usize,
 }
 
-impl Default for TrackerState {
-    fn default() -> Self {
+impl Track {
+    fn new(roi: Roi) -> Track {
         let f = || OneEuro::new(AUX_MIN_CUTOFF, AUX_BETA, AUX_DERIVATE_CUTOFF);
-        TrackerState { roi: None, last_centre: None, filters: [f(), f(), f(), f()] }
-    }
-}
-
-impl TrackerState {
-    /// A fresh state that, when it has to detect, picks the person nearest `centre` (the runner's
-    /// last known hip centre: on a treadmill the runner stays where they were).
-    pub fn with_hint(centre: Option<[f32; 2]>) -> TrackerState {
-        TrackerState { last_centre: centre, ..TrackerState::default() }
+        Track { roi, filters: [f(), f(), f(), f()], age: 0 }
     }
 
-    pub fn last_centre(&self) -> Option<[f32; 2]> {
-        self.last_centre
-    }
-
-    fn lose(&mut self) {
-        let last_centre = self.last_centre;
-        *self = TrackerState::default();
-        self.last_centre = last_centre;
-    }
-
-    /// Picks the detection to follow: the best one when nothing is known, else the one nearest the
-    /// last known hip centre, so that a second person in the frame never takes the runner's place.
-    fn choose<'a>(&self, dets: &'a [Detection]) -> Option<&'a Detection> {
-        let best = dets.first()?;
-        match self.last_centre {
-            None => Some(best),
-            Some(c) => dets.iter().min_by(|a, b| dist2(a.keypoints[0], c).total_cmp(&dist2(b.keypoints[0], c))),
-        }
-    }
-
-    /// One frame: detect if needed, run the landmark model, update the ROI for the next frame.
-    pub fn step(&mut self, s: &mut Sessions, det: &Detector, frame: &Frame) -> Result<Option<Pose>> {
-        let roi = match self.roi {
-            Some(r) => r,
-            None => {
-                let dets = det.detect(&mut s.detector, &frame.image, frame.width, frame.height)?;
-                match self.choose(&dets) {
-                    Some(d) => d.roi(),
-                    None => return Ok(None),
-                }
-            }
-        };
-        let out = landmark_model::run(&mut s.landmarks, &s.landmark_run_options, &frame.image, &roi)?;
+    /// The landmark model on this track's ROI; the ROI for its next frame. None: the person is lost.
+    fn step(&mut self, s: &mut Sessions, frame: &Frame) -> Result<Option<Pose>> {
+        let out = landmark_model::run(&mut s.landmarks, &s.landmark_run_options, &frame.image, &self.roi)?;
         if out.presence < MIN_TRACKING_CONFIDENCE || !out.presence.is_finite() {
-            self.lose();
             return Ok(None);
         }
         // Object scale for the filter: the side of the unscaled alignment square.
@@ -93,12 +70,66 @@ impl TrackerState {
         for k in 0..4 {
             p[k] = self.filters[k].apply(frame.time_s, 1.0 / scale, vals[k] as f64) as f32;
         }
-        self.roi = Some(Roi::from_alignment([p[0], p[1]], [p[2], p[3]]));
-        self.last_centre = Some(out.aux[0]);
+        self.roi = Roi::from_alignment([p[0], p[1]], [p[2], p[3]]);
+        self.age += 1;
         Ok(Some(Pose { landmarks: out.landmarks, score: out.presence }))
+    }
+
+    fn same_person(&self, roi: &Roi) -> bool {
+        (self.roi.cx - roi.cx).hypot(self.roi.cy - roi.cy) < SAME_PERSON_ROI * self.roi.size.max(roi.size)
     }
 }
 
-fn dist2(a: [f32; 2], b: [f32; 2]) -> f32 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
+/// Everyone followed along one chain of frames.
+#[derive(Debug, Clone, Default)]
+pub struct Tracker {
+    tracks: Vec<Track>,
+    /// Time of the last detector run.
+    last_census: Option<f64>,
+    /// A person followed for a while was lost on the previous frame: look again at once (as
+    /// MediaPipe does), not at the next census. (A detection that never became a pose — a poster,
+    /// a reflection — does not count, or the detector would run on every frame.)
+    lost: bool,
+    /// The last census saw no one: look again.
+    retry: bool,
+}
+
+impl Tracker {
+    /// One frame: the detector when due, then the landmark model for each person followed. Returns
+    /// their poses (any order).
+    pub fn step(&mut self, s: &mut Sessions, det: &Detector, frame: &Frame) -> Result<Vec<Pose>> {
+        let due = self.tracks.is_empty() || self.lost || self.retry || self.last_census.is_none_or(|t| frame.time_s - t >= CENSUS_S);
+        if due && self.tracks.len() < MAX_PEOPLE {
+            let dets = det.detect(&mut s.detector, &frame.image, frame.width, frame.height)?;
+            // a census that sees no one at all (even those followed) says nothing: look again on
+            // the next frame, for up to CENSUS_RETRY_S
+            let first_try = !self.retry;
+            if first_try {
+                self.last_census = Some(frame.time_s);
+            }
+            self.retry = dets.is_empty() && !self.tracks.is_empty() && self.last_census.is_some_and(|t| frame.time_s - t < CENSUS_RETRY_S);
+            self.lost = false;
+            for d in dets {
+                let roi = d.roi();
+                if self.tracks.len() < MAX_PEOPLE && !self.tracks.iter().any(|t| t.same_person(&roi)) {
+                    self.tracks.push(Track::new(roi));
+                }
+            }
+        }
+        let mut poses = Vec::with_capacity(self.tracks.len());
+        let mut keep = Vec::with_capacity(self.tracks.len());
+        for mut t in std::mem::take(&mut self.tracks) {
+            match t.step(s, frame)? {
+                // two tracks that have drifted onto the same person: the first one stays
+                Some(p) if !keep.iter().any(|k: &Track| k.same_person(&t.roi)) => {
+                    poses.push(p);
+                    keep.push(t);
+                }
+                Some(_) => {}
+                None => self.lost |= t.age >= ESTABLISHED_FRAMES,
+            }
+        }
+        self.tracks = keep;
+        Ok(poses)
+    }
 }

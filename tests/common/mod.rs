@@ -33,20 +33,20 @@ pub fn run(cmd: &mut Command) -> (Output, String) {
     (out, stderr)
 }
 
-/// Runs the pose stage on a video through the library, collecting every frame's pose.
+/// Runs the pose stage on a video through the library: the runner's pose on every frame.
 pub fn poses_of(video: &Path) -> Vec<FramePose> {
     let reader = VideoReader::open(video).expect("open video");
     let models = Models::load(Variant::Full).expect("models");
-    let mut out = Vec::new();
-    // two workers, as on the reference machine: segment boundaries (and so the warm-up ROIs) depend
-    // on the worker count, which moves landmarks by a fraction of a pixel
-    let opts = PipelineOptions { workers: 2, ..Default::default() };
-    pipeline::run(reader, &models, &opts, |_, fp| {
-        out.push(fp.clone());
+    let mut seen = Vec::new();
+    // two workers, as on the reference machine: the chain count sets how far back each frame's
+    // region comes from (see `pipeline`), which moves landmarks by a fraction of a pixel
+    let opts = PipelineOptions { workers: 2 };
+    pipeline::run(reader, &models, &opts, |fp| {
+        seen.push(fp.clone());
         Ok(())
     })
     .expect("pose pipeline");
-    out
+    overstride::pose::runner::keep_runner(&seen).0
 }
 
 /// Distances between two runs' landmarks over every frame both have a pose on, in units of the
