@@ -95,8 +95,10 @@ pub fn project(raw: &[f32], roi: &Roi) -> Option<([Landmark; NUM_LANDMARKS], [[f
     Some((out, aux))
 }
 
-/// Run options asking only for the outputs we use (landmarks, presence, heatmap): ONNX Runtime then
-/// skips the segmentation decoder. Outputs are recognised by their element counts.
+/// Run options asking for the outputs we use (landmarks, presence, heatmap), recognised by their
+/// element counts. (ONNX Runtime runs every node of a graph whatever a run asks for: the unused
+/// outputs — segmentation mask, world landmarks — are cut from the model itself when it is
+/// converted, scripts/convert_models.py.)
 pub fn run_options(session: &Session) -> Result<RunOptions<HasSelectedOutputs>> {
     let wanted = [NUM_OUTPUT_LANDMARKS * VALUES_PER_LANDMARK, 1, HEATMAP_SIZE * HEATMAP_SIZE * NUM_OUTPUT_LANDMARKS];
     let mut sel = OutputSelector::no_default();
