@@ -301,7 +301,7 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::Fra
     if selection.people > 1 {
         println!(
             "  {} people seen: kept the runner (seen longest, legs moving most and most regularly), left out {} poses of the others",
-            selection.people, selection.frames_removed
+            selection.people, selection.poses_removed
         );
     }
     for p in outputs {

@@ -417,7 +417,7 @@ pub fn turn_time(t: &[f64], f: &[f64], p: usize, dt: f64) -> Option<f64> {
                     }
                 }
             }
-            let Some(sol) = solve5(m, r, idx.len()) else { continue };
+            let Some(sol) = solve(m, r, idx.len()) else { continue };
             let mut coef = [0.0; 5];
             for (a, &ia) in idx.iter().enumerate() {
                 coef[ia] = sol[a];
@@ -434,30 +434,6 @@ pub fn turn_time(t: &[f64], f: &[f64], p: usize, dt: f64) -> Option<f64> {
     best.map(|(_, c)| c)
 }
 
-/// Solves the k×k (k ≤ 5) system by Gaussian elimination with partial pivoting.
-fn solve5(mut m: [[f64; 5]; 5], mut r: [f64; 5], k: usize) -> Option<[f64; 5]> {
-    for col in 0..k {
-        let piv = (col..k).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
-        if m[piv][col].abs() < 1e-12 {
-            return None;
-        }
-        m.swap(col, piv);
-        r.swap(col, piv);
-        for row in col + 1..k {
-            let f = m[row][col] / m[col][col];
-            for c2 in col..k {
-                m[row][c2] -= f * m[col][c2];
-            }
-            r[row] -= f * r[col];
-        }
-    }
-    let mut x = [0.0; 5];
-    for row in (0..k).rev() {
-        let s: f64 = (row + 1..k).map(|c2| m[row][c2] * x[c2]).sum();
-        x[row] = (r[row] - s) / m[row][row];
-    }
-    Some(x)
-}
 
 /// Side views: a turn is fitted within this of it, seconds.
 pub const TURN_FIT_S: f64 = 0.067;
@@ -529,8 +505,8 @@ pub fn hinge(ts: &[f64], hs: &[f64], down: bool) -> Option<f64> {
     best.map(|(_, c)| c)
 }
 
-/// Solves the k×k (k ≤ 4) system by Gaussian elimination with partial pivoting.
-fn solve(mut m: [[f64; 4]; 4], mut r: [f64; 4], k: usize) -> Option<[f64; 4]> {
+/// Solves the leading k×k block of the system by Gaussian elimination with partial pivoting.
+fn solve<const N: usize>(mut m: [[f64; N]; N], mut r: [f64; N], k: usize) -> Option<[f64; N]> {
     for col in 0..k {
         let piv = (col..k).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
         if m[piv][col].abs() < 1e-12 {
@@ -540,13 +516,14 @@ fn solve(mut m: [[f64; 4]; 4], mut r: [f64; 4], k: usize) -> Option<[f64; 4]> {
         r.swap(col, piv);
         for row in col + 1..k {
             let f = m[row][col] / m[col][col];
-            for c2 in col..k {
-                m[row][c2] -= f * m[col][c2];
+            let pivot_row = m[col];
+            for (x, p) in m[row][col..k].iter_mut().zip(&pivot_row[col..k]) {
+                *x -= f * p;
             }
             r[row] -= f * r[col];
         }
     }
-    let mut x = [0.0; 4];
+    let mut x = [0.0; N];
     for row in (0..k).rev() {
         let s: f64 = (row + 1..k).map(|c2| m[row][c2] * x[c2]).sum();
         x[row] = (r[row] - s) / m[row][row];

@@ -23,7 +23,7 @@ pub struct RunnerSelection {
     /// People told apart in the video.
     pub people: usize,
     /// Poses of others left out.
-    pub frames_removed: usize,
+    pub poses_removed: usize,
 }
 
 fn centre_and_torso(p: &Pose) -> Option<([f32; 2], f32)> {
@@ -165,7 +165,7 @@ pub fn keep_runner(frames: &[FramePeople]) -> (Vec<FramePose>, RunnerSelection) 
     let mut out: Vec<FramePose> = frames.iter().map(|f| FramePose { frame: f.frame, time_s: f.time_s, pose: None }).collect();
     let total: usize = frames.iter().map(|f| f.people.len()).sum();
     let Some(best) = (0..people.len()).max_by(|&a, &b| score(&people[a]).total_cmp(&score(&people[b]))) else {
-        return (out, RunnerSelection { people: 0, frames_removed: 0 });
+        return (out, RunnerSelection { people: 0, poses_removed: 0 });
     };
     let mut kept = 0;
     for (i, k) in members(&people[best]) {
@@ -174,7 +174,7 @@ pub fn keep_runner(frames: &[FramePeople]) -> (Vec<FramePose>, RunnerSelection) 
             kept += 1;
         }
     }
-    (out, RunnerSelection { people: people.len(), frames_removed: total - kept })
+    (out, RunnerSelection { people: people.len(), poses_removed: total - kept })
 }
 
 #[cfg(test)]
@@ -218,7 +218,7 @@ mod tests {
         }
         let (out, sel) = keep_runner(&frames);
         assert_eq!(sel.people, 2);
-        assert_eq!(sel.frames_removed, 60);
+        assert_eq!(sel.poses_removed, 60);
         assert!(out[..60].iter().all(|f| f.pose.is_none()));
         assert!(out[60..150].iter().chain(&out[160..]).all(|f| f.pose.is_some()));
     }
@@ -254,7 +254,7 @@ mod tests {
     fn one_person_is_left_alone() {
         let frames: Vec<FramePeople> = (0..50).map(|i| FramePeople { frame: i, time_s: i as f64 / 30.0, people: vec![person(300.0, 300.0, 100.0, 10.0)] }).collect();
         let (out, sel) = keep_runner(&frames);
-        assert_eq!(sel, RunnerSelection { people: 1, frames_removed: 0 });
+        assert_eq!(sel, RunnerSelection { people: 1, poses_removed: 0 });
         assert!(out.iter().all(|f| f.pose.is_some()));
     }
 }
