@@ -377,7 +377,7 @@ pub fn contacts_side(t: &[f64], h: &[f64], h_raw: &[f64], fwd: &[f64], fwd_raw: 
 /// more), a = c − t; on the belt it is carried back, f = g + γ·d + δ·d², d = t − c — from the stop
 /// at once (γ < 0: the belt's speed taken up on impact) or gradually (γ = 0, δ < 0: a rounded turn).
 /// Both ideal shapes are fitted exactly; a parabola's vertex would put an abrupt turn up to half a
-/// frame early. Searched on a fine grid; fits bending the wrong way are refused.
+/// frame early. Searched on a grid ([`best_on_grid`]); fits bending the wrong way are refused.
 pub fn turn_time(t: &[f64], f: &[f64], p: usize, dt: f64) -> Option<f64> {
     let w = ((TURN_FIT_S / dt).round() as usize).max(2);
     let (lo, hi) = (p.checked_sub(w)?, (p + w).min(f.len().checked_sub(1)?));
@@ -386,16 +386,14 @@ pub fn turn_time(t: &[f64], f: &[f64], p: usize, dt: f64) -> Option<f64> {
         return None;
     }
     let (t0, t1) = (pts[0].0, pts[pts.len() - 1].0);
-    let steps = (((t1 - t0) / 2e-5).ceil() as usize).clamp(200, 20_000);
-    let mut best: Option<(f64, f64)> = None;
-    for i in 0..=steps {
-        let c = t0 + (t1 - t0) * i as f64 / steps as f64;
+    best_on_grid(t0, t1, |c| {
         let n_air = pts.iter().filter(|p| p.0 < c).count();
         let n_gnd = pts.len() - n_air;
         if n_air < 2 || n_gnd < 2 {
-            continue;
+            return None;
         }
         let cubic = n_air >= 6;
+        let mut best: Option<f64> = None;
         for use_d2 in [true, false] {
             if use_d2 && n_gnd < 3 {
                 continue;
@@ -426,12 +424,10 @@ pub fn turn_time(t: &[f64], f: &[f64], p: usize, dt: f64) -> Option<f64> {
                 continue; // must come forward into the turn and go back from it
             }
             let sse: f64 = pts.iter().map(|&(t, v)| (v - reg(t).iter().zip(&coef).map(|(x, k)| x * k).sum::<f64>()).powi(2)).sum();
-            if best.is_none_or(|(e, _)| sse < e) {
-                best = Some((sse, c));
-            }
+            best = Some(best.map_or(sse, |b: f64| b.min(sse)));
         }
-    }
-    best.map(|(_, c)| c)
+        best
+    })
 }
 
 
@@ -453,7 +449,7 @@ pub const HINGE_GROUND_WINDOW_S: f64 = 0.1;
 /// `down`; mirrored for a lift-off) and d = max(0, t − c) the time on the belt after it. The quadratic
 /// term lets the foot's path bend as it nears the belt and is used only when at least four samples
 /// lie in the air (high frame rates); the belt-side slope w absorbs a stance path that is not quite
-/// level. The corner c is searched on a fine grid between the first and last sample; for each, the
+/// level. The corner c is searched on a grid between the first and last sample ([`best_on_grid`]); for each, the
 /// coefficients come from the normal equations. Returns c.
 pub fn hinge(ts: &[f64], hs: &[f64], down: bool) -> Option<f64> {
     let pts: Vec<(f64, f64)> = ts.iter().zip(hs).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
@@ -461,16 +457,13 @@ pub fn hinge(ts: &[f64], hs: &[f64], down: bool) -> Option<f64> {
         return None;
     }
     let (t0, t1) = (pts[0].0, pts[pts.len() - 1].0);
-    let steps = (((t1 - t0) / 2e-5).ceil() as usize).clamp(100, 20_000);
-    let mut best: Option<(f64, f64)> = None;
-    for i in 0..=steps {
-        let c = t0 + (t1 - t0) * i as f64 / steps as f64;
+    best_on_grid(t0, t1, |c| {
         let air = |t: f64| if down { (c - t).max(0.0) } else { (t - c).max(0.0) };
         let gnd = |t: f64| if down { (t - c).max(0.0) } else { (c - t).max(0.0) };
         let n_air = pts.iter().filter(|p| air(p.0) > 0.0).count();
         let n_gnd = pts.len() - n_air;
         if n_air < 2 || n_gnd < 2 {
-            continue;
+            return None;
         }
         let quad = n_air >= 4;
         let k = if quad { 4 } else { 3 };
@@ -489,21 +482,40 @@ pub fn hinge(ts: &[f64], hs: &[f64], down: bool) -> Option<f64> {
                 }
             }
         }
-        let Some(sol) = solve(m, r, k) else { continue };
-        if !(sol[1] > 0.0) {
-            continue; // the corner must bend the stated way
+        let sol = solve(m, r, k)?;
+        if sol[1] <= 0.0 || sol[1].is_nan() {
+            return None; // the corner must bend the stated way
         }
-        let sse: f64 = pts.iter().map(|&(t, h)| {
-            let x = reg(t);
-            let fit: f64 = (0..k).map(|p| sol[p] * x[p]).sum();
-            (h - fit).powi(2)
-        }).sum();
-        if best.is_none_or(|(e, _)| sse < e) {
-            best = Some((sse, c));
-        }
-    }
-    best.map(|(_, c)| c)
+        Some(pts.iter().map(|&(t, h)| (h - (0..k).map(|p| sol[p] * reg(t)[p]).sum::<f64>()).powi(2)).sum())
+    })
 }
+
+/// The corner time c in [t0, t1] whose fit leaves the least squared error (`sse_at`; None where no
+/// fit is allowed): a coarse grid of [`COARSE_STEPS`], then the best cell and its neighbours again
+/// at [`FINE_STEP_S`].
+fn best_on_grid(t0: f64, t1: f64, sse_at: impl Fn(f64) -> Option<f64>) -> Option<f64> {
+    let scan = |a: f64, b: f64, steps: usize| -> Option<(f64, f64)> {
+        let mut best: Option<(f64, f64)> = None;
+        for i in 0..=steps {
+            let c = a + (b - a) * i as f64 / steps as f64;
+            if let Some(e) = sse_at(c) {
+                if best.is_none_or(|(b, _)| e < b) {
+                    best = Some((e, c));
+                }
+            }
+        }
+        best
+    };
+    let cell = (t1 - t0) / COARSE_STEPS as f64;
+    let (_, c) = scan(t0, t1, COARSE_STEPS)?;
+    let (a, b) = ((c - 2.0 * cell).max(t0), (c + 2.0 * cell).min(t1));
+    scan(a, b, (((b - a) / FINE_STEP_S).ceil() as usize).max(1)).map(|(_, c)| c)
+}
+
+/// Corner searches: coarse grid cells over the window…
+pub const COARSE_STEPS: usize = 200;
+/// …then this resolution around the best, seconds.
+pub const FINE_STEP_S: f64 = 2e-5;
 
 /// Solves the leading k×k block of the system by Gaussian elimination with partial pivoting.
 fn solve<const N: usize>(mut m: [[f64; N]; N], mut r: [f64; N], k: usize) -> Option<[f64; N]> {
