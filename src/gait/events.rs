@@ -332,10 +332,10 @@ pub fn contacts_side(t: &[f64], h: &[f64], h_raw: &[f64], fwd: &[f64], fwd_raw: 
     let fore: Vec<usize> = fore.into_iter().filter(|&p| p > 0 && fwd[p - 1].is_finite()).collect();
     let dt = (t[1] - t[0]).abs().max(1e-6);
     let land_n = ((MAX_LANDING_S / dt).ceil() as usize).max(1);
+    let w = turn_half_window(dt);
     let mut out: Vec<Contact> = Vec::new();
     for (j, &p) in fore.iter().enumerate() {
         // the heel's own forward-most sample near the foot's turn, then its turn to a fraction of a frame
-        let w = ((TURN_FIT_S / dt).round() as usize).max(2);
         let p = (p.saturating_sub(w)..=(p + w).min(n - 1)).filter(|&i| fwd_raw[i].is_finite()).max_by(|&a, &b| fwd_raw[a].total_cmp(&fwd_raw[b])).unwrap_or(p);
         let ic = turn_time(t, fwd_raw, p, dt).unwrap_or(t[p]);
         // first sample at or after the IC, and the foot on the belt soon after it
@@ -379,7 +379,7 @@ pub fn contacts_side(t: &[f64], h: &[f64], h_raw: &[f64], fwd: &[f64], fwd_raw: 
 /// Both ideal shapes are fitted exactly; a parabola's vertex would put an abrupt turn up to half a
 /// frame early. Searched on a grid ([`best_on_grid`]); fits bending the wrong way are refused.
 pub fn turn_time(t: &[f64], f: &[f64], p: usize, dt: f64) -> Option<f64> {
-    let w = ((TURN_FIT_S / dt).round() as usize).max(2);
+    let w = turn_half_window(dt);
     let (lo, hi) = (p.checked_sub(w)?, (p + w).min(f.len().checked_sub(1)?));
     let pts: Vec<(f64, f64)> = (lo..=hi).filter(|&i| f[i].is_finite() && t[i].is_finite()).map(|i| (t[i], f[i])).collect();
     if pts.len() < 5 {
@@ -434,6 +434,11 @@ pub fn turn_time(t: &[f64], f: &[f64], p: usize, dt: f64) -> Option<f64> {
 /// Side views: a turn is fitted within this of it, seconds.
 pub const TURN_FIT_S: f64 = 0.067;
 
+/// Samples each side of a turn that [`TURN_FIT_S`] spans (at least two).
+fn turn_half_window(dt: f64) -> usize {
+    ((TURN_FIT_S / dt).round() as usize).max(2)
+}
+
 /// Side views: a forward turn counts once the path has come back this fraction of its range.
 pub const TURN_HYSTERESIS: f64 = 0.3;
 /// Side views: the foot must be on the belt within this of the IC, seconds.
@@ -486,7 +491,10 @@ pub fn hinge(ts: &[f64], hs: &[f64], down: bool) -> Option<f64> {
         if sol[1] <= 0.0 || sol[1].is_nan() {
             return None; // the corner must bend the stated way
         }
-        Some(pts.iter().map(|&(t, h)| (h - (0..k).map(|p| sol[p] * reg(t)[p]).sum::<f64>()).powi(2)).sum())
+        Some(pts.iter().map(|&(t, h)| {
+            let x = reg(t);
+            (h - (0..k).map(|p| sol[p] * x[p]).sum::<f64>()).powi(2)
+        }).sum())
     })
 }
 

@@ -25,10 +25,10 @@ impl Frame<'_> {
     }
     /// Landmark `lm` at the instant of initial contact `t`, where the leg's motion has a corner
     /// (the landing), so a straight interpolation across it would cut the corner. Each side of the
-    /// corner is a smooth path: a line through the last two samples before `t` and one through the
-    /// first two after it are each extrapolated to `t`, and the two are blended, each weighted by how
-    /// near its samples are (the nearer side extrapolates less, so errs less). One side alone where
-    /// the other has no samples.
+    /// corner is a smooth path: a least-squares line through the last [`CONTACT_SAMPLES`] measured
+    /// samples before `t` and one through the first after it (at least two each) are each
+    /// extrapolated to `t`, and the two are blended, each weighted by how near its samples are (the
+    /// nearer side extrapolates less, so errs less). One side alone where the other has too few.
     pub fn at_contact(&self, lm: usize, t: f64) -> P {
         let ts = &self.s.t;
         let (xs, ys, vis) = (&self.s.x[lm], &self.s.y[lm], &self.s.vis[lm]);
@@ -69,7 +69,7 @@ impl Frame<'_> {
     }
 }
 
-/// How many samples either side of a contact [`Frame::at_contact`] looks through for two measured ones.
+/// How many samples either side of a contact [`Frame::at_contact`] looks through for measured ones.
 pub const CONTACT_REACH: usize = 5;
 /// Samples each side's line is fitted through.
 pub const CONTACT_SAMPLES: usize = 3;

@@ -14,7 +14,8 @@
 //! Threads: one decoder, one per chain, and the caller's thread as the sink. The decoder hands frame
 //! i to chain i mod C through a small bounded channel; chain results come back through bounded
 //! channels read round-robin, which restores frame order without a reorder buffer. So at most
-//! `C·(2·QUEUE_FRAMES + 1) + 1` decoded frames are alive at once, whatever the video's length.
+//! `C·(QUEUE_FRAMES + 1) + 1` decoded frames are alive at once ([`frames_in_flight`]), whatever the
+//! video's length.
 //! A decoded frame is only needed by its chain: the sink gets landmarks, not pixels — everyone's
 //! in view (see `tracker`); the runner is picked from them afterwards (`runner`), over the whole
 //! video, where the chains' interleaved views of the same people are linked up again.

@@ -164,7 +164,8 @@ pub fn keep_runner(frames: &[FramePeople]) -> (Vec<FramePose>, RunnerSelection) 
     };
     let mut out: Vec<FramePose> = frames.iter().map(|f| FramePose { frame: f.frame, time_s: f.time_s, pose: None }).collect();
     let total: usize = frames.iter().map(|f| f.people.len()).sum();
-    let Some(best) = (0..people.len()).max_by(|&a, &b| score(&people[a]).total_cmp(&score(&people[b]))) else {
+    let scores: Vec<f32> = people.iter().map(score).collect();
+    let Some(best) = (0..people.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b])) else {
         return (out, RunnerSelection { people: 0, poses_removed: 0 });
     };
     let mut kept = 0;
