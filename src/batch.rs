@@ -25,17 +25,37 @@ pub fn list_videos(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(v)
 }
 
-/// One sub-folder name per video (the file stem; made unique when two stems collide).
+/// The longest sub-folder name made from a file name (in characters).
+pub const MAX_NAME_CHARS: usize = 80;
+
+/// A file name made safe as one sub-folder of `--out`: the stem with every character other than a
+/// letter, a digit, `-`, `_` or `.` turned into `_`, no leading dots or dashes, no trailing dots,
+/// at most [`MAX_NAME_CHARS`]; `video` when nothing is left. Never `..`, a separator or hidden.
+pub fn safe_name(file: &Path) -> String {
+    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let mapped: String = stem
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
+        .collect();
+    let trimmed: String = mapped.trim_start_matches(['.', '-']).chars().take(MAX_NAME_CHARS).collect();
+    let trimmed = trimmed.trim_end_matches('.');
+    if trimmed.is_empty() { "video".to_string() } else { trimmed.to_string() }
+}
+
+/// One sub-folder name per video (its [`safe_name`]; made unique — ignoring case, for
+/// case-insensitive file systems — with `-2`, `-3`… in input order; never `index.html`).
 pub fn unique_names(videos: &[PathBuf]) -> Vec<String> {
+    let mut taken: std::collections::HashSet<String> = ["index.html".to_string()].into_iter().collect();
     let mut out: Vec<String> = Vec::with_capacity(videos.len());
     for v in videos {
-        let stem = v.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "video".into());
+        let stem = safe_name(v);
         let mut name = stem.clone();
         let mut k = 2;
-        while out.contains(&name) {
+        while taken.contains(&name.to_lowercase()) {
             name = format!("{stem}-{k}");
             k += 1;
         }
+        taken.insert(name.to_lowercase());
         out.push(name);
     }
     out
@@ -66,6 +86,10 @@ where
     std::thread::scope(|s| {
         for _ in 0..concurrent.max(1) {
             s.spawn(|| loop {
+                // once interrupted, no further video is started
+                if crate::interrupt::requested() {
+                    break;
+                }
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 if i >= videos.len() {
                     break;
@@ -155,6 +179,8 @@ mod tests {
         assert_eq!(Plan::for_cores(8, 1), Plan { concurrent: 1, workers_each: 8 });
         let n = unique_names(&[PathBuf::from("a/run.mp4"), PathBuf::from("b/run.MOV"), PathBuf::from("c/x.mp4")]);
         assert_eq!(n, vec!["run", "run-2", "x"]);
+        let n = unique_names(&[PathBuf::from("in/...mp4"), PathBuf::from("in/.hidden.mp4"), PathBuf::from("in/a b?.mp4"), PathBuf::from("in/index.html.mp4"), PathBuf::from("in/Run.mp4"), PathBuf::from("in/run.mov")]);
+        assert_eq!(n, vec!["video", "hidden", "a_b_", "index.html-2", "Run", "run-2"]);
     }
 
     #[test]

@@ -39,7 +39,9 @@ pub enum Error {
     Output { path: PathBuf, why: String },
     #[error("{0}")]
     Input(String),
-    #[error("interrupted (Ctrl-C): stopped before finishing; no output of this run was completed")]
+    #[error("{dir} is in use by another overstride run (pid {pid}); wait for it or choose another --out")]
+    InUse { dir: PathBuf, pid: String },
+    #[error("interrupted (Ctrl-C or a termination signal): stopped before finishing; the earlier results in --out are unchanged")]
     Interrupted,
 }
 

@@ -47,24 +47,73 @@ impl LandmarksWriter {
     }
 }
 
+/// The longest line accepted (a row as overstride writes it is under 100 bytes).
+pub const MAX_LINE_BYTES: usize = 4096;
+/// The largest file accepted: 2 GiB (a landmarks.csv is ~2.5 kB a frame: over 800,000 frames).
+pub const MAX_FILE_BYTES: u64 = 2 << 30;
+/// The most frames accepted: 1,000,000 (4.6 hours at 60 fps), which bounds memory (~1.5 GB).
+pub const MAX_FRAMES: usize = 1_000_000;
+
 /// Reads a landmarks.csv back into frames (sorted by frame; a frame with any empty landmark row has
-/// no pose). Errors name the line and what is wrong with it.
+/// no pose). Errors name the line and what is wrong with it. Only a regular file is read (a device
+/// such as /dev/zero or a pipe is refused at once), at most [`MAX_FILE_BYTES`].
 pub fn read(path: &Path) -> Result<Vec<FramePose>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::LandmarksFile { path: path.to_path_buf(), why: e.to_string() })?;
-    parse(std::io::BufReader::new(file)).map_err(|why| Error::LandmarksFile { path: path.to_path_buf(), why })
+    use std::os::unix::fs::OpenOptionsExt;
+    let err = |why: String| Error::LandmarksFile { path: path.to_path_buf(), why };
+    // non-blocking open: a FIFO without a writer must not hang the command
+    let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            err("not found (check the path)".into())
+        } else {
+            err(format!("cannot be read ({e}): check the path and its permissions"))
+        }
+    })?;
+    let meta = file.metadata().map_err(|e| err(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(err("is not a regular file (a folder, device or pipe): give the landmarks.csv an overstride run wrote".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(err(format!("is {:.1} GiB, larger than the 2 GiB a landmarks file may be: not a landmarks.csv overstride wrote", meta.len() as f64 / (1u64 << 30) as f64)));
+    }
+    parse(std::io::BufReader::new(file)).map_err(err)
 }
 
-/// Parses landmarks CSV text; the error is a message naming the line.
-pub fn parse<R: BufRead>(input: R) -> std::result::Result<Vec<FramePose>, String> {
-    let mut lines = input.lines();
-    let header = lines.next().ok_or("file is empty")?.map_err(|e| e.to_string())?;
+/// Parses landmarks CSV text; the error is a message naming the line. Lines longer than
+/// [`MAX_LINE_BYTES`], more than [`MAX_FILE_BYTES`] or more than [`MAX_FRAMES`] frames are refused.
+pub fn parse<R: BufRead>(mut input: R) -> std::result::Result<Vec<FramePose>, String> {
+    let mut buf = Vec::new();
+    let mut total: u64 = 0;
+    let mut lineno = 0usize;
+    // the next line, bounded: Ok(None) at the end
+    let mut next_line = |lineno: usize| -> std::result::Result<Option<String>, String> {
+        buf.clear();
+        let n = std::io::Read::take(&mut input, MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut buf).map_err(|e| format!("line {lineno}: {e}"))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        total += n as u64;
+        if total > MAX_FILE_BYTES {
+            return Err(format!("line {lineno}: the file is larger than 2 GiB: not a landmarks.csv overstride wrote"));
+        }
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+        } else if n > MAX_LINE_BYTES {
+            return Err(format!("line {lineno} is longer than {MAX_LINE_BYTES} bytes: not a landmarks.csv overstride wrote"));
+        }
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+        String::from_utf8(std::mem::take(&mut buf)).map(Some).map_err(|_| format!("line {lineno} is not UTF-8 text: not a landmarks.csv overstride wrote"))
+    };
+    lineno += 1;
+    let header = next_line(lineno)?.ok_or("file is empty")?;
     if header.trim().trim_start_matches('\u{feff}') != HEADER {
         return Err(format!("line 1: expected the header `{HEADER}`"));
     }
     let mut frames: std::collections::BTreeMap<usize, (f64, [Option<Landmark>; NUM_LANDMARKS], f32)> = Default::default();
-    for (n, line) in lines.enumerate() {
-        let lineno = n + 2;
-        let line = line.map_err(|e| format!("line {lineno}: {e}"))?;
+    loop {
+        lineno += 1;
+        let Some(line) = next_line(lineno)? else { break };
         if line.trim().is_empty() {
             continue;
         }
@@ -80,6 +129,9 @@ pub fn parse<R: BufRead>(input: R) -> std::result::Result<Vec<FramePose>, String
         let lm: usize = f[2].trim().parse().map_err(|_| format!("line {lineno}: landmark `{}` is not a whole number", f[2]))?;
         if lm >= NUM_LANDMARKS {
             return Err(format!("line {lineno}: landmark {lm} is outside 0–32"));
+        }
+        if frames.len() >= MAX_FRAMES && !frames.contains_key(&frame) {
+            return Err(format!("line {lineno}: more than {MAX_FRAMES} frames: not a landmarks.csv overstride wrote"));
         }
         let entry = frames.entry(frame).or_insert((time_s, [None; NUM_LANDMARKS], 0.0));
         if f[3..].iter().all(|v| v.trim().is_empty()) {
@@ -139,5 +191,16 @@ mod tests {
         let e = parse(format!("{HEADER}\n0,0.0,1,1,x,3,0.5,0.5\n").as_bytes()).unwrap_err();
         assert!(e.contains("line 2") && e.contains("not a number"), "{e}");
         assert!(parse("a,b\n".as_bytes()).unwrap_err().contains("header"));
+    }
+
+    #[test]
+    fn long_lines_devices_and_pipes_are_refused() {
+        let long = format!("{HEADER}\n0,0.0,1,{}\n", "1".repeat(5000));
+        assert_eq!(parse(long.as_bytes()).unwrap_err(), "line 2 is longer than 4096 bytes: not a landmarks.csv overstride wrote");
+        // an endless line without a newline is refused after 4 KiB, not read to the end
+        let endless = std::io::BufReader::new(std::io::repeat(b'0'));
+        assert!(parse(endless).unwrap_err().starts_with("line 1 is longer"));
+        let e = read(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(e.contains("is not a regular file"), "{e}");
     }
 }

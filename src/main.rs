@@ -14,10 +14,25 @@ use overstride::pose::pipeline::{self, PipelineOptions};
 use overstride::video::VideoReader;
 use overstride::gait::{self, events::Side, view::View};
 use overstride::video::key_frame;
-use overstride::{output, report, Result};
+use overstride::output::{self, OutDir};
+use overstride::{report, Error, Result};
+
+/// What `--out` replaces, and the exit codes: shown by `overstride --help` and `overstride analyze --help`.
+const AFTER_HELP: &str = "\
+Outputs: --out DIR receives landmarks.csv, annotated.mp4, report.html, report.json and steps.csv
+(batch: index.html and one sub-folder DIR/<video name>/ of these per video). They are written into
+DIR/.overstride-staging-<pid>/ and swapped in only once the run has finished; the earlier run's
+files that this run did not write again (as listed in DIR/.overstride-manifest.json) are removed
+then. Nothing else in DIR is touched. A failed, refused or interrupted run leaves DIR as it was
+(in a batch, a video that fails keeps its earlier results). One run uses DIR at a time
+(DIR/.overstride-lock). A symbolic link as DIR or inside it is refused, never written through.
+
+Exit status: 0 done; 1 an input or the analysis refused (the message says what to do; batch: any
+video failed); 2 usage error (an unknown option or a bad value); 130 interrupted (Ctrl-C, SIGTERM
+or SIGHUP: the earlier results are kept).";
 
 #[derive(Parser)]
-#[command(name = "overstride", version, about = "Treadmill running analysis from video: overstride, knees, hips, cadence")]
+#[command(name = "overstride", version, about = "Treadmill running analysis from video: overstride, knees, hips, cadence", after_help = AFTER_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,6 +41,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Analyse a treadmill video: landmarks on every frame, annotated video.
+    #[command(after_help = AFTER_HELP)]
     Analyze(AnalyzeArgs),
 }
 
@@ -50,7 +66,8 @@ struct AnalyzeArgs {
     /// Side views: the way the runner faces in the image, when detection should be overridden.
     #[arg(long, value_enum, conflicts_with = "view")]
     side_facing: Option<Facing>,
-    /// Folder for the outputs (created if missing).
+    /// Folder for the outputs (created if missing); an earlier run's outputs there are replaced
+    /// once this run has finished (see below).
     #[arg(long, short)]
     out: PathBuf,
     /// BlazePose landmark model: full (default, shipped), lite or heavy (made by scripts/convert_models.py).
@@ -59,8 +76,8 @@ struct AnalyzeArgs {
     /// Skip the annotated video.
     #[arg(long)]
     no_video: bool,
-    /// Parallel pose workers (default: one per core).
-    #[arg(long)]
+    /// Parallel pose workers (default: one per core; at most two per core).
+    #[arg(long, value_name = "N", value_parser = parse_workers)]
     workers: Option<usize>,
 }
 
@@ -78,7 +95,7 @@ fn main() -> ExitCode {
     match r {
         Ok(()) => ExitCode::SUCCESS,
         Err(overstride::Error::Interrupted) => {
-            eprintln!("overstride: {}", overstride::Error::Interrupted);
+            eprintln!("overstride: {}", Error::Interrupted);
             ExitCode::from(130)
         }
         Err(e) => {
@@ -113,6 +130,23 @@ fn parse_height(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
+/// The most pose workers worth running: two per core, at most 64. Each worker is a tracking chain
+/// with its own model sessions (tens of MB); beyond two per core they only time-slice the same
+/// cores and add memory (and the pipeline bounds the useful number of chains by the frame rate).
+fn max_workers() -> usize {
+    (2 * std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).min(64)
+}
+
+fn parse_workers(s: &str) -> std::result::Result<usize, String> {
+    let max = max_workers();
+    let n: usize = s.trim().parse().map_err(|_| format!("`{s}` is not a whole number of workers: give 1–{max}"))?;
+    if (1..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("{n} is not a number of workers this machine can run: give 1–{max} (at most two per core)"))
+    }
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Facing {
     Left,
@@ -122,73 +156,179 @@ enum Facing {
 fn analyze(a: &AnalyzeArgs) -> Result<()> {
     match &a.input {
         Some(dir) if dir.is_dir() => batch(a, dir),
-        _ => analyze_one(a).map(|_| ()),
+        _ => single(a),
     }
 }
 
-/// Batch mode: every video in `dir`, each into `--out/<name>/`, an index.html over them; a failed
-/// video's error is recorded and the others go on; the exit status says whether any failed.
-fn batch(a: &AnalyzeArgs, dir: &Path) -> Result<()> {
-    let videos = overstride::batch::list_videos(dir)?;
-    if videos.is_empty() {
-        return Err(overstride::Error::Input(format!("no video files (mp4, mov, m4v, mkv, webm, avi) in {}", dir.display())));
-    }
-    output::prepare_dir(&a.out)?;
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    let plan = overstride::batch::Plan::for_cores(cores, videos.len());
-    let names = overstride::batch::unique_names(&videos);
-    let results = overstride::batch::run_all(&videos, plan.concurrent, |i, v| {
-        let mut one = a.clone();
-        one.input = Some(v.to_path_buf());
-        one.out = a.out.join(&names[i]);
-        one.workers = Some(a.workers.unwrap_or(plan.workers_each));
-        analyze_one(&one).map(|an| overstride::batch::Entry::from_analysis(&names[i], v, &an)).map_err(|e| e.to_string())
-    });
-    let index = overstride::batch::index_html(&results);
-    let path = output::write_atomic(&a.out.join("index.html"), index.as_bytes())?;
-    let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
-    println!("batch: {} videos, {} analysed, {} failed; wrote {}", results.len(), results.len() - failed.len(), failed.len(), path.display());
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(overstride::Error::Input(format!("{} of {} videos failed (see {})", failed.len(), results.len(), path.display())))
-    }
+/// What a run reads: a landmarks file already parsed, or a video opened with its models loaded.
+enum Input {
+    Landmarks(Vec<overstride::pose::FramePose>),
+    Video(VideoReader, Models),
 }
 
-fn analyze_one(a: &AnalyzeArgs) -> Result<gait::Analysis> {
-    // the inputs first (a missing video is reported before anything else is touched)
+/// The input checked before any work: a missing, unreadable or refused input (or a missing model)
+/// leaves the output folder as it was.
+fn open_input(a: &AnalyzeArgs) -> Result<(PathBuf, Input)> {
+    if let Some(l) = &a.landmarks {
+        return Ok((l.clone(), Input::Landmarks(overstride::landmarks_io::read(l)?)));
+    }
+    let Some(v) = &a.input else { return Err(Error::Input("give a video or --landmarks FILE".into())) };
+    Ok((v.clone(), open_video(a, v)?))
+}
+
+fn open_video(a: &AnalyzeArgs, v: &Path) -> Result<Input> {
+    match std::fs::metadata(v) {
+        Err(_) => return Err(Error::VideoMissing(v.to_path_buf())),
+        Ok(m) if !m.is_file() => {
+            return Err(Error::Input(format!("{} is not a regular file (a device, pipe or socket): give a video file", v.display())))
+        }
+        Ok(_) => {}
+    }
+    let reader = VideoReader::open(v)?;
+    // refuse before the pose stage's work when foot strikes could not be timed anyway
+    let fps = reader.info().fps;
+    if fps < gait::analysis::MIN_FPS {
+        return Err(Error::Input(format!(
+            "{}: {}",
+            v.display(),
+            gait::AnalysisError::FrameRateTooLow { fps, min: gait::analysis::MIN_FPS }
+        )));
+    }
+    let models = Models::load(a.model)?;
+    Ok(Input::Video(reader, models))
+}
+
+/// One video (or landmarks file) into `--out`: everything is written into the staging folder and
+/// swapped in at the end (see `output`).
+fn single(a: &AnalyzeArgs) -> Result<()> {
     let source = match (&a.landmarks, &a.input) {
         (Some(l), _) => l.clone(),
         (None, Some(v)) => v.clone(),
-        (None, None) => return Err(overstride::Error::Input("give a video or --landmarks FILE".into())),
+        (None, None) => return Err(Error::Input("give a video or --landmarks FILE".into())),
     };
-    let landmarks = match &a.landmarks {
-        Some(l) => Some(overstride::landmarks_io::read(l)?),
-        None => None,
+    // the folder is locked and checked first (nothing in it changes until the run has finished)
+    let out = OutDir::open(&a.out)?;
+    // a landmarks.csv reanalysed in place stays (this run does not write one)
+    let keep: Vec<String> = match &a.landmarks {
+        Some(l) if same_file(l, &a.out.join("landmarks.csv")) => vec!["landmarks.csv".to_string()],
+        _ => Vec::new(),
     };
-    // Everything this run writes is cleared first: a folder never mixes this run's files with an
-    // earlier one's, and a run that fails leaves no report that looks complete.
-    output::prepare_dir(&a.out)?;
-    let keep_landmarks = a.landmarks.as_deref().is_some_and(|l| same_file(l, &a.out.join("landmarks.csv")));
-    output::clear_outputs(&a.out, keep_landmarks)?;
-    let frames = match landmarks {
-        Some(f) => f,
-        None => pose_stage(a, &source)?,
+    out.refuse_input(&source, output::OUTPUT_FILES, &keep)?;
+    out.check_targets(output::OUTPUT_FILES)?;
+    let (source, input) = open_input(a)?;
+    let done = analyze_into(a, &source, input, out.staging())?;
+    let root = out.root().to_path_buf();
+    let written = out.commit(&keep)?;
+    for name in output::OUTPUT_FILES {
+        if written.iter().any(|w| w == name) {
+            match (*name, done.codec) {
+                ("annotated.mp4", Some(codec)) => println!("  wrote {} ({codec})", root.join(name).display()),
+                _ => println!("  wrote {}", root.join(name).display()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Batch mode: every video in `dir`, each into `--out/<name>/`, an index.html over them; a failed
+/// video's error is recorded (its earlier results are kept) and the others go on; the exit status
+/// says whether any failed. The whole batch is staged and swapped in at the end, so an
+/// interrupted batch leaves every earlier report.
+fn batch(a: &AnalyzeArgs, dir: &Path) -> Result<()> {
+    let videos = overstride::batch::list_videos(dir)?;
+    if videos.is_empty() {
+        return Err(Error::Input(format!("no video files (mp4, mov, m4v, mkv, webm, avi) in {}: give a folder of videos", dir.display())));
+    }
+    let names = overstride::batch::unique_names(&videos);
+    let out = OutDir::open(&a.out)?;
+    let mut planned = vec!["index.html".to_string()];
+    for n in &names {
+        planned.extend(output::OUTPUT_FILES.iter().map(|f| format!("{n}/{f}")));
+    }
+    for v in &videos {
+        out.refuse_input(v, &planned[..], &[])?;
+    }
+    out.check_targets(&planned[..])?;
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let plan = overstride::batch::Plan::for_cores(cores, videos.len());
+    let results = overstride::batch::run_all(&videos, plan.concurrent, |i, v| {
+        let mut one = a.clone();
+        one.input = Some(v.to_path_buf());
+        one.workers = Some(a.workers.unwrap_or(plan.workers_each));
+        let dest = out.staging().join(&names[i]);
+        let r = std::fs::create_dir(&dest)
+            .map_err(|e| Error::Output { path: dest.clone(), why: e.to_string() })
+            .and_then(|_| open_video(&one, v))
+            .and_then(|input| analyze_into(&one, v, input, &dest));
+        match r {
+            Ok(done) => Ok(overstride::batch::Entry::from_analysis(&names[i], v, &done.analysis)),
+            Err(e) => {
+                // nothing of a failed video is swapped in (its earlier results stay)
+                let _ = std::fs::remove_dir_all(&dest);
+                if !matches!(e, Error::Interrupted) {
+                    println!("{}: failed: {e}", v.display());
+                }
+                Err(e.to_string())
+            }
+        }
+    });
+    overstride::interrupt::check()?;
+    let index = overstride::batch::index_html(&results);
+    output::write_atomic(&out.staging().join("index.html"), index.as_bytes())?;
+    let mut keep = Vec::new();
+    for (i, r) in results.iter().enumerate() {
+        if r.is_err() {
+            let prefix = format!("{}/", names[i]);
+            keep.extend(out.old_files().iter().filter(|f| f.starts_with(&prefix)).cloned());
+        }
+    }
+    let path = out.root().join("index.html");
+    out.commit(&keep)?;
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    println!("batch: {} videos, {} analysed, {} failed; wrote {}", results.len(), results.len() - failed, failed, path.display());
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(Error::Input(format!("{} of {} videos failed (see {})", failed, results.len(), path.display())))
+    }
+}
+
+/// What a finished analysis leaves for the console.
+struct Done {
+    analysis: gait::Analysis,
+    codec: Option<&'static str>,
+}
+
+/// The analysis message at the command's edge: what to do, not only what went wrong.
+fn analysis_refused(source: &Path, e: gait::AnalysisError) -> Error {
+    match e {
+        gait::AnalysisError::NoPerson { frames, with_pose } => Error::Input(format!(
+            "{}: no person found on enough frames to analyse (a pose on {with_pose} of {frames} frames): film the whole body, \
+             side-on or from behind, the runner filling at least half the frame height",
+            source.display()
+        )),
+        e => Error::Input(format!("{}: {e}", source.display())),
+    }
+}
+
+/// The analysis of one input, every output written into `dest` (a staging folder).
+fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Result<Done> {
+    let (frames, reader) = match input {
+        Input::Landmarks(f) => (f, None),
+        Input::Video(reader, models) => (pose_stage(a, source, reader, &models, dest)?, Some(())),
     };
     let view = a.view.or(a.side_facing.map(|f| match f {
         Facing::Left => View::SideLeft,
         Facing::Right => View::SideRight,
     }));
     let opts = gait::Options { view, height_cm: a.height_cm };
-    let analysis = gait::analyze(&frames, &opts).map_err(|e| {
-        overstride::Error::Input(format!("{}: {e}", source.display()))
-    })?;
-    let json = output::write_atomic(&a.out.join("report.json"), report::json::render(&analysis, &source.display().to_string()).as_bytes())?;
-    let csv = output::write_atomic(&a.out.join("steps.csv"), report::csv::render(&analysis).as_bytes())?;
+    let analysis = gait::analyze(&frames, &opts).map_err(|e| analysis_refused(source, e))?;
+    output::write_atomic(&dest.join("report.json"), report::json::render(&analysis, &source.display().to_string()).as_bytes())?;
+    output::write_atomic(&dest.join("steps.csv"), report::csv::render(&analysis).as_bytes())?;
     // key frames come from the video; a reanalysed landmarks file has none
     let mut key_frames = Vec::new();
-    if a.landmarks.is_none() {
-        let mut reader = VideoReader::open(&source)?;
+    if reader.is_some() {
+        let mut reader = VideoReader::open(source)?;
         for side in [Side::Left, Side::Right] {
             if let Some(step) = key_frame::typical_step(&analysis, side) {
                 key_frames.extend(key_frame::render(&mut reader, &frames, &analysis, step)?);
@@ -205,17 +345,14 @@ fn analyze_one(a: &AnalyzeArgs) -> Result<gait::Analysis> {
         source: &source.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
         key_frames,
     };
-    let html = output::write_atomic(&a.out.join("report.html"), report::html::render(&analysis, &page).as_bytes())?;
-    if a.landmarks.is_none() && !a.no_video {
-        let dest = a.out.join("annotated.mp4");
-        let codec = overstride::video::annotate::write_analysed(&source, &dest, &frames, &analysis)?;
-        println!("  wrote {} ({codec})", dest.display());
+    output::write_atomic(&dest.join("report.html"), report::html::render(&analysis, &page).as_bytes())?;
+    let mut codec = None;
+    if reader.is_some() && !a.no_video {
+        codec = Some(overstride::video::annotate::write_analysed(source, &dest.join("annotated.mp4"), &frames, &analysis)?);
     }
+    overstride::interrupt::check()?;
     print_summary(&analysis);
-    println!("  wrote {}", html.display());
-    println!("  wrote {}", json.display());
-    println!("  wrote {}", csv.display());
-    Ok(analysis)
+    Ok(Done { analysis, codec })
 }
 
 fn print_summary(a: &gait::Analysis) {
@@ -247,23 +384,13 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::FramePose>> {
+fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Models, dest: &Path) -> Result<Vec<overstride::pose::FramePose>> {
     let started = Instant::now();
-    let reader = VideoReader::open(input)?;
     let info = reader.info().clone();
-    // refuse before the pose stage's work when foot strikes could not be timed anyway
-    if info.fps < gait::analysis::MIN_FPS {
-        return Err(overstride::Error::Input(format!(
-            "{}: {}",
-            input.display(),
-            gait::AnalysisError::FrameRateTooLow { fps: info.fps, min: gait::analysis::MIN_FPS }
-        )));
-    }
-    let models = Models::load(a.model)?;
     let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers) };
     let pb = progress_bar(info.declared_frames);
     let mut seen = Vec::new();
-    let (info, stats) = pipeline::run(reader, &models, &opts, |fp| {
+    let (info, stats) = pipeline::run(reader, models, &opts, |fp| {
         seen.push(fp.clone());
         pb.inc(1);
         Ok(())
@@ -280,12 +407,11 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::Fra
     let (frames, selection) = overstride::pose::runner::keep_runner(&seen);
     drop(seen);
     let runner_frames = frames.iter().filter(|f| f.pose.is_some()).count();
-    let mut csv = LandmarksWriter::create(&a.out.join("landmarks.csv"))?;
+    let mut csv = LandmarksWriter::create(&dest.join("landmarks.csv"))?;
     for fp in &frames {
         csv.write(fp)?;
     }
-    let written = csv.finish()?;
-    let outputs = vec![written];
+    csv.finish()?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{}: {} frames ({}x{}, {:.1} fps), runner's pose found on {} ({:.0} %), {:.1} frames/s",
@@ -303,9 +429,6 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path) -> Result<Vec<overstride::pose::Fra
             "  {} people seen: kept the runner (seen longest, legs moving most and most regularly), left out {} poses of the others",
             selection.people, selection.poses_removed
         );
-    }
-    for p in outputs {
-        println!("  wrote {}", p.display());
     }
     Ok(frames)
 }

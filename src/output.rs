@@ -1,11 +1,58 @@
-//! Atomic outputs: everything is written under a temporary name in the destination folder and renamed
-//! into place only when complete, so a failed or interrupted run never leaves a file that looks whole.
+//! The output folder and its files, so that a clinic can trust the tool with its folders:
+//!
+//! - **Nothing outside `--out`, nothing through a link.** Every file is created new
+//!   (`O_CREAT|O_EXCL|O_NOFOLLOW`) inside a staging folder this run made itself; a symbolic link
+//!   where an output would go (or `--out` itself being one) is an error, never a target.
+//! - **Nothing deleted that this tool did not write.** A manifest, `.overstride-manifest.json`,
+//!   lists the files a run wrote; a later run removes only files listed there (and replaces the
+//!   output names it writes itself).
+//! - **Earlier results replaced only by a finished run.** A run writes its whole set into
+//!   `OUT/.overstride-staging-<pid>/`; only when everything is written are the files renamed into
+//!   place one by one, then the earlier run's files that this run did not write are removed and the
+//!   manifest replaced. A failed, refused or interrupted run removes its staging folder and leaves
+//!   the previous assessment as it was.
+//! - **One run per folder.** `OUT/.overstride-lock` is held with `flock` for the whole run and holds
+//!   the pid; the kernel releases it when a run dies, so a stale lock file is simply taken over.
+//!
+//! Each file is still written under a temporary name and renamed when complete ([`AtomicFile`]).
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Read, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Component, Path, PathBuf};
 
 use crate::{Error, Result};
+
+/// The files a run writes into its output folder (batch: into each video's sub-folder).
+pub const OUTPUT_FILES: &[&str] = &["landmarks.csv", "annotated.mp4", "report.html", "report.json", "steps.csv"];
+/// The list of files the last finished run wrote (paths relative to the folder).
+pub const MANIFEST: &str = ".overstride-manifest.json";
+/// Held (flock) by the run using the folder; holds its pid.
+pub const LOCK: &str = ".overstride-lock";
+/// A run's staging folder is `STAGING_PREFIX` + its pid.
+pub const STAGING_PREFIX: &str = ".overstride-staging-";
+/// A manifest larger than this is not one of ours.
+const MAX_MANIFEST_BYTES: u64 = 4 << 20;
+
+fn out_err(path: &Path, why: impl std::fmt::Display) -> Error {
+    Error::Output { path: path.to_path_buf(), why: why.to_string() }
+}
+
+fn is_symlink(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+fn link_refused(p: &Path) -> Error {
+    Error::Input(format!(
+        "{} is a symbolic link: overstride never writes through links; remove the link or choose another --out",
+        p.display()
+    ))
+}
+
+/// Creates `path` as a new file, never following a symbolic link and never reusing an existing file.
+pub fn create_new(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().write(true).create_new(true).custom_flags(libc::O_NOFOLLOW).mode(0o644).open(path)
+}
 
 /// A file being written; becomes `dest` on [`AtomicFile::commit`], vanishes if dropped before.
 pub struct AtomicFile {
@@ -18,7 +65,7 @@ impl AtomicFile {
     pub fn create(dest: &Path) -> Result<AtomicFile> {
         let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or("out");
         let tmp = dest.with_file_name(format!(".{name}.partial"));
-        let f = File::create(&tmp).map_err(|e| Error::Output { path: dest.to_path_buf(), why: e.to_string() })?;
+        let f = create_new(&tmp).map_err(|e| out_err(dest, e))?;
         Ok(AtomicFile { tmp, dest: dest.to_path_buf(), out: Some(BufWriter::new(f)) })
     }
 
@@ -27,10 +74,14 @@ impl AtomicFile {
     }
 
     pub fn commit(mut self) -> Result<PathBuf> {
-        let err = |e: std::io::Error| Error::Output { path: self.dest.clone(), why: e.to_string() };
+        let err = |e: std::io::Error| out_err(&self.dest, e);
         let w = self.out.take().expect("AtomicFile committed twice");
         let f = w.into_inner().map_err(|e| err(e.into_error()))?;
         f.sync_all().map_err(err)?;
+        if is_symlink(&self.dest) {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(link_refused(&self.dest));
+        }
         std::fs::rename(&self.tmp, &self.dest).map_err(err)?;
         Ok(self.dest.clone())
     }
@@ -47,45 +98,310 @@ impl Drop for AtomicFile {
 /// Writes a whole file atomically.
 pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<PathBuf> {
     let mut f = AtomicFile::create(dest)?;
-    f.writer().write_all(bytes).map_err(|e| Error::Output { path: dest.to_path_buf(), why: e.to_string() })?;
+    f.writer().write_all(bytes).map_err(|e| out_err(dest, e))?;
     f.commit()
 }
 
-/// The files a run writes into its output folder.
-pub const OUTPUT_FILES: &[&str] = &["landmarks.csv", "annotated.mp4", "report.html", "report.json", "steps.csv"];
+/// A manifest entry is a relative path of one or two plain names, none hidden: anything else
+/// (absolute, `..`, a dot file) is never touched, whatever a manifest says.
+pub fn valid_rel(rel: &str) -> bool {
+    let p = Path::new(rel);
+    let parts: Vec<_> = p.components().collect();
+    !parts.is_empty()
+        && parts.len() <= 2
+        && parts.iter().all(|c| matches!(c, Component::Normal(n) if !n.to_string_lossy().starts_with('.')))
+}
 
-/// Removes the files an earlier run left in `dir` (and any half-written temporary ones), so that
-/// the folder holds only this run's results; `keep_landmarks` spares a landmarks.csv being
-/// reanalysed in place.
-pub fn clear_outputs(dir: &Path, keep_landmarks: bool) -> Result<()> {
-    for name in OUTPUT_FILES {
-        if keep_landmarks && *name == "landmarks.csv" {
-            continue;
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct Manifest {
+    tool: String,
+    files: Vec<String>,
+}
+
+/// The one-run lock on an output folder (see the module docs).
+struct Lock {
+    path: PathBuf,
+    _file: File,
+}
+
+impl Lock {
+    fn acquire(dir: &Path) -> Result<Lock> {
+        let path = dir.join(LOCK);
+        for _ in 0..5 {
+            let mut f = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .custom_flags(libc::O_NOFOLLOW)
+                .mode(0o644)
+                .open(&path)
+                .map_err(|e| if e.raw_os_error() == Some(libc::ELOOP) { link_refused(&path) } else { out_err(dir, format!("folder is not writable ({e}): choose a folder you can write")) })?;
+            use std::os::fd::AsRawFd;
+            // SAFETY: flock on a file descriptor we own; no memory is involved.
+            if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+                let e = std::io::Error::last_os_error();
+                if e.raw_os_error() != Some(libc::EWOULDBLOCK) {
+                    return Err(out_err(&path, format!("cannot lock the folder: {e}")));
+                }
+                let mut s = String::new();
+                let _ = Read::by_ref(&mut f).take(64).read_to_string(&mut s);
+                let pid = s.trim().parse::<u32>().map(|p| p.to_string()).unwrap_or_else(|_| "unknown".into());
+                return Err(Error::InUse { dir: dir.to_path_buf(), pid });
+            }
+            // the holder before us may have removed the file between our open and our lock
+            let (Ok(a), Ok(b)) = (f.metadata(), std::fs::symlink_metadata(&path)) else { continue };
+            if a.dev() != b.dev() || a.ino() != b.ino() {
+                continue;
+            }
+            f.set_len(0).and_then(|_| writeln!(f, "{}", std::process::id())).map_err(|e| out_err(&path, e))?;
+            return Ok(Lock { path, _file: f });
         }
-        let p = dir.join(name);
-        if p.exists() {
-            std::fs::remove_file(&p).map_err(|e| Error::Output { path: p.clone(), why: format!("cannot replace an earlier run's file: {e}") })?;
+        Err(out_err(&path, "cannot lock the folder (it keeps changing): choose another --out"))
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // removed while still locked; the lock goes with the file descriptor just after
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// An output folder in use by this run: locked, with a staging folder the outputs are written to
+/// and swapped in from by [`OutDir::commit`]. Dropped without a commit, it removes the staging
+/// folder and leaves the folder's earlier results as they were.
+pub struct OutDir {
+    root: PathBuf,
+    staging: PathBuf,
+    old: Vec<String>,
+    /// `root` did not exist before this run (removed again, if still empty, when no run finished)
+    created: bool,
+    committed: bool,
+    lock: Option<Lock>,
+}
+
+impl OutDir {
+    /// Checks `--out` (a folder or nothing yet, not a link, not a file), creates it, locks it, reads
+    /// the earlier run's manifest and makes the staging folder.
+    pub fn open(root: &Path) -> Result<OutDir> {
+        let mut created = false;
+        match std::fs::symlink_metadata(root) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(root).map(|t| t.display().to_string()).unwrap_or_else(|_| "?".into());
+                return Err(Error::Input(format!(
+                    "--out {} is a symbolic link (to {to}): give the folder itself, or another folder",
+                    root.display()
+                )));
+            }
+            Ok(m) if !m.is_dir() => {
+                return Err(Error::Input(format!("--out {} is a file, not a folder: choose a folder", root.display())));
+            }
+            Ok(_) => {}
+            Err(_) => {
+                std::fs::create_dir_all(root).map_err(|e| out_err(root, format!("cannot create the folder ({e}): choose a folder you can write")))?;
+                created = true;
+            }
+        }
+        let cleanup = |e: Error| {
+            if created {
+                let _ = std::fs::remove_dir(root);
+            }
+            e
+        };
+        let lock = Lock::acquire(root).map_err(cleanup)?;
+        let old = read_manifest(root).map_err(cleanup)?;
+        let staging = root.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+        if std::fs::symlink_metadata(&staging).is_ok() {
+            // left by a dead run with our pid (we hold the lock, so no live run uses it)
+            if is_symlink(&staging) {
+                std::fs::remove_file(&staging).map_err(|e| out_err(&staging, e))?;
+            } else {
+                std::fs::remove_dir_all(&staging).map_err(|e| out_err(&staging, e))?;
+            }
+        }
+        let mut dir = OutDir { root: root.to_path_buf(), staging: staging.clone(), old, created, committed: false, lock: Some(lock) };
+        std::fs::create_dir(&staging).map_err(|e| out_err(root, format!("folder is not writable ({e}): choose a folder you can write")))?;
+        dir.created = created;
+        Ok(dir)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where this run writes: the staging folder.
+    pub fn staging(&self) -> &Path {
+        &self.staging
+    }
+
+    /// The files the earlier run's manifest lists.
+    pub fn old_files(&self) -> &[String] {
+        &self.old
+    }
+
+    /// Refuses when a destination (or a sub-folder on its way) is a symbolic link or not what it
+    /// should be; run before the work (to fail fast) and again before the swap.
+    pub fn check_targets<S: AsRef<str>>(&self, rels: &[S]) -> Result<()> {
+        for rel in rels {
+            let rel = rel.as_ref();
+            let mut p = self.root.clone();
+            let parts: Vec<_> = Path::new(rel).components().collect();
+            for (i, c) in parts.iter().enumerate() {
+                p.push(c);
+                let Ok(m) = std::fs::symlink_metadata(&p) else { break };
+                if m.file_type().is_symlink() {
+                    return Err(link_refused(&p));
+                }
+                let last = i + 1 == parts.len();
+                if last && m.is_dir() {
+                    return Err(Error::Input(format!("{} is a folder where overstride writes a file: move it away or choose another --out", p.display())));
+                }
+                if !last && !m.is_dir() {
+                    return Err(Error::Input(format!("{} is a file where overstride writes a folder of results: move it away or choose another --out", p.display())));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses an input that is one of the files this run would replace or remove (`planned`:
+    /// the outputs it may write; the earlier manifest's files count too). `keep` are spared.
+    pub fn refuse_input<S: AsRef<str>>(&self, input: &Path, planned: &[S], keep: &[String]) -> Result<()> {
+        let (Ok(input_c), Ok(root_c)) = (input.canonicalize(), self.root.canonicalize()) else { return Ok(()) };
+        let rels = planned.iter().map(|s| s.as_ref().to_string()).chain(self.old.iter().cloned());
+        for rel in rels {
+            if keep.contains(&rel) {
+                continue;
+            }
+            if root_c.join(&rel) == input_c {
+                return Err(Error::Input(format!(
+                    "the input {} is one of the results in --out {} that this run would replace: copy it out of that folder first, or choose another --out",
+                    input.display(),
+                    self.root.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Swaps the staged files into place, removes the earlier run's files this run did not write
+    /// (except `keep`), writes the new manifest and removes the staging folder. Returns the files'
+    /// final paths (relative names).
+    pub fn commit(mut self, keep: &[String]) -> Result<Vec<String>> {
+        self.committed = true;
+        let mut written = Vec::new();
+        list_staged(&self.staging, "", &mut written).map_err(|e| out_err(&self.staging, e))?;
+        written.sort();
+        self.check_targets(&written[..])?;
+        let mut listed: Vec<String> = self.old.iter().chain(written.iter()).cloned().collect();
+        listed.sort();
+        listed.dedup();
+        // a crash part-way through leaves a manifest that covers both sets
+        self.write_manifest(&listed)?;
+        for rel in &written {
+            let dest = self.root.join(rel);
+            if let Some(parent) = Path::new(rel).parent().filter(|p| !p.as_os_str().is_empty()) {
+                let d = self.root.join(parent);
+                if std::fs::symlink_metadata(&d).is_err() {
+                    std::fs::create_dir(&d).map_err(|e| out_err(&d, e))?;
+                }
+            }
+            std::fs::rename(self.staging.join(rel), &dest).map_err(|e| out_err(&dest, e))?;
+        }
+        let mut now: Vec<String> = written.clone();
+        for rel in &self.old {
+            if written.contains(rel) {
+                continue;
+            }
+            if keep.contains(rel) {
+                now.push(rel.clone());
+                continue;
+            }
+            self.remove_old(rel);
+        }
+        now.sort();
+        now.dedup();
+        self.write_manifest(&now)?;
+        Ok(written)
+    }
+
+    /// Removes an earlier run's file: only a regular file, never through a link; then its
+    /// sub-folder if that is left empty.
+    fn remove_old(&self, rel: &str) {
+        if self.check_targets(&[rel]).is_err() {
+            return;
+        }
+        let p = self.root.join(rel);
+        if std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file()) {
+            let _ = std::fs::remove_file(&p);
+        }
+        if let Some(parent) = Path::new(rel).parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = std::fs::remove_dir(self.root.join(parent)); // only if empty
         }
     }
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let n = e.file_name().to_string_lossy().into_owned();
-            if n.starts_with('.') && (n.ends_with(".partial") || n.ends_with(".partial.mp4")) {
-                let _ = std::fs::remove_file(e.path());
-            }
+
+    fn write_manifest(&self, files: &[String]) -> Result<()> {
+        let m = Manifest { tool: format!("overstride {}", env!("CARGO_PKG_VERSION")), files: files.to_vec() };
+        let text = serde_json::to_string_pretty(&m).map_err(|e| out_err(&self.root, e))?;
+        let staged = self.staging.join(MANIFEST);
+        let _ = std::fs::remove_file(&staged);
+        write_atomic(&staged, text.as_bytes())?;
+        let dest = self.root.join(MANIFEST);
+        if is_symlink(&dest) {
+            return Err(link_refused(&dest));
+        }
+        std::fs::rename(&staged, &dest).map_err(|e| out_err(&dest, e))
+    }
+}
+
+impl Drop for OutDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.staging);
+        self.lock = None;
+        if self.created && !self.committed {
+            let _ = std::fs::remove_dir(&self.root); // only if empty
+        }
+    }
+}
+
+/// The staged files (not hidden ones: temporary files, the staged manifest), one level of
+/// sub-folders deep.
+fn list_staged(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+        let t = e.file_type()?;
+        if t.is_dir() && prefix.is_empty() {
+            list_staged(&e.path(), &rel, out)?;
+        } else if t.is_file() {
+            out.push(rel);
         }
     }
     Ok(())
 }
 
-/// Creates the output folder (and parents) and checks that it can be written.
-pub fn prepare_dir(dir: &Path) -> Result<()> {
-    let err = |why: String| Error::Output { path: dir.to_path_buf(), why };
-    std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
-    let probe = dir.join(".overstride-write-test");
-    File::create(&probe).map_err(|e| err(format!("folder is not writable: {e}")))?;
-    let _ = std::fs::remove_file(probe);
-    Ok(())
+fn read_manifest(root: &Path) -> Result<Vec<String>> {
+    let path = root.join(MANIFEST);
+    let f = match OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(link_refused(&path)),
+        Err(e) => return Err(out_err(&path, e)),
+    };
+    let bad = |why: String| {
+        Error::Input(format!("{} is not an overstride manifest ({why}): remove it, or choose another --out", path.display()))
+    };
+    if !f.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(bad("not a regular file".into()));
+    }
+    let mut text = String::new();
+    f.take(MAX_MANIFEST_BYTES).read_to_string(&mut text).map_err(|e| bad(e.to_string()))?;
+    let m: Manifest = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    Ok(m.files.into_iter().filter(|r| valid_rel(r)).collect())
 }
 
 #[cfg(test)]
@@ -104,5 +420,55 @@ mod tests {
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 0);
         write_atomic(&p, b"whole").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"whole");
+    }
+
+    #[test]
+    fn manifest_entries_outside_the_folder_are_ignored() {
+        for bad in ["..", "../x", "/etc/passwd", ".hidden", "a/../b", "a/b/c", "a/.x", ""] {
+            assert!(!valid_rel(bad), "{bad}");
+        }
+        for ok in ["report.html", "anna/report.html"] {
+            assert!(valid_rel(ok), "{ok}");
+        }
+    }
+
+    #[test]
+    fn commit_swaps_in_and_removes_only_listed_files() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("out");
+        {
+            let o = OutDir::open(&root).unwrap();
+            write_atomic(&o.staging().join("report.json"), b"1").unwrap();
+            write_atomic(&o.staging().join("steps.csv"), b"1").unwrap();
+            o.commit(&[]).unwrap();
+        }
+        std::fs::write(root.join("notes.txt"), b"mine").unwrap();
+        {
+            let o = OutDir::open(&root).unwrap();
+            write_atomic(&o.staging().join("report.json"), b"2").unwrap();
+            // dropped: nothing changes
+        }
+        assert_eq!(std::fs::read(root.join("report.json")).unwrap(), b"1");
+        {
+            let o = OutDir::open(&root).unwrap();
+            write_atomic(&o.staging().join("report.json"), b"3").unwrap();
+            o.commit(&[]).unwrap();
+        }
+        assert_eq!(std::fs::read(root.join("report.json")).unwrap(), b"3");
+        assert!(!root.join("steps.csv").exists(), "listed by the earlier run, not written now");
+        assert!(root.join("notes.txt").exists(), "never listed: not ours");
+        let mut names: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        assert_eq!(names, [MANIFEST, "notes.txt", "report.json"]);
+    }
+
+    #[test]
+    fn a_second_open_is_refused_while_the_first_holds_the_lock() {
+        let d = tempfile::tempdir().unwrap();
+        let a = OutDir::open(d.path()).unwrap();
+        let e = OutDir::open(d.path()).err().unwrap().to_string();
+        assert!(e.contains(&format!("(pid {})", std::process::id())), "{e}");
+        drop(a);
+        OutDir::open(d.path()).unwrap();
     }
 }

@@ -179,35 +179,40 @@ fn no_person_low_frame_rate_and_unwritable_output_are_refused() {
 }
 
 #[test]
-fn a_second_run_replaces_the_first_and_a_failed_one_leaves_no_report() {
+fn a_second_run_replaces_the_first_and_a_failed_one_keeps_it() {
+    // Changed with the output-folder safety work: an earlier run's files are removed only when its
+    // manifest lists them (a file this tool did not write is never deleted), and a failing run no
+    // longer clears the folder first: it leaves the earlier assessment as it was.
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("out");
     let o = out.to_str().unwrap();
     let lm = fixture("mediapipe_male_side.csv");
-    // an earlier run's files, including a video this run will not make
+    // an earlier run's files, including a video this run will not make, and a file of the user's
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("annotated.mp4"), b"old").unwrap();
-    std::fs::write(out.join(".report.json.partial"), b"half").unwrap();
+    std::fs::write(out.join(".overstride-manifest.json"), br#"{"tool":"overstride","files":["annotated.mp4"]}"#).unwrap();
+    std::fs::write(out.join("notes.txt"), b"mine").unwrap();
     let (r, e) = run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", o]));
     assert!(r.status.success(), "{e}");
     assert!(out.join("report.json").exists() && out.join("steps.csv").exists());
     assert!(!out.join("annotated.mp4").exists(), "an earlier run's video left beside this run's report");
-    assert!(!out.join(".report.json.partial").exists());
-    // the same folder, a run that fails: the earlier report must not survive looking current
+    assert_eq!(std::fs::read(out.join("notes.txt")).unwrap(), b"mine", "a file the tool did not write");
+    let report = std::fs::read(out.join("report.json")).unwrap();
+    // the same folder, a run that fails: the earlier report stays, unchanged
     let bad = d.path().join("bad.csv");
     std::fs::write(&bad, "not,a,landmarks,file\n").unwrap();
     let (r, e) = run(bin().args(["analyze", "--landmarks", bad.to_str().unwrap(), "--out", o]));
     assert_eq!(r.status.code(), Some(1), "{e}");
-    // the landmarks file is read before the folder is touched: nothing changed yet…
-    assert!(out.join("report.json").exists());
-    // …but a failing analysis of a readable file clears the folder first
+    assert_eq!(std::fs::read(out.join("report.json")).unwrap(), report);
+    // a failing analysis of a readable file leaves it too
     let few = d.path().join("few.csv");
     let text = std::fs::read_to_string(&lm).unwrap();
     std::fs::write(&few, text.lines().take(1 + 33 * 5).collect::<Vec<_>>().join("\n")).unwrap();
     let (r, e) = run(bin().args(["analyze", "--landmarks", few.to_str().unwrap(), "--out", o]));
     assert_eq!(r.status.code(), Some(1), "{e}");
     assert!(e.contains("no person found") || e.contains("no steps"), "{e}");
-    assert!(!out.join("report.json").exists() && !out.join("steps.csv").exists());
+    assert_eq!(std::fs::read(out.join("report.json")).unwrap(), report);
+    assert!(out.join("steps.csv").exists());
 }
 
 #[test]
