@@ -1,0 +1,378 @@
+//! "A clinic must trust the tool with its files": nothing written or deleted outside --out or
+//! through a link, earlier results replaced only by a finished run, one run per folder, signals
+//! and bounds, and messages that say what to do.
+//!
+//! The command under test is the built binary, or `OVERSTRIDE_TEST_BIN` when set (to check that
+//! these tests fail on an older build).
+
+mod common;
+use common::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn cmd() -> Command {
+    match std::env::var_os("OVERSTRIDE_TEST_BIN") {
+        Some(p) => Command::new(p),
+        None => bin(),
+    }
+}
+
+struct Ran {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs with a time limit (a hang is a failure, not a stuck test).
+fn run_for(c: &mut Command, secs: u64) -> Ran {
+    let mut child = c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run overstride");
+    let t0 = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if t0.elapsed() > Duration::from_secs(secs) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("timed out after {secs} s: {c:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().unwrap();
+    Ran { code: o.status.code(), stdout: String::from_utf8_lossy(&o.stdout).into(), stderr: String::from_utf8_lossy(&o.stderr).into() }
+}
+
+fn ok(r: &Ran) {
+    assert_eq!(r.code, Some(0), "stderr: {}", r.stderr);
+}
+
+/// Exit status 1 and exactly this one line.
+fn refused(r: &Ran, msg: &str) {
+    assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
+    assert_eq!(r.stderr.trim_end(), format!("overstride: error: {msg}"));
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn ffmpeg(args: &[&str]) {
+    let st = Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).status().expect("ffmpeg");
+    assert!(st.success(), "ffmpeg {args:?}");
+}
+
+/// What a file holds, short enough to read in a failed assertion: its length and a hash.
+fn digest(bytes: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("{} bytes, {:016x}", bytes.len(), h.finish())
+}
+
+/// Every file below `dir` (not following links) with a digest of its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut m = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let t = e.file_type().unwrap();
+            if t.is_dir() {
+                stack.push(e.path());
+            } else if t.is_symlink() {
+                m.insert(e.path(), format!("link to {}", std::fs::read_link(e.path()).unwrap().display()));
+            } else {
+                m.insert(e.path(), digest(&std::fs::read(e.path()).unwrap()));
+            }
+        }
+    }
+    m
+}
+
+fn analyse_landmarks(out: &Path) -> Ran {
+    run_for(cmd().args(["analyze", "--landmarks", s(&fixture("mediapipe_male_side.csv")), "--out", s(out)]), 120)
+}
+
+#[test]
+fn a_batch_file_named_dot_dot_mp4_writes_and_deletes_nothing_outside_out() {
+    let d = tempfile::tempdir().unwrap();
+    let inbox = d.path().join("clinic");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join("...mp4"), "not a video").unwrap();
+    for f in ["report.html", "landmarks.csv", "annotated.mp4"] {
+        std::fs::write(d.path().join(f), "mine").unwrap();
+    }
+    let before = snapshot(d.path());
+    let out = d.path().join("out");
+    let r = run_for(cmd().args(["analyze", s(&inbox), "--out", s(&out), "--no-video"]), 120);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let after: BTreeMap<_, _> = snapshot(d.path()).into_iter().filter(|(p, _)| !p.starts_with(&out)).collect();
+    assert_eq!(after, before, "files outside --out changed");
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("not a readable video"), "{index}");
+}
+
+#[test]
+fn links_in_out_are_never_followed() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    // the old writability probe's name, pointing at a precious file
+    let precious = d.path().join("precious.txt");
+    std::fs::write(&precious, "keep").unwrap();
+    std::os::unix::fs::symlink(&precious, out.join(".overstride-write-test")).unwrap();
+    ok(&analyse_landmarks(&out));
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep");
+    assert!(std::fs::symlink_metadata(out.join(".overstride-write-test")).unwrap().file_type().is_symlink());
+
+    // an output name that is a link: refused, its target untouched
+    let out2 = d.path().join("out2");
+    std::fs::create_dir(&out2).unwrap();
+    std::os::unix::fs::symlink(&precious, out2.join("report.html")).unwrap();
+    refused(
+        &analyse_landmarks(&out2),
+        &format!("{}/report.html is a symbolic link: overstride never writes through links; remove the link or choose another --out", s(&out2)),
+    );
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep");
+
+    // a batch sub-folder that is a link to somewhere else
+    let inbox = d.path().join("clinic");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join("anna.mp4"), "not a video").unwrap();
+    let elsewhere = d.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("report.html"), "mine").unwrap();
+    let out3 = d.path().join("out3");
+    std::fs::create_dir(&out3).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out3.join("anna")).unwrap();
+    let r = run_for(cmd().args(["analyze", s(&inbox), "--out", s(&out3), "--no-video"]), 120);
+    refused(&r, &format!("{}/anna is a symbolic link: overstride never writes through links; remove the link or choose another --out", s(&out3)));
+    assert_eq!(std::fs::read_to_string(elsewhere.join("report.html")).unwrap(), "mine");
+
+    // --out itself a link
+    let link = d.path().join("link_out");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    refused(&analyse_landmarks(&link), &format!("--out {} is a symbolic link (to {}): give the folder itself, or another folder", s(&link), s(&elsewhere)));
+}
+
+#[test]
+fn a_failed_or_refused_run_leaves_the_earlier_assessment_intact() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    ok(&analyse_landmarks(&out));
+    std::fs::write(out.join("annotated.mp4"), "an earlier video").unwrap();
+    let before = snapshot(&out);
+    assert!(before.contains_key(&out.join("report.html")));
+
+    let r = run_for(cmd().args(["analyze", "/no/such/video.mp4", "--out", s(&out)]), 60);
+    refused(&r, "video not found: /no/such/video.mp4 (check the path)");
+    assert_eq!(snapshot(&out), before, "a mistyped path");
+
+    let text = d.path().join("notes.mp4");
+    std::fs::write(&text, "not a video").unwrap();
+    let r = run_for(cmd().args(["analyze", s(&text), "--out", s(&out)]), 60);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("not a readable video"), "{}", r.stderr);
+    assert_eq!(snapshot(&out), before, "an unreadable file");
+
+    let empty_models = d.path().join("models");
+    std::fs::create_dir(&empty_models).unwrap();
+    let r = run_for(cmd().args(["analyze", s(&sample()), "--out", s(&out), "--model", "heavy"]).env("OVERSTRIDE_MODELS_DIR", &empty_models), 60);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("model file missing"), "{}", r.stderr);
+    assert_eq!(snapshot(&out), before, "a missing model");
+
+    // its own output as input: refused, not deleted
+    let input = out.join("annotated.mp4");
+    let r = run_for(cmd().args(["analyze", s(&input), "--out", s(&out)]), 60);
+    refused(
+        &r,
+        &format!(
+            "the input {} is one of the results in --out {} that this run would replace: copy it out of that folder first, or choose another --out",
+            s(&input),
+            s(&out)
+        ),
+    );
+    assert_eq!(snapshot(&out), before, "its own input");
+}
+
+#[test]
+fn one_run_per_out_folder_and_a_stale_lock_is_taken_over() {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    // another run holds the folder
+    let mut f = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(out.join(".overstride-lock")).unwrap();
+    assert_eq!(unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) }, 0);
+    writeln!(f, "{}", std::process::id()).unwrap();
+    refused(
+        &analyse_landmarks(&out),
+        &format!("{} is in use by another overstride run (pid {}); wait for it or choose another --out", s(&out), std::process::id()),
+    );
+    assert!(!out.join("report.html").exists());
+    // that run died: its lock file is left, no longer held
+    drop(f);
+    std::fs::write(out.join(".overstride-lock"), "999999\n").unwrap();
+    ok(&analyse_landmarks(&out));
+    assert!(out.join("report.html").exists());
+    assert!(!out.join(".overstride-lock").exists(), "the lock is released");
+}
+
+fn long_video(d: &Path) -> PathBuf {
+    let long = d.join("long.mp4");
+    ffmpeg(&["-stream_loop", "4", "-i", s(&sample()), "-c", "copy", s(&long)]);
+    long
+}
+
+fn signal_after(mut c: Command, sig: &str, after_ms: u64) -> Ran {
+    let child = c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(after_ms));
+    assert!(Command::new("kill").args([sig, &child.id().to_string()]).status().unwrap().success());
+    let o = child.wait_with_output().unwrap();
+    Ran { code: o.status.code(), stdout: String::from_utf8_lossy(&o.stdout).into(), stderr: String::from_utf8_lossy(&o.stderr).into() }
+}
+
+#[test]
+fn sigterm_and_sighup_stop_the_run_like_ctrl_c() {
+    let d = tempfile::tempdir().unwrap();
+    let long = long_video(d.path());
+    for sig in ["-TERM", "-HUP"] {
+        let out = d.path().join(format!("out{sig}"));
+        let mut c = cmd();
+        c.args(["analyze", s(&long), "--out", s(&out)]);
+        let r = signal_after(c, sig, 2500);
+        assert_eq!(r.code, Some(130), "{sig}: {}", r.stderr);
+        assert!(r.stderr.contains("interrupted"), "{}", r.stderr);
+        let left: Vec<_> = std::fs::read_dir(&out).map(|r| r.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+        assert!(left.is_empty(), "{sig}: files left: {left:?}");
+    }
+}
+
+#[test]
+fn an_interrupted_batch_exits_130_and_keeps_every_earlier_report() {
+    let d = tempfile::tempdir().unwrap();
+    let inbox = d.path().join("clinic");
+    std::fs::create_dir(&inbox).unwrap();
+    for n in ["anna", "ben"] {
+        std::fs::copy(sample(), inbox.join(format!("{n}.mp4"))).unwrap();
+    }
+    // an earlier batch's results
+    let out = d.path().join("out");
+    let mut files = vec!["index.html".to_string()];
+    for n in ["anna", "ben"] {
+        std::fs::create_dir_all(out.join(n)).unwrap();
+        for f in ["report.html", "report.json", "steps.csv", "landmarks.csv"] {
+            std::fs::write(out.join(n).join(f), "old").unwrap();
+            files.push(format!("{n}/{f}"));
+        }
+    }
+    std::fs::write(out.join("index.html"), "old").unwrap();
+    std::fs::write(out.join(".overstride-manifest.json"), serde_json::json!({ "tool": "overstride", "files": files }).to_string()).unwrap();
+    let before = snapshot(&out);
+    let mut c = cmd();
+    c.args(["analyze", s(&inbox), "--out", s(&out), "--no-video"]);
+    let r = signal_after(c, "-INT", 2500);
+    assert_eq!(r.code, Some(130), "{}", r.stderr);
+    assert_eq!(snapshot(&out), before, "an earlier report changed");
+}
+
+#[test]
+fn workers_and_landmarks_input_are_bounded() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    // (a missing video: so that an old build without the bound fails fast instead of growing)
+    let r = run_for(cmd().args(["analyze", "/no/such/video.mp4", "--out", s(&out), "--workers", "100000"]), 60);
+    assert_eq!(r.code, Some(2), "a usage error: {}", r.stderr);
+    assert!(r.stderr.contains("100000 is not a number of workers this machine can run: give 1–"), "{}", r.stderr);
+    assert!(!out.exists());
+
+    let msg = |p: &Path| format!("landmarks file {}: is not a regular file (a folder, device or pipe): give the landmarks.csv an overstride run wrote", s(p));
+    let zero = Path::new("/dev/zero");
+    refused(&run_for(cmd().args(["analyze", "--landmarks", s(zero), "--out", s(&out)]), 20), &msg(zero));
+    let fifo = d.path().join("fifo.csv");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    refused(&run_for(cmd().args(["analyze", "--landmarks", s(&fifo), "--out", s(&out)]), 20), &msg(&fifo));
+
+    let long = d.path().join("long.csv");
+    std::fs::write(&long, format!("{}\n0,0.0,1,{}\n", overstride::landmarks_io::HEADER, "1".repeat(5000))).unwrap();
+    let r = run_for(cmd().args(["analyze", "--landmarks", s(&long), "--out", s(&out)]), 20);
+    refused(&r, &format!("landmarks file {}: line 2 is longer than 4096 bytes: not a landmarks.csv overstride wrote", s(&long)));
+    assert!(!out.exists(), "a refused run into a new folder leaves no folder");
+}
+
+#[test]
+fn messages_say_what_to_do_and_help_documents_exit_codes() {
+    let d = tempfile::tempdir().unwrap();
+    let file = d.path().join("a_file");
+    std::fs::write(&file, "x").unwrap();
+    refused(&analyse_landmarks(&file), &format!("--out {} is a file, not a folder: choose a folder", s(&file)));
+
+    // a pose on one frame only
+    let one = d.path().join("one.csv");
+    let text = std::fs::read_to_string(fixture("mediapipe_male_side.csv")).unwrap();
+    std::fs::write(&one, text.lines().take(1 + 33).collect::<Vec<_>>().join("\n")).unwrap();
+    let r = run_for(cmd().args(["analyze", "--landmarks", s(&one), "--out", s(&d.path().join("o"))]), 30);
+    refused(
+        &r,
+        &format!(
+            "{}: no person found on enough frames to analyse (a pose on 1 of 1 frames): film the whole body, side-on or from behind, the runner filling at least half the frame height",
+            s(&one)
+        ),
+    );
+
+    for args in [&["--help"][..], &["analyze", "--help"][..]] {
+        let r = run_for(cmd().args(args), 20);
+        assert_eq!(r.code, Some(0));
+        for needle in ["Exit status: 0 done; 1 an input or the analysis refused", "2 usage error", "130 interrupted", "swapped in only once the run has finished", ".overstride-manifest.json"] {
+            assert!(r.stdout.contains(needle), "{args:?} --help lacks `{needle}`: {}", r.stdout);
+        }
+    }
+    let r = run_for(cmd().args(["analyze", "--out", s(&d.path().join("o"))]), 20);
+    assert_eq!(r.code, Some(2), "a usage error: {}", r.stderr);
+}
+
+mod names {
+    use overstride::batch::unique_names;
+    use proptest::prelude::*;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::{Component, Path, PathBuf};
+
+    fn file_name() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 1..40),
+            "[a-zA-Z .\\\\_~-]{1,12}(\\.mp4|\\.MOV|)".prop_map(|s| s.into_bytes()),
+            Just(b"...mp4".to_vec()),
+            Just(b"..mp4".to_vec()),
+            Just(b"index.html.mp4".to_vec()),
+        ]
+        .prop_map(|b| b.into_iter().filter(|c| *c != b'/' && *c != 0).collect::<Vec<u8>>())
+        .prop_filter("a directory entry's name", |b| !b.is_empty() && b != b"." && b != b"..")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, .. ProptestConfig::default() })]
+
+        #[test]
+        fn any_file_name_maps_to_a_unique_visible_folder_inside_out(names in proptest::collection::vec(file_name(), 1..12)) {
+            let videos: Vec<PathBuf> = names.iter().map(|b| Path::new("clinic").join(std::ffi::OsStr::from_bytes(b))).collect();
+            let out = Path::new("/srv/out");
+            let got = unique_names(&videos);
+            prop_assert_eq!(got.len(), videos.len());
+            let mut seen = std::collections::HashSet::new();
+            for n in &got {
+                prop_assert!(!n.is_empty() && !n.starts_with('.') && !n.contains('/') && !n.contains('\\') && n != "index.html", "{:?}", n);
+                let p = out.join(n);
+                let parts: Vec<_> = p.components().collect();
+                prop_assert_eq!(parts.len(), 4, "{:?}", p);
+                prop_assert!(matches!(parts[3], Component::Normal(_)), "{:?}", p);
+                prop_assert!(p.starts_with(out) && p.parent() == Some(out), "{:?}", p);
+                prop_assert!(seen.insert(n.to_lowercase()), "not unique: {:?}", got);
+            }
+            // deterministic
+            prop_assert_eq!(unique_names(&videos), got);
+        }
+    }
+}
