@@ -43,9 +43,11 @@ pub fn safe_name(file: &Path) -> String {
 }
 
 /// One sub-folder name per video (its [`safe_name`]; made unique — ignoring case, for
-/// case-insensitive file systems — with `-2`, `-3`… in input order; never `index.html`).
+/// case-insensitive file systems — with `-2`, `-3`… in input order; never `index.html` or the
+/// manifest's name).
 pub fn unique_names(videos: &[PathBuf]) -> Vec<String> {
-    let mut taken: std::collections::HashSet<String> = ["index.html".to_string()].into_iter().collect();
+    // the batch's own files beside the sub-folders
+    let mut taken: std::collections::HashSet<String> = [crate::output::INDEX, crate::output::MANIFEST].iter().map(|s| s.to_lowercase()).collect();
     let mut out: Vec<String> = Vec::with_capacity(videos.len());
     for v in videos {
         let stem = safe_name(v);
@@ -179,8 +181,8 @@ mod tests {
         assert_eq!(Plan::for_cores(8, 1), Plan { concurrent: 1, workers_each: 8 });
         let n = unique_names(&[PathBuf::from("a/run.mp4"), PathBuf::from("b/run.MOV"), PathBuf::from("c/x.mp4")]);
         assert_eq!(n, vec!["run", "run-2", "x"]);
-        let n = unique_names(&[PathBuf::from("in/...mp4"), PathBuf::from("in/.hidden.mp4"), PathBuf::from("in/a b?.mp4"), PathBuf::from("in/index.html.mp4"), PathBuf::from("in/Run.mp4"), PathBuf::from("in/run.mov")]);
-        assert_eq!(n, vec!["video", "hidden", "a_b_", "index.html-2", "Run", "run-2"]);
+        let n = unique_names(&[PathBuf::from("in/...mp4"), PathBuf::from("in/.hidden.mp4"), PathBuf::from("in/a b?.mp4"), PathBuf::from("in/index.html.mp4"), PathBuf::from("in/Run.mp4"), PathBuf::from("in/run.mov"), PathBuf::from("in/overstride-manifest.json.mp4")]);
+        assert_eq!(n, vec!["video", "hidden", "a_b_", "index.html-2", "Run", "run-2", "overstride-manifest.json-2"]);
     }
 
     #[test]

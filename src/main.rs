@@ -22,7 +22,7 @@ const AFTER_HELP: &str = "\
 Outputs: --out DIR receives landmarks.csv, annotated.mp4, report.html, report.json and steps.csv
 (batch: index.html and one sub-folder DIR/<video name>/ of these per video). They are written into
 DIR/.overstride-staging-<pid>/ and swapped in only once the run has finished; the earlier run's
-files that this run did not write again (as listed in DIR/.overstride-manifest.json) are removed
+files that this run did not write again (as listed in DIR/overstride-manifest.json) are removed
 then. Nothing else in DIR is touched. A failed, refused or interrupted run leaves DIR as it was
 (in a batch, a video that fails keeps its earlier results). One run uses DIR at a time
 (DIR/.overstride-lock). A symbolic link as DIR or inside it is refused, never written through.

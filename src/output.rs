@@ -3,7 +3,7 @@
 //! - **Nothing outside `--out`, nothing through a link.** Every file is created new
 //!   (`O_CREAT|O_EXCL|O_NOFOLLOW`) inside a staging folder this run made itself; a symbolic link
 //!   where an output would go (or `--out` itself being one) is an error, never a target.
-//! - **Nothing deleted that this tool did not write.** A manifest, `.overstride-manifest.json`,
+//! - **Nothing deleted that this tool did not write.** A manifest, `overstride-manifest.json`,
 //!   lists the files a run wrote; a later run removes only files listed there (and replaces the
 //!   output names it writes itself).
 //! - **Earlier results replaced only by a finished run.** A run writes its whole set into
@@ -25,8 +25,11 @@ use crate::{Error, Result};
 
 /// The files a run writes into its output folder (batch: into each video's sub-folder).
 pub const OUTPUT_FILES: &[&str] = &["landmarks.csv", "annotated.mp4", "report.html", "report.json", "steps.csv"];
-/// The list of files the last finished run wrote (paths relative to the folder).
-pub const MANIFEST: &str = ".overstride-manifest.json";
+/// The list of files the last finished run wrote (paths relative to the folder). Not hidden: the
+/// folder's owner can see which files are the tool's.
+pub const MANIFEST: &str = "overstride-manifest.json";
+/// A batch's index page, beside the videos' sub-folders.
+pub const INDEX: &str = "index.html";
 /// Held (flock) by the run using the folder; holds its pid.
 pub const LOCK: &str = ".overstride-lock";
 /// A run's staging folder is `STAGING_PREFIX` + its pid.
@@ -370,7 +373,7 @@ fn list_staged(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Resu
     for e in std::fs::read_dir(dir)? {
         let e = e?;
         let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
+        if name.starts_with('.') || (prefix.is_empty() && name == MANIFEST) {
             continue;
         }
         let rel = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
@@ -459,7 +462,7 @@ mod tests {
         assert!(root.join("notes.txt").exists(), "never listed: not ours");
         let mut names: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
         names.sort();
-        assert_eq!(names, [MANIFEST, "notes.txt", "report.json"]);
+        assert_eq!(names, ["notes.txt", MANIFEST, "report.json"]);
     }
 
     #[test]

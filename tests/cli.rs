@@ -190,7 +190,7 @@ fn a_second_run_replaces_the_first_and_a_failed_one_keeps_it() {
     // an earlier run's files, including a video this run will not make, and a file of the user's
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("annotated.mp4"), b"old").unwrap();
-    std::fs::write(out.join(".overstride-manifest.json"), br#"{"tool":"overstride","files":["annotated.mp4"]}"#).unwrap();
+    std::fs::write(out.join("overstride-manifest.json"), br#"{"tool":"overstride","files":["annotated.mp4"]}"#).unwrap();
     std::fs::write(out.join("notes.txt"), b"mine").unwrap();
     let (r, e) = run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", o]));
     assert!(r.status.success(), "{e}");

@@ -270,7 +270,7 @@ fn an_interrupted_batch_exits_130_and_keeps_every_earlier_report() {
         }
     }
     std::fs::write(out.join("index.html"), "old").unwrap();
-    std::fs::write(out.join(".overstride-manifest.json"), serde_json::json!({ "tool": "overstride", "files": files }).to_string()).unwrap();
+    std::fs::write(out.join("overstride-manifest.json"), serde_json::json!({ "tool": "overstride", "files": files }).to_string()).unwrap();
     let before = snapshot(&out);
     let mut c = cmd();
     c.args(["analyze", s(&inbox), "--out", s(&out), "--no-video"]);
@@ -326,7 +326,7 @@ fn messages_say_what_to_do_and_help_documents_exit_codes() {
     for args in [&["--help"][..], &["analyze", "--help"][..]] {
         let r = run_for(cmd().args(args), 20);
         assert_eq!(r.code, Some(0));
-        for needle in ["Exit status: 0 done; 1 an input or the analysis refused", "2 usage error", "130 interrupted", "swapped in only once the run has finished", ".overstride-manifest.json"] {
+        for needle in ["Exit status: 0 done; 1 an input or the analysis refused", "2 usage error", "130 interrupted", "swapped in only once the run has finished", "overstride-manifest.json"] {
             assert!(r.stdout.contains(needle), "{args:?} --help lacks `{needle}`: {}", r.stdout);
         }
     }
@@ -347,6 +347,7 @@ mod names {
             Just(b"...mp4".to_vec()),
             Just(b"..mp4".to_vec()),
             Just(b"index.html.mp4".to_vec()),
+            Just(b"overstride-manifest.json.mp4".to_vec()),
         ]
         .prop_map(|b| b.into_iter().filter(|c| *c != b'/' && *c != 0).collect::<Vec<u8>>())
         .prop_filter("a directory entry's name", |b| !b.is_empty() && b != b"." && b != b"..")
@@ -363,7 +364,7 @@ mod names {
             prop_assert_eq!(got.len(), videos.len());
             let mut seen = std::collections::HashSet::new();
             for n in &got {
-                prop_assert!(!n.is_empty() && !n.starts_with('.') && !n.contains('/') && !n.contains('\\') && n != "index.html", "{:?}", n);
+                prop_assert!(!n.is_empty() && !n.starts_with('.') && !n.contains('/') && !n.contains('\\') && n != "index.html" && n != "overstride-manifest.json", "{:?}", n);
                 let p = out.join(n);
                 let parts: Vec<_> = p.components().collect();
                 prop_assert_eq!(parts.len(), 4, "{:?}", p);
