@@ -356,7 +356,7 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
 }
 
 fn print_summary(a: &gait::Analysis) {
-    let g = |k: &str, side: &str| a.summary.get(k).and_then(|m| m.get(side)).map(|s| (s.mean, s.sd, s.n));
+    let g = |k: &str, side: &str| a.summary.get(k).and_then(|m| m.get(side)).cloned();
     println!(
         "view {}, {:?}, {} steps, cadence {}",
         a.view.as_str(),
@@ -368,7 +368,15 @@ fn print_summary(a: &gait::Analysis) {
         let l = g(key, "left");
         let r = g(key, "right");
         if l.is_some() || r.is_some() {
-            let f = |v: Option<(f64, f64, usize)>| v.map(|(m, sd, n)| format!("{m:.1} ± {sd:.1} (n={n})")).unwrap_or_else(|| "n/a".into());
+            // mean ± SD over steps, the timing uncertainty of at-contact numbers beside it
+            let f = |v: Option<gait::summary::Stat>| {
+                v.map(|s| {
+                    let sd = if s.sd.is_finite() { format!(" ± {:.1} SD", s.sd) } else { String::new() };
+                    let timing = s.timing.map(|t| format!(", timing ± {t:.1}")).unwrap_or_default();
+                    format!("{:.1}{sd}{timing} (n={})", s.mean, s.n)
+                })
+                .unwrap_or_else(|| "n/a".into())
+            };
             println!("  {label}: left {}  right {}", f(l), f(r));
         }
     }

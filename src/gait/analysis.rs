@@ -26,6 +26,50 @@ pub const MIN_STEP_CONFIDENCE: f64 = 0.5;
 /// Hip joint to ankle ≈ 0.491 × standing height (Winter 2009, segment lengths as fractions of
 /// height: hip 0.530 − ankle 0.039). Used to turn pixels into cm when the runner's height is given.
 pub const LEG_TO_HEIGHT: f64 = 0.491;
+/// Overstride bands, % of leg length: up to this no overstride, up to [`OVERSTRIDE_BORDERLINE_PCT`]
+/// borderline, beyond it clear. These are the tool's own: the heel-to-centre-of-mass distance at
+/// initial contact (Heiderscheit 2011, Wille 2014) has no published normal range in % of leg length
+/// (the studies report how it changes with step rate, and what it does to knee and hip loading), so
+/// the scale of the GaitLab peer's ankle-to-hip bands is kept as a starting point, and the report
+/// says so. What a clinic should act on is the change after retraining (`compare`).
+pub const OVERSTRIDE_GOOD_PCT: f64 = 8.0;
+pub const OVERSTRIDE_BORDERLINE_PCT: f64 = 15.0;
+/// Knee flexion at initial contact and its peak in stance, running at the preferred step rate:
+/// mean and SD (Heiderscheit 2011, Table 3).
+pub const KNEE_FLEXION_IC_NORM: (f64, f64) = (17.8, 4.0);
+pub const KNEE_FLEXION_PEAK_NORM: (f64, f64) = (46.3, 4.5);
+/// Rearfoot strikers' foot-strike angle, mean and SD (Altman & Davis 2012, Table 1).
+pub const REARFOOT_ANGLE_NORM: (f64, f64) = (17.7, 4.4);
+/// Knee flexion at initial contact outside this range (degrees) is physiologically unlikely in
+/// running: the report flags it as suspect (a contact read at the wrong instant, or a landmark error).
+pub const KNEE_FLEXION_IC_PLAUSIBLE: (f64, f64) = (5.0, 40.0);
+
+/// What the overstride of one side says, with the uncertainty taken into account.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "verdict")]
+pub enum OverstrideVerdict {
+    None,
+    Borderline,
+    Clear,
+    /// The interval (mean ± 2 SE ± the timing uncertainty) straddles a band limit.
+    CannotTell { low: f64, high: f64 },
+}
+
+/// The verdict for a side's overstride statistic: the band of the whole interval mean ± (2·SE +
+/// timing uncertainty), or [`OverstrideVerdict::CannotTell`] when it straddles a limit.
+pub fn overstride_verdict(s: &Stat) -> OverstrideVerdict {
+    let se = if s.se.is_finite() { s.se } else { 0.0 };
+    let half = 2.0 * se + s.timing.unwrap_or(0.0);
+    let (low, high) = (s.mean - half, s.mean + half);
+    let band = |v: f64| if v <= OVERSTRIDE_GOOD_PCT { 0 } else if v <= OVERSTRIDE_BORDERLINE_PCT { 1 } else { 2 };
+    match (band(low), band(high)) {
+        (0, 0) => OverstrideVerdict::None,
+        (1, 1) => OverstrideVerdict::Borderline,
+        (2, 2) => OverstrideVerdict::Clear,
+        _ => OverstrideVerdict::CannotTell { low, high },
+    }
+}
+
 /// Smallest detectable difference of contralateral pelvic drop in 2-D video (Dingenen 2018).
 pub const PELVIC_DROP_SDD_DEG: f64 = 2.7;
 
@@ -79,6 +123,17 @@ pub struct Step {
     pub side: Side,
     pub ic_frame: usize,
     pub ic_time_s: f64,
+    /// ± on `ic_time_s`, ms: half a frame, and in side views the landing model's cues' SDs and
+    /// disagreement.
+    pub ic_uncertainty_ms: f64,
+    /// Side views: IC by each cue of the landing model (the foot at belt speed; at the belt's
+    /// level), and the forward turn that bounds it from below, seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ic_by_motion_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ic_by_height_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forward_turn_s: Option<f64>,
     pub to_time_s: Option<f64>,
     pub contact_time_s: Option<f64>,
     /// From this toe-off to the other foot's next initial contact (0 when both feet are down).
@@ -120,6 +175,9 @@ pub struct Step {
     pub step_width_pct_leg: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step_width_cm: Option<f64>,
+    /// What the IC's timing uncertainty does to each at-contact number (±, same units).
+    #[serde(skip_serializing_if = "AtContactTiming::is_empty")]
+    pub timing: AtContactTiming,
     /// Mean visibility of the leg's landmarks at IC (0–1).
     pub confidence: f64,
     /// Why this step is left out of the summary, if it is.
@@ -131,6 +189,39 @@ pub struct Step {
     /// Frontal views: the frame of this stance's peak pelvic drop (the key frame shows it).
     #[serde(skip)]
     pub peak_drop_frame: Option<usize>,
+}
+
+/// The at-contact numbers' uncertainty from the IC's timing alone: each read at IC ∓ its timing
+/// uncertainty, half the difference (±, in the metric's units).
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct AtContactTiming {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overstride_pct_leg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overstride_cm: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shank_angle_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub knee_flexion_ic_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foot_strike_angle_deg: Option<f64>,
+}
+
+impl AtContactTiming {
+    pub fn is_empty(&self) -> bool {
+        *self == AtContactTiming::default()
+    }
+    /// The timing ± of a summary metric by its key, where it has one.
+    pub fn get(&self, key: &str) -> Option<f64> {
+        match key {
+            "overstride_pct_leg" => self.overstride_pct_leg,
+            "overstride_cm" => self.overstride_cm,
+            "shank_angle_deg" => self.shank_angle_deg,
+            "knee_flexion_ic_deg" => self.knee_flexion_ic_deg,
+            "foot_strike_angle_deg" => self.foot_strike_angle_deg,
+            _ => None,
+        }
+    }
 }
 
 /// Image positions (pixels, as in landmarks.csv) at an initial contact.
@@ -281,9 +372,11 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     let mut contacts: Vec<Contact> = Vec::new();
     let mut tilts = Vec::new();
     let mut traces = Traces { t: t.clone(), frame: s.frame.clone(), ..Default::default() };
+    let mut tracks = Vec::new();
     for side in [Side::Left, Side::Right] {
-        let (c, belt) = events::detect(&s, &raw, side, x_sign, view.is_side().then_some(&pelvis_x[..]), leg);
+        let (c, belt, tr) = events::detect(&s, &raw, side, x_sign, view.is_side().then_some(&pelvis_x[..]), leg);
         contacts.extend(c);
+        tracks.push((side, tr));
         tilts.extend(belt.map(|b| b.tilt_deg()));
         if let Some(b) = belt {
             let (fx, fy, _) = events::foot_lowest(&s, side, 0.0);
@@ -299,6 +392,18 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         })
         .collect();
     quality.belt_tilt_deg = tilts.iter().sum::<f64>() / tilts.len().max(1) as f64;
+    // side views: initial contact from the landing model where the runner runs (a flight phase
+    // between the forward turns' contacts: duty factor below one half)
+    if provisional_duty_factor(&contacts).is_some_and(|d| d < 0.5) {
+        for (side, tr) in &tracks {
+            if let Some(tr) = tr {
+                let mut own: Vec<Contact> = contacts.iter().filter(|c| c.side == *side).cloned().collect();
+                events::refine_side(&t, tr, &mut own);
+                contacts.retain(|c| c.side != *side);
+                contacts.extend(own);
+            }
+        }
+    }
     contacts.sort_by(|a, b| a.ic_time_s.total_cmp(&b.ic_time_s));
     if view.is_side() {
         // belt speed: the stance heel's backward speed in the middle half of each stance, per foot
@@ -375,6 +480,10 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             side: c.side,
             ic_frame,
             ic_time_s: ic,
+            ic_uncertainty_ms: 1000.0 * c.ic_uncertainty_s,
+            ic_by_motion_s: c.ic_by_motion_s,
+            ic_by_height_s: c.ic_by_height_s,
+            forward_turn_s: c.forward_turn_s,
             to_time_s: c.to_time_s,
             contact_time_s: contact_time,
             flight_time_s: flight,
@@ -395,6 +504,7 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             fppa_deg: None,
             step_width_pct_leg: None,
             step_width_cm: None,
+            timing: AtContactTiming::default(),
             confidence,
             excluded: None,
             at_ic: None,
@@ -414,28 +524,51 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         }
         let end = c.to_time_s.unwrap_or(s.t[c.last]);
         if view.is_side() {
-            let (h, kn, an) = (rr.at_contact(hip, ic), rr.at_contact(knee, ic), rr.at_contact(ankle, ic));
-            let mut foot = rr.at_contact(heel, ic);
-            st.overstride_point = Some("heel");
-            if !(foot[0].is_finite()) {
-                foot = an;
-                st.overstride_point = Some("ankle");
+            // the at-contact numbers at an instant τ; read at IC, and at IC ± its timing uncertainty
+            // to propagate that into each (belt speed × time for the heel, the joint's angular
+            // velocity × time for an angle)
+            let at_contact = |tau: f64| -> ([Option<f64>; 4], bool) {
+                let (h, kn, an) = (rr.at_contact(hip, tau), rr.at_contact(knee, tau), rr.at_contact(ankle, tau));
+                // the heel rides the belt from IC on: read from the samples after it
+                let mut foot = rr.at_contact_from(heel, tau, true);
+                let mut fallback = false;
+                if !(foot[0].is_finite()) {
+                    foot = an;
+                    fallback = true;
+                }
+                let os = fin(100.0 * (foot[0] - com_at(tau)[0]) / leg);
+                // the foot's angle as it arrives: from the samples before IC (it slaps flat after)
+                let fsa = flat_angle.get(&c.side).and_then(|flat| fin(metrics::angle_above_horizontal(rr.at_contact_from(heel, tau, false), rr.at_contact_from(toe, tau, false)) - flat));
+                ([os, fin(metrics::angle_from_down(kn, an)), fin(metrics::knee_flexion(h, kn, an)), fsa], fallback)
+            };
+            let ([os, shank, knee_ic, fsa], fallback) = at_contact(ic);
+            let sigma = c.ic_uncertainty_s;
+            let (early, _) = at_contact(ic - sigma);
+            let (late, _) = at_contact(ic + sigma);
+            let spread = |k: usize| match (early[k], late[k]) {
+                (Some(a), Some(b)) => fin((b - a).abs() / 2.0),
+                _ => None,
+            };
+            st.overstride_point = Some(if fallback { "ankle" } else { "heel" });
+            if fallback {
                 heel_fallbacks += 1;
             }
-            let com = com_at(ic);
-            let os = foot[0] - com[0];
-            st.overstride_pct_leg = fin(100.0 * os / leg);
-            st.overstride_cm = cm_per_px.and_then(|k| fin(os * k));
-            st.shank_angle_deg = fin(metrics::angle_from_down(kn, an));
-            st.knee_flexion_ic_deg = fin(metrics::knee_flexion(h, kn, an));
+            st.overstride_pct_leg = os;
+            st.overstride_cm = cm_per_px.and_then(|k| os.and_then(|v| fin(v * leg / 100.0 * k)));
+            st.shank_angle_deg = shank;
+            st.knee_flexion_ic_deg = knee_ic;
+            st.timing = AtContactTiming {
+                overstride_pct_leg: spread(0),
+                overstride_cm: cm_per_px.and_then(|k| spread(0).map(|v| v * leg / 100.0 * k)),
+                shank_angle_deg: spread(1),
+                knee_flexion_ic_deg: spread(2),
+                foot_strike_angle_deg: spread(3),
+            };
+            st.foot_strike_angle_deg = fsa;
+            st.foot_strike = fsa.map(foot_strike_class);
             let mut flex = metrics::over(&s, ic, end, |i| metrics::knee_flexion(rf.sample(hip, i), rf.sample(knee, i), rf.sample(ankle, i)));
             flex.extend(st.knee_flexion_ic_deg);
             st.knee_flexion_peak_deg = metrics::max_of(&flex);
-            if let Some(flat) = flat_angle.get(&c.side) {
-                let a = metrics::angle_above_horizontal(rr.at_contact(heel, ic), rr.at_contact(toe, ic)) - flat;
-                st.foot_strike_angle_deg = fin(a);
-                st.foot_strike = st.foot_strike_angle_deg.map(foot_strike_class);
-            }
             let lean = metrics::over(&s, ic, end, |i| {
                 metrics::angle_from_up(mid(rf.sample(LEFT_HIP, i), rf.sample(RIGHT_HIP, i)), mid(rf.sample(LEFT_SHOULDER, i), rf.sample(RIGHT_SHOULDER, i)))
             });
@@ -518,7 +651,11 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         let mut per = BTreeMap::new();
         for (key, side) in [("left", Some(Side::Left)), ("right", Some(Side::Right)), ("all", None)] {
             let v: Vec<f64> = included.iter().filter(|s| side.is_none_or(|sd| s.side == sd)).filter_map(|s| get(s)).collect();
-            if let Some(st) = Stat::of(&v, unit) {
+            if let Some(mut st) = Stat::of(&v, unit) {
+                // the timing part does not shrink with more steps (the same frame rate, the same
+                // landing model): the mean of the steps' ±
+                let tm: Vec<f64> = included.iter().filter(|s| side.is_none_or(|sd| s.side == sd)).filter_map(|s| s.timing.get(name)).collect();
+                st.timing = (!tm.is_empty()).then(|| tm.iter().sum::<f64>() / tm.len() as f64);
                 per.insert(key, st);
             }
         }
@@ -556,6 +693,34 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             quality.steps_excluded_low_confidence,
             steps.len()
         ));
+    }
+    if view.is_side() {
+        for side in [Side::Left, Side::Right] {
+            if let Some(k) = summary.get("knee_flexion_ic_deg").and_then(|m| m.get(side.as_str())) {
+                let (lo, hi) = KNEE_FLEXION_IC_PLAUSIBLE;
+                if k.mean < lo || k.mean > hi {
+                    warnings.push(format!(
+                        "suspect: {} knee flexion at initial contact {:.1}° is outside {lo:.0}–{hi:.0}° (running norm {:.1} ± {:.1}°): check the key frames — a landmark error or a contact read at the wrong instant",
+                        side.as_str(), k.mean, KNEE_FLEXION_IC_NORM.0, KNEE_FLEXION_IC_NORM.1
+                    ));
+                }
+            }
+            if let Some(os) = summary.get("overstride_pct_leg").and_then(|m| m.get(side.as_str())) {
+                if let OverstrideVerdict::CannotTell { low, high } = overstride_verdict(os) {
+                    warnings.push(format!(
+                        "{} overstride is borderline — {low:.1} to {high:.1} % of leg length straddles a band limit and cannot be told apart at {fps:.0} fps; film at 120 fps or more",
+                        side.as_str()
+                    ));
+                }
+            }
+        }
+        let unc: Vec<f64> = included.iter().map(|s| s.ic_uncertainty_ms).collect();
+        if let Some(m) = median(&unc) {
+            warnings.push(format!(
+                "initial contact timed by the landing model (the foot at the belt's level and speed) to ±{m:.0} ms (median over steps; half a frame at {fps:.0} fps is {:.0} ms): every at-contact number is shown with its timing uncertainty",
+                500.0 / fps
+            ));
+        }
     }
     warnings.push(format!(
         "event timing: ±{:.0} ms from the frame rate ({fps:.0} fps) on top of ~10–25 ms for kinematic detection of foot strike (Fellin 2010){}",
@@ -615,6 +780,23 @@ pub fn exclude_implausible(steps: &mut [Step]) -> usize {
         }
     }
     n
+}
+
+/// The median over both feet of contact time over stride time, from the contacts as first found.
+pub fn provisional_duty_factor(contacts: &[Contact]) -> Option<f64> {
+    let mut d = Vec::new();
+    for side in [Side::Left, Side::Right] {
+        let own: Vec<&Contact> = contacts.iter().filter(|c| c.side == side).collect();
+        for w in own.windows(2) {
+            if let Some(to) = w[0].to_time_s {
+                let stride = w[1].ic_time_s - w[0].ic_time_s;
+                if stride > 0.0 {
+                    d.push((to - w[0].ic_time_s) / stride);
+                }
+            }
+        }
+    }
+    median(&d)
 }
 
 /// Cadence (steps/min) from each foot's stride times (IC to the same foot's next IC): two steps per

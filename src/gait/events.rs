@@ -16,6 +16,7 @@
 //! The belt line is fitted through the stance samples (it also gives the camera's tilt). Timing
 //! uncertainty is stated from the frame rate by the caller.
 
+use super::fit::solve;
 use super::series::Series;
 use super::summary::{median, percentile};
 use crate::pose::idx::*;
@@ -69,6 +70,24 @@ pub struct Contact {
     pub last: usize,
     /// Which foot point the timing used.
     pub foot_point: FootPoint,
+    /// ± seconds on `ic_time_s`: half a frame, and in side views the landing model's cues' SDs and
+    /// disagreement ([`super::landing::Event`]).
+    pub ic_uncertainty_s: f64,
+    /// Side views: the landing model's two cues (seconds; None where a cue could not be fitted), and
+    /// the forward turn that bounds IC from below.
+    pub ic_by_motion_s: Option<f64>,
+    pub ic_by_height_s: Option<f64>,
+    pub forward_turn_s: Option<f64>,
+    /// Side views: the point that touched the belt first.
+    pub touching: Option<Touching>,
+}
+
+/// The part of the foot that touches the belt first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Touching {
+    Heel,
+    Toe,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -203,6 +222,7 @@ fn crossing_to_zero(t0: f64, h0: f64, t1: f64, h1: f64, thr: f64) -> f64 {
 pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, side: Side, foot_point: FootPoint, leg_px: f64) -> Vec<Contact> {
     let n = h.len();
     let thr = contact_threshold(h, leg_px);
+    let dt = if n > 1 { (t[1] - t[0]).abs() } else { 0.0 };
     let mut out = Vec::new();
     let mut i = 0;
     while i < n {
@@ -226,7 +246,7 @@ pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, side: Side, foot_po
         if duration < MIN_CONTACT_S || last == first && to.is_none() {
             continue;
         }
-        out.push(Contact { side, ic_time_s: ic, to_time_s: to, first, last, foot_point });
+        out.push(Contact { side, ic_time_s: ic, to_time_s: to, first, last, foot_point, ic_uncertainty_s: dt / 2.0, ic_by_motion_s: None, ic_by_height_s: None, forward_turn_s: None, touching: None });
     }
     out
 }
@@ -366,7 +386,7 @@ pub fn contacts_side(t: &[f64], h: &[f64], h_raw: &[f64], fwd: &[f64], fwd_raw: 
         if duration < MIN_CONTACT_S || (last == first && to.is_none()) {
             continue;
         }
-        out.push(Contact { side, ic_time_s: ic, to_time_s: to, first: first.min(last), last, foot_point });
+        out.push(Contact { side, ic_time_s: ic, to_time_s: to, first: first.min(last), last, foot_point, ic_uncertainty_s: dt / 2.0, ic_by_motion_s: None, ic_by_height_s: None, forward_turn_s: Some(ic), touching: None });
     }
     out
 }
@@ -525,33 +545,6 @@ pub const COARSE_STEPS: usize = 200;
 /// …then this resolution around the best, seconds.
 pub const FINE_STEP_S: f64 = 2e-5;
 
-/// Solves the leading k×k block of the system by Gaussian elimination with partial pivoting.
-fn solve<const N: usize>(mut m: [[f64; N]; N], mut r: [f64; N], k: usize) -> Option<[f64; N]> {
-    for col in 0..k {
-        let piv = (col..k).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
-        if m[piv][col].abs() < 1e-12 {
-            return None;
-        }
-        m.swap(col, piv);
-        r.swap(col, piv);
-        for row in col + 1..k {
-            let f = m[row][col] / m[col][col];
-            let pivot_row = m[col];
-            for (x, p) in m[row][col..k].iter_mut().zip(&pivot_row[col..k]) {
-                *x -= f * p;
-            }
-            r[row] -= f * r[col];
-        }
-    }
-    let mut x = [0.0; N];
-    for row in (0..k).rev() {
-        let s: f64 = (row + 1..k).map(|c2| m[row][c2] * x[c2]).sum();
-        x[row] = (r[row] - s) / m[row][row];
-    }
-    Some(x)
-}
-
-
 /// The belt's speed (pixels/s): the foot's backward speed over the middle half of each stance.
 pub fn belt_speed(t: &[f64], fwd: &[f64], contacts: &[Contact]) -> Option<f64> {
     let v: Vec<f64> = contacts
@@ -609,7 +602,7 @@ pub fn heel_sole_offset(s: &Series, side: Side, contacts: &[Contact]) -> f64 {
 /// per sample in side views ([`contacts_side`]: the forward path finds and times the landings) and
 /// None in frontal views ([`contacts`]: the height alone). Two passes: the first finds stances with
 /// the landmarks as they are, the second moves the heel down to the sole using them and detects again.
-pub fn detect(s: &Series, raw: &Series, side: Side, x_sign: f64, pelvis_fwd: Option<&[f64]>, leg_px: f64) -> (Vec<Contact>, Option<BeltLine>) {
+pub fn detect(s: &Series, raw: &Series, side: Side, x_sign: f64, pelvis_fwd: Option<&[f64]>, leg_px: f64) -> (Vec<Contact>, Option<BeltLine>, Option<FootTracks>) {
     let o = side.offset();
     let once = |offset: f64| -> (Vec<Contact>, Option<BeltLine>) {
         let (fx, fy, point) = foot_lowest(s, side, offset);
@@ -658,7 +651,167 @@ pub fn detect(s: &Series, raw: &Series, side: Side, x_sign: f64, pelvis_fwd: Opt
         (c, Some(belt))
     };
     let (first, _) = once(0.0);
-    once(heel_sole_offset(s, side, &first))
+    let offset = heel_sole_offset(s, side, &first);
+    let (c, belt) = once(offset);
+    // side views: the touching points, for the landing model ([`refine_side`])
+    let tracks = match (pelvis_fwd, belt) {
+        (Some(_), Some(b)) => Some(foot_tracks(raw, side, x_sign, &b, offset)),
+        _ => None,
+    };
+    (c, belt, tracks)
+}
+
+/// Side views: the two points of a foot that can touch the belt first, from the cleaned but not
+/// low-passed series (low-passing rounds the landing's corners): the heel's sole point (the heel
+/// landmark moved by the heel-to-sole offset along the foot's downward normal) and the toe. Each
+/// as forward position (runner's forward, pixels) and height above the foot's belt line (pixels,
+/// up); NaN where the landmark was not measured (visibility below [`super::signal::MIN_VISIBILITY`]:
+/// a filled gap would carry the landing's corner away).
+#[derive(Debug, Clone, Default)]
+pub struct FootTracks {
+    pub heel_x: Vec<f64>,
+    pub heel_h: Vec<f64>,
+    pub toe_x: Vec<f64>,
+    pub toe_h: Vec<f64>,
+}
+
+pub fn foot_tracks(raw: &Series, side: Side, x_sign: f64, belt: &BeltLine, sole_offset: f64) -> FootTracks {
+    let o = side.offset();
+    let (heel, toe) = (LEFT_HEEL + o, LEFT_FOOT_INDEX + o);
+    let seen = |lm: usize, i: usize| raw.vis[lm][i] >= super::signal::MIN_VISIBILITY && raw.x[lm][i].is_finite() && raw.y[lm][i].is_finite();
+    let mut tr = FootTracks::default();
+    for i in 0..raw.len() {
+        let (h, t) = (raw.point(heel, i), raw.point(toe, i));
+        // the sole lies below the heel landmark, perpendicular to the heel→toe line
+        let (ux, uy) = (t[0] - h[0], t[1] - h[1]);
+        let len = ux.hypot(uy);
+        let (nx, ny) = if len > 0.0 && len.is_finite() { let (a, b) = (-uy / len, ux / len); if b >= 0.0 { (a, b) } else { (-a, -b) } } else { (0.0, 1.0) };
+        let sole = [h[0] + sole_offset * nx, h[1] + sole_offset * ny];
+        let ok_heel = seen(heel, i);
+        let ok_toe = seen(toe, i);
+        tr.heel_x.push(if ok_heel { x_sign * sole[0] } else { f64::NAN });
+        tr.heel_h.push(if ok_heel { belt.y_at(sole[0]) - sole[1] } else { f64::NAN });
+        tr.toe_x.push(if ok_toe { x_sign * t[0] } else { f64::NAN });
+        tr.toe_h.push(if ok_toe { belt.y_at(t[0]) - t[1] } else { f64::NAN });
+    }
+    tr
+}
+
+/// Side views: the stance portion whose samples give a point's level on the belt and the belt's
+/// speed — the heel between these fractions of the stance (foot flat, before heel-off)…
+pub const HEEL_FLAT: (f64, f64) = (0.2, 0.55);
+/// …and the toe (flat until push-off).
+pub const TOE_FLAT: (f64, f64) = (0.2, 0.75);
+/// The landing is searched from half a frame before the forward turn to this after it, seconds.
+pub const LANDING_SEARCH_S: f64 = 0.12;
+/// The air side of a landing is fitted over at least this before the forward turn
+/// ([`LANDING_AIR_FRAMES`] frames, if longer), seconds: enough air samples for the air curve to be
+/// fitted, not only passed through, when the foot lands right at its turn.
+pub const LANDING_AIR_S: f64 = 0.065;
+pub const LANDING_AIR_FRAMES: f64 = 3.0;
+/// A contact the landing model could not time keeps its forward turn, with this timing
+/// uncertainty added (the typical turn-to-contact lag of real runners), seconds.
+pub const UNTIMED_UNCERTAINTY_S: f64 = 0.04;
+
+fn median_in(t: &[f64], v: &[f64], t0: f64, t1: f64) -> Option<f64> {
+    median(&t.iter().zip(v).filter(|(a, b)| **a >= t0 && **a <= t1 && b.is_finite()).map(|(_, b)| *b).collect::<Vec<_>>())
+}
+
+/// Least-squares slope of v over t within [t0, t1] (at least three samples).
+fn slope_in(t: &[f64], v: &[f64], t0: f64, t1: f64) -> Option<f64> {
+    let pts: Vec<(f64, f64)> = t.iter().zip(v).filter(|(a, b)| **a >= t0 && **a <= t1 && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
+    if pts.len() < 3 {
+        return None;
+    }
+    let n = pts.len() as f64;
+    let (mt, mv) = (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).sum::<f64>() / n);
+    let stt: f64 = pts.iter().map(|p| (p.0 - mt).powi(2)).sum();
+    (stt > 0.0).then(|| pts.iter().map(|p| (p.0 - mt) * (p.1 - mv)).sum::<f64>() / stt)
+}
+
+/// Side views, running: each contact's IC from the landing model ([`super::landing`]). (Walking
+/// keeps the forward turn: a walking foot rolls onto the belt slowly and flat, with no clear jump
+/// to belt speed, and its heel stops coming forward only just before it lands.) The contacts come from
+/// the forward turns ([`contacts_side`]): each turn bounds its IC from below and sets the window.
+/// The belt's speed is this foot's own — the median over its stances of the toe's backward speed
+/// while flat; the touching point is the one of heel and toe nearer its own stance level just after
+/// the turn (the heel's for a rearfoot strike, the toe's for a forefoot one).
+pub fn refine_side(t: &[f64], tr: &FootTracks, contacts: &mut [Contact]) {
+    use super::landing::{combine, height_cue, motion_cue, Phase, Track};
+    let n = t.len();
+    if n < 4 {
+        return;
+    }
+    let dt = (t[1] - t[0]).abs().max(1e-6);
+    let span = |c: &Contact| -> (f64, f64) {
+        let t0 = c.ic_time_s;
+        (t0, c.to_time_s.unwrap_or(t[c.last]).max(t0 + dt))
+    };
+    let at = |c: &Contact, f: f64| {
+        let (a, b) = span(c);
+        a + f * (b - a)
+    };
+    let speeds: Vec<f64> = contacts
+        .iter()
+        .filter_map(|c| slope_in(t, &tr.toe_x, at(c, TOE_FLAT.0), at(c, TOE_FLAT.1)).or_else(|| slope_in(t, &tr.heel_x, at(c, HEEL_FLAT.0), at(c, HEEL_FLAT.1))))
+        .filter(|v| *v < 0.0)
+        .collect();
+    let Some(v_belt) = median(&speeds) else { return };
+    for c in contacts.iter_mut() {
+        let turn = c.ic_time_s;
+        c.ic_uncertainty_s = (dt / 2.0).hypot(UNTIMED_UNCERTAINTY_S);
+        let levels = (median_in(t, &tr.heel_h, at(c, HEEL_FLAT.0), at(c, HEEL_FLAT.1)), median_in(t, &tr.toe_h, at(c, TOE_FLAT.0), at(c, TOE_FLAT.1)));
+        let near = (turn, turn + (2.0 * dt).max(0.04));
+        let above = |h: &[f64], level: Option<f64>| level.and_then(|l| median_in(t, h, near.0, near.1).map(|v| v - l));
+        let (heel_above, toe_above) = (above(&tr.heel_h, levels.0), above(&tr.toe_h, levels.1));
+        let touching = match (heel_above, toe_above) {
+            (Some(a), Some(b)) => if a <= b { Touching::Heel } else { Touching::Toe },
+            (Some(_), None) => Touching::Heel,
+            (None, Some(_)) => Touching::Toe,
+            (None, None) => continue,
+        };
+        // each point's height above its own stance level — a line in time through its flat samples
+        // (a belt line fitted a little tilted makes a point riding the belt drift in height),
+        // extrapolated over the landing
+        let above_level = |h: &[f64], (f0, f1): (f64, f64)| -> Option<Vec<f64>> {
+            let drift = slope_in(t, h, at(c, f0), at(c, f1)).unwrap_or(0.0);
+            let mid = (at(c, f0) + at(c, f1)) / 2.0;
+            let detrended: Vec<f64> = h.iter().zip(t).map(|(v, tt)| v - drift * (tt - mid)).collect();
+            let level = median_in(t, &detrended, at(c, f0), at(c, f1))?;
+            Some(detrended.iter().map(|v| v - level).collect())
+        };
+        let (heel_gap, toe_gap) = (above_level(&tr.heel_h, HEEL_FLAT), above_level(&tr.toe_h, TOE_FLAT));
+        let x = match touching {
+            Touching::Heel => &tr.heel_x,
+            Touching::Toe => &tr.toe_x,
+        };
+        let hl: Vec<f64> = match touching {
+            Touching::Heel => heel_gap.unwrap_or_default(),
+            Touching::Toe => toe_gap.unwrap_or_default(),
+        };
+        if hl.len() != n {
+            continue;
+        }
+        let track = Track { t, x, h: &hl };
+        let flat_end = at(c, if touching == Touching::Heel { HEEL_FLAT.1 } else { TOE_FLAT.1 });
+        let lo = turn - (LANDING_AIR_FRAMES * dt).max(LANDING_AIR_S);
+        let hi = flat_end.max(turn + 4.0 * dt);
+        // the turn bounds IC from below (it is itself measured: half a frame of margin)
+        let search = (turn - dt / 2.0, (turn + LANDING_SEARCH_S).min(hi - 2.0 * dt));
+        if !(search.1 > search.0) {
+            continue;
+        }
+        let m = motion_cue(&track, v_belt, lo, hi, search, Phase::Landing, dt);
+        let hc = height_cue(&track, lo, hi, search, Phase::Landing, dt);
+        c.ic_by_motion_s = m.map(|q| q.t);
+        c.ic_by_height_s = hc.map(|q| q.t);
+        c.touching = Some(touching);
+        if let Some(e) = combine(m, hc, Phase::Landing, dt) {
+            c.ic_time_s = e.t;
+            c.ic_uncertainty_s = e.uncertainty_s;
+            c.first = t.partition_point(|&x| x < e.t - 1e-9).min(c.last);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -64,6 +64,28 @@ impl Frame<'_> {
         [self.x_sign * p[0], -p[1]]
     }
 
+    /// Landmark `lm` at instant `t` from one side of it only: a straight line through the two
+    /// nearest measured samples after `t` (`after`) or before it, extrapolated to `t`. For paths that
+    /// are smooth on that side only: the heel after IC rides the belt (a straight line); the foot's
+    /// angle before IC changes slowly in the air, and quickly after it as the foot slaps flat.
+    pub fn at_contact_from(&self, lm: usize, t: f64, after: bool) -> P {
+        let ts = &self.s.t;
+        let (xs, ys, vis) = (&self.s.x[lm], &self.s.y[lm], &self.s.vis[lm]);
+        let ok = |i: usize| i < ts.len() && xs[i].is_finite() && ys[i].is_finite() && vis[i] >= super::signal::MIN_VISIBILITY;
+        let k = ts.partition_point(|&x| x < t);
+        let idx: Vec<usize> = if after {
+            (k..(k + CONTACT_REACH).min(ts.len())).filter(|&i| ok(i)).take(2).collect()
+        } else {
+            (k.saturating_sub(CONTACT_REACH)..k).rev().filter(|&i| ok(i)).take(2).collect()
+        };
+        if idx.len() < 2 {
+            return self.at_contact(lm, t);
+        }
+        let (a, b) = (idx[0], idx[1]);
+        let f = (t - ts[a]) / (ts[b] - ts[a]);
+        [self.x_sign * (xs[a] + f * (xs[b] - xs[a])), -(ys[a] + f * (ys[b] - ys[a]))]
+    }
+
     pub fn sample(&self, lm: usize, i: usize) -> P {
         [self.x_sign * self.s.x[lm][i], -self.s.y[lm][i]]
     }
@@ -72,7 +94,7 @@ impl Frame<'_> {
 /// How many samples either side of a contact [`Frame::at_contact`] looks through for measured ones.
 pub const CONTACT_REACH: usize = 5;
 /// Samples each side's line is fitted through.
-pub const CONTACT_SAMPLES: usize = 3;
+pub const CONTACT_SAMPLES: usize = 2;
 
 pub fn mid(a: P, b: P) -> P {
     [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]

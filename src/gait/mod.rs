@@ -6,6 +6,8 @@
 
 pub mod com;
 pub mod events;
+pub mod fit;
+pub mod landing;
 pub mod series;
 pub mod signal;
 pub mod swap;

@@ -25,6 +25,10 @@ pub struct Stat {
     pub se: f64,
     pub n: usize,
     pub unit: &'static str,
+    /// At-contact metrics: the uncertainty from the timing of initial contact (±, same unit; the
+    /// mean of the steps' — it does not shrink with more steps, unlike the SE).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timing: Option<f64>,
 }
 
 impl Stat {
@@ -37,7 +41,7 @@ impl Stat {
         let mean = v.iter().sum::<f64>() / n as f64;
         let sd = if n > 1 { (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt() } else { f64::NAN };
         let se = if n > 1 { sd / (n as f64).sqrt() } else { f64::NAN };
-        Some(Stat { mean, sd, se, n, unit })
+        Some(Stat { mean, sd, se, n, unit, timing: None })
     }
 }
 

@@ -6,14 +6,10 @@
 
 use std::fmt::Write;
 
-use crate::gait::analysis::{Analysis, Gait, Step};
+use crate::gait::analysis::{overstride_verdict, Analysis, Gait, OverstrideVerdict, Step, KNEE_FLEXION_IC_NORM, KNEE_FLEXION_PEAK_NORM, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT, REARFOOT_ANGLE_NORM};
 use crate::gait::events::Side;
 use crate::gait::summary::Stat;
 
-/// Overstride bands, % of leg length (the GaitLab peer's convention): good up to 8, borderline up
-/// to 15, clear beyond.
-pub const OVERSTRIDE_GOOD_PCT: f64 = 8.0;
-pub const OVERSTRIDE_BORDERLINE_PCT: f64 = 15.0;
 
 /// What the page shows beside the analysis.
 pub struct PageInput<'a> {
@@ -35,16 +31,19 @@ fn stat<'a>(a: &'a Analysis, key: &str, side: &str) -> Option<&'a Stat> {
 
 fn pm(s: &Stat, digits: usize) -> String {
     let se = if s.se.is_finite() { format!(" ± {:.*}", digits, s.se) } else { String::new() };
-    format!("{:.*}{se} {} <span class=n>(n = {})</span>", digits, s.mean, esc(s.unit), s.n)
+    let timing = s.timing.map(|t| format!(" <span class=timing>(timing ± {:.*})</span>", digits, t)).unwrap_or_default();
+    format!("{:.*}{se} {}{timing} <span class=n>(n = {})</span>", digits, s.mean, esc(s.unit), s.n)
 }
 
-fn verdict_overstride(v: f64) -> (&'static str, &'static str) {
-    if v <= OVERSTRIDE_GOOD_PCT {
-        ("ok", "No overstride")
-    } else if v <= OVERSTRIDE_BORDERLINE_PCT {
-        ("warn", "Borderline overstride")
-    } else {
-        ("bad", "Clear overstride")
+fn verdict_overstride(s: &Stat, fps: f64) -> (&'static str, String) {
+    match overstride_verdict(s) {
+        OverstrideVerdict::None => ("ok", "No overstride".into()),
+        OverstrideVerdict::Borderline => ("warn", "Borderline overstride".into()),
+        OverstrideVerdict::Clear => ("bad", "Clear overstride".into()),
+        OverstrideVerdict::CannotTell { low, high } => (
+            "warn",
+            format!("Borderline — cannot be told at {fps:.0} fps ({low:.1} to {high:.1} % of leg length); film at 120 fps or more"),
+        ),
     }
 }
 
@@ -54,12 +53,12 @@ fn answers(a: &Analysis, out: &mut String) {
     if a.view.is_side() {
         for side in ["left", "right"] {
             if let Some(s) = stat(a, "overstride_pct_leg", side) {
-                let (class, words) = verdict_overstride(s.mean);
+                let (class, words) = verdict_overstride(s, a.fps);
                 let cm = stat(a, "overstride_cm", side).map(|c| format!(", {:.1} cm", c.mean)).unwrap_or_default();
                 let _ = write!(
                     out,
                     "<li class={class}><b>{words} on the {side} foot</b>: the heel lands {} ahead of the centre of mass{cm} \
-                     (good ≤ {OVERSTRIDE_GOOD_PCT:.0} %, borderline ≤ {OVERSTRIDE_BORDERLINE_PCT:.0} % of leg length).</li>",
+                     (the tool's own bands: ≤ {OVERSTRIDE_GOOD_PCT:.0} % none, ≤ {OVERSTRIDE_BORDERLINE_PCT:.0} % borderline, of leg length).</li>",
                     pm(s, 1)
                 );
             }
@@ -73,10 +72,10 @@ fn answers(a: &Analysis, out: &mut String) {
             );
         }
         if let Some(k) = stat(a, "knee_flexion_ic_deg", "all") {
-            let _ = write!(out, "<li><b>Knee bend at foot strike</b>: {} (typical in running: 15–25°).</li>", pm(k, 1));
+            let _ = write!(out, "<li><b>Knee bend at foot strike</b>: {} (running norm {:.1} ± {:.1}°, Heiderscheit 2011).</li>", pm(k, 1), KNEE_FLEXION_IC_NORM.0, KNEE_FLEXION_IC_NORM.1);
         }
         if let Some(k) = stat(a, "knee_flexion_peak_deg", "all") {
-            let _ = write!(out, "<li><b>Peak knee bend in stance</b>: {} (typical: 40–45°).</li>", pm(k, 1));
+            let _ = write!(out, "<li><b>Peak knee bend in stance</b>: {} (running norm {:.1} ± {:.1}°, Heiderscheit 2011).</li>", pm(k, 1), KNEE_FLEXION_PEAK_NORM.0, KNEE_FLEXION_PEAK_NORM.1);
         }
         let classes: Vec<String> = a.steps.iter().filter(|s| s.excluded.is_none()).filter_map(|s| s.foot_strike.map(|f| format!("{f:?}").to_lowercase())).collect();
         if !classes.is_empty() {
@@ -89,7 +88,13 @@ fn answers(a: &Analysis, out: &mut String) {
             }
             counts.sort_by(|a, b| b.1.cmp(&a.1));
             let txt: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-            let _ = write!(out, "<li><b>Foot strike</b>: {} steps.</li>", txt.join(", "));
+            let _ = write!(
+                out,
+                "<li><b>Foot strike</b>: {} steps (typical foot-strike angle of rearfoot strikers {:.1} ± {:.1}°, Altman &amp; Davis 2012).</li>",
+                txt.join(", "),
+                REARFOOT_ANGLE_NORM.0,
+                REARFOOT_ANGLE_NORM.1
+            );
         }
     } else {
         for side in ["left", "right"] {
@@ -368,10 +373,11 @@ fn table(a: &Analysis, out: &mut String) {
 }
 
 const REFERENCES: &str = "<section class=refs><h2>Reference ranges and sources</h2><table><thead><tr><th>measure</th><th>reference</th><th>source</th></tr></thead><tbody>\
-<tr><td>Overstride (heel ahead of the centre of mass at foot strike)</td><td>≤ 8 % of leg length good, ≤ 15 % borderline</td><td>GaitLab convention; Wille 2014 relates it to knee and hip loading</td></tr>\
+<tr><td>Overstride (heel ahead of the centre of mass at foot strike)</td><td>≤ 8 % of leg length none, ≤ 15 % borderline: the tool's own bands (no published normal range for this definition in % of leg length; the scale of GaitLab's ankle-to-hip bands); it falls as step rate rises 5–10 %</td><td>Heiderscheit 2011; Wille 2014 relates it to knee and hip loading</td></tr>\
 <tr><td>Shank angle at foot strike</td><td>near vertical; the ankle well ahead of the knee marks overstriding</td><td>Souza 2016</td></tr>\
-<tr><td>Knee flexion</td><td>15–25° at foot strike, 40–45° peak in stance</td><td>running biomechanics norms</td></tr>\
-<tr><td>Foot-strike angle</td><td>&gt; 8° rearfoot, −1.6° to 8° midfoot, &lt; −1.6° forefoot</td><td>Altman &amp; Davis 2012</td></tr>\
+<tr><td>Knee flexion</td><td>17.8 ± 4.0° at foot strike, 46.3 ± 4.5° peak in stance (preferred step rate; 19.6° and 42.8° at +10 %); below 5° at foot strike is flagged as suspect</td><td>Heiderscheit 2011, Table 3</td></tr>\
+<tr><td>Foot-strike angle</td><td>&gt; 8° rearfoot, −1.6° to 8° midfoot, &lt; −1.6° forefoot; typical rearfoot 17.7 ± 4.4°, midfoot 2.6 ± 1.5°, forefoot −7.9 ± 2.8°</td><td>Altman &amp; Davis 2012</td></tr>\
+<tr><td>Initial contact</td><td>the instant the foot joins the belt (at the belt's level and moving with it), not its forward-most point, which comes 20–50 ms earlier; every at-contact number shows its timing uncertainty</td><td>this tool's landing model</td></tr>\
 <tr><td>Cadence</td><td>typically 160–180 steps/min; +5–10 % lowers hip and knee loading</td><td>Heiderscheit 2011</td></tr>\
 <tr><td>Duty factor</td><td>below 50 % in running</td><td></td></tr>\
 <tr><td>Contralateral pelvic drop</td><td>each +1° ≈ 80 % higher odds of injury; smallest detectable difference in 2-D video 2.7–2.8°</td><td>Bramah 2018; Dingenen 2018</td></tr>\
@@ -442,7 +448,7 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
             distribution(a, "Shank angle at foot strike per side", "degrees", |s| s.shank_angle_deg),
             plot(a, "Overstride at each foot strike", "% of leg length", |s| s.overstride_pct_leg, &[(-100.0, OVERSTRIDE_GOOD_PCT, "#2e9b47"), (OVERSTRIDE_GOOD_PCT, OVERSTRIDE_BORDERLINE_PCT, "#e0a100")]),
             plot(a, "Shank angle at foot strike", "degrees", |s| s.shank_angle_deg, &[]),
-            plot(a, "Knee flexion at foot strike", "degrees", |s| s.knee_flexion_ic_deg, &[(15.0, 25.0, "#2e9b47")]),
+            plot(a, "Knee flexion at foot strike", "degrees", |s| s.knee_flexion_ic_deg, &[(KNEE_FLEXION_IC_NORM.0 - KNEE_FLEXION_IC_NORM.1, KNEE_FLEXION_IC_NORM.0 + KNEE_FLEXION_IC_NORM.1, "#2e9b47")]),
             plot(a, "Contact time", "seconds", |s| s.contact_time_s, &[]),
             plot(a, "Step rate", "steps/min", |s| s.step_time_s.map(|t| 60.0 / t), &[(160.0, 180.0, "#2e9b47")]),
         ]

@@ -46,6 +46,15 @@ pub struct Runner {
     /// pelvis vertical amplitude (half of peak-to-peak), px
     pub pelvis_amp: f64,
     pub swing_clearance: f64,
+    /// Swing-leg retraction: the foot's forward-most point comes this long before initial contact,
+    /// seconds (real runners: 20–50 ms; 0 = the foot lands at its forward-most point).
+    pub retraction_s: f64,
+    /// The foot's backward speed when it touches the belt, as a fraction of belt speed (lab frame;
+    /// 0 = still in the image, 1 = already at belt speed).
+    pub touchdown_belt_frac: f64,
+    /// The foot's downward speed when it touches the belt, px/s (the heel descends onto the belt);
+    /// None: the swing curve's own (about 640 px/s).
+    pub touchdown_descent: Option<f64>,
     /// peak contralateral pelvic drop in stance, per side (left stance, right stance)
     pub pelvic_drop_deg: [f64; 2],
     /// peak medial knee displacement in stance, px, per side
@@ -82,6 +91,9 @@ impl Default for Runner {
             trunk_lean_deg: 8.0,
             pelvis_amp: 14.0,
             swing_clearance: 90.0,
+            retraction_s: 0.035,
+            touchdown_belt_frac: 0.4,
+            touchdown_descent: Some(400.0),
             pelvic_drop_deg: [0.0, 0.0],
             knee_medial_px: [0.0, 0.0],
             step_width: 60.0,
@@ -144,6 +156,13 @@ impl Rng {
 }
 
 impl Runner {
+    /// The runner of the first synthetic tests: the foot lands at its forward-most point, still in
+    /// the image, on the swing curve's own descent — no swing-leg retraction. The forward-turn
+    /// detector was exact on it; the landing model must stay so.
+    pub fn no_retraction() -> Runner {
+        Runner { retraction_s: 0.0, touchdown_belt_frac: 0.0, touchdown_descent: None, ..Runner::default() }
+    }
+
     pub fn stride_s(&self) -> f64 {
         120.0 / self.cadence_spm
     }
@@ -231,14 +250,35 @@ impl Runner {
         let ic = self.ankle_ic();
         let a_ic = self.foot_angle_ic_deg.to_radians();
         let ic_y = self.belt_y() - (self.foot_len * a_ic.sin()).min(0.0) + self.ankle_from_heel(a_ic)[1];
-        let u = (tau - c) / (stride - c);
-        // Hermite curve: leaves the belt moving with it and lands with the foot still in the image
-        // (no horizontal speed in the lab frame, as runners land on a treadmill), so the belt then
-        // drags the foot backwards: a corner in its horizontal path at IC
-        let m0 = -self.belt_speed * (stride - c);
+        let swing = stride - c;
+        let u = (tau - c) / swing;
         let (u2, u3) = (u * u, u * u * u);
-        let x = to[0] * (2.0 * u3 - 3.0 * u2 + 1.0) + m0 * (u3 - 2.0 * u2 + u) + ic[0] * (-2.0 * u3 + 3.0 * u2);
-        let y = to[1] + (ic_y - to[1]) * u + self.swing_clearance * (std::f64::consts::PI * u).sin();
+        let hermite = |u: f64, p0: f64, m0: f64, p1: f64, m1: f64| {
+            let (u2, u3) = (u * u, u * u * u);
+            p0 * (2.0 * u3 - 3.0 * u2 + 1.0) + m0 * (u3 - 2.0 * u2 + u) + p1 * (-2.0 * u3 + 3.0 * u2) + m1 * (u3 - u2)
+        };
+        // Horizontal: leaves the belt moving with it, comes forward to its forward-most point
+        // `retraction_s` before IC (no speed there), then retracts, touching down moving backwards
+        // at `touchdown_belt_frac` of belt speed; the belt then takes it to full belt speed at once
+        // (a corner in its horizontal path at IC). The retraction is a Hermite segment that never
+        // comes forward again (its length is at least a third of touchdown speed × duration).
+        let r = self.retraction_s.clamp(0.0, 0.5 * swing);
+        let v_td = self.touchdown_belt_frac * self.belt_speed;
+        let back = v_td * r / 2.0 + 0.1 * self.belt_speed * r;
+        let apex = ic[0] + back;
+        let t_apex = swing - r;
+        let x = if tau - c <= t_apex || r <= 0.0 {
+            let w = ((tau - c) / t_apex).clamp(0.0, 1.0);
+            hermite(w, to[0], -self.belt_speed * t_apex, apex, 0.0)
+        } else {
+            let w = (tau - c - t_apex) / r;
+            hermite(w, apex, 0.0, ic[0], -v_td * r)
+        };
+        // Vertical: up over the swing, then down onto the belt at `touchdown_descent` (the slope at
+        // u = 1 is set with the Hermite basis u³ − u², which is zero at both ends and flat at u = 0)
+        let base_slope = (ic_y - to[1]) - self.swing_clearance * std::f64::consts::PI;
+        let want_slope = self.touchdown_descent.map_or(base_slope, |d| -d * swing);
+        let y = to[1] + (ic_y - to[1]) * u + self.swing_clearance * (std::f64::consts::PI * u).sin() + (want_slope - base_slope) * (u3 - u2);
         let a = a_to + (self.foot_angle_ic_deg.to_radians() - a_to) * u;
         ([x, y], a)
     }
