@@ -388,7 +388,7 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Model
     let started = Instant::now();
     let info = reader.info().clone();
     let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers) };
-    let pb = progress_bar(info.declared_frames);
+    let pb = progress_bar(info.planned_frames());
     let mut seen = Vec::new();
     let (info, stats) = pipeline::run(reader, models, &opts, |fp| {
         seen.push(fp.clone());
@@ -424,6 +424,10 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Model
         100.0 * runner_frames as f64 / stats.frames.max(1) as f64,
         stats.frames as f64 / secs
     );
+    // frames repeated to a higher rate: the timing is that of the distinct frames
+    if let Some(w) = info.duplicate_warning() {
+        println!("  note: {w}");
+    }
     if selection.people > 1 {
         println!(
             "  {} people seen: kept the runner (seen longest, legs moving most and most regularly), left out {} poses of the others",
