@@ -76,7 +76,8 @@ struct AnalyzeArgs {
     /// Skip the annotated video.
     #[arg(long)]
     no_video: bool,
-    /// Parallel pose workers (default: one per core; at most two per core).
+    /// Parallel pose workers (default: one per core; at most two per core). The results are the
+    /// same for any number.
     #[arg(long, value_name = "N", value_parser = parse_workers)]
     workers: Option<usize>,
 }
@@ -130,9 +131,10 @@ fn parse_height(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
-/// The most pose workers worth running: two per core, at most 64. Each worker is a tracking chain
-/// with its own model sessions (tens of MB); beyond two per core they only time-slice the same
-/// cores and add memory (and the pipeline bounds the useful number of chains by the frame rate).
+/// The most pose workers worth running: two per core, at most 64. Each worker runs one tracking
+/// chain at a time with its own model sessions (tens of MB); beyond two per core they only
+/// time-slice the same cores and add memory, and a video has at most `pipeline::chain_count(fps)`
+/// chains (2 at 30 fps, at most 8) for them to run. The results do not depend on the number.
 fn max_workers() -> usize {
     (2 * std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).min(64)
 }

@@ -245,3 +245,31 @@ fn frames_repeated_to_a_higher_rate_are_detected() {
         assert!(info.duplicate_warning().is_none());
     }
 }
+
+#[test]
+fn a_reader_positioned_by_time_decodes_what_a_reader_from_the_start_does() {
+    // each tracking chain after the first has its own reader, seeked to its start: its frames must
+    // be those, pixel for pixel and time for time, that a reader from the beginning delivers
+    use opencv::prelude::*;
+    let d = tempfile::tempdir().unwrap();
+    let mkv = d.path().join("male_side.mkv");
+    ffmpeg(&["-i", sample().to_str().unwrap(), "-c", "copy", mkv.to_str().unwrap()]);
+    for video in [sample(), mkv] {
+        let mut all = VideoReader::open(&video).unwrap();
+        let mut from_start = Vec::new();
+        while let Some(f) = all.next_frame().unwrap() {
+            from_start.push((f.time_s, f.image.data_bytes().unwrap().to_vec()));
+        }
+        assert_eq!(from_start.len(), 360);
+        // before the sample's second keyframe (frame 250), on it, and after it
+        for first in [1usize, 179, 180, 250, 251, 300] {
+            let mut r = VideoReader::open(&video).unwrap();
+            assert!(r.seek_time((first as f64 - 0.5) / 30.0).unwrap());
+            for k in first..(first + 5).min(360) {
+                let f = r.next_frame().unwrap().unwrap();
+                assert_eq!(f.time_s, from_start[k].0, "{video:?}: frame {k} after a seek to {first}");
+                assert!(f.image.data_bytes().unwrap() == &from_start[k].1[..], "{video:?}: frame {k} pixels after a seek to {first}");
+            }
+        }
+    }
+}

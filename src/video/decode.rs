@@ -376,6 +376,7 @@ impl VideoReader {
             // decode (without converting) up to the target; convert only the frame before it
             let mut prev = first;
             loop {
+                crate::interrupt::check()?;
                 let Some(next) = self.grab_timed()? else { return Ok(false) };
                 if next >= t {
                     self.pending = Some(next); // delivered by the next `next_frame`
