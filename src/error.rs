@@ -11,10 +11,10 @@ pub enum Error {
     #[error("not a readable video: {path} ({why}); give an MP4/MOV/MKV/WebM file as a phone or camera wrote it")]
     VideoUnreadable { path: PathBuf, why: String },
     #[error(
-        "video is truncated or damaged: {path}: decoded {decoded} of the {declared} frames its container declares; \
-         copy or export the file again"
+        "video is truncated or damaged: {path}: decoded {decoded} of the {expected} frames its container presents \
+         (after any edit list, from its first keyframe); copy or export the file again"
     )]
-    VideoTruncated { path: PathBuf, decoded: usize, declared: usize },
+    VideoTruncated { path: PathBuf, decoded: usize, expected: usize },
     #[error("model file missing: {path}; {hint}")]
     ModelMissing { path: PathBuf, hint: String },
     #[error(

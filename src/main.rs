@@ -76,7 +76,8 @@ struct AnalyzeArgs {
     /// Skip the annotated video.
     #[arg(long)]
     no_video: bool,
-    /// Parallel pose workers (default: one per core; at most two per core).
+    /// Parallel pose workers (default: one per core; at most two per core). The results are the
+    /// same for any number.
     #[arg(long, value_name = "N", value_parser = parse_workers)]
     workers: Option<usize>,
 }
@@ -130,9 +131,10 @@ fn parse_height(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
-/// The most pose workers worth running: two per core, at most 64. Each worker is a tracking chain
-/// with its own model sessions (tens of MB); beyond two per core they only time-slice the same
-/// cores and add memory (and the pipeline bounds the useful number of chains by the frame rate).
+/// The most pose workers worth running: two per core, at most 64. Each worker runs one tracking
+/// chain at a time with its own model sessions (tens of MB); beyond two per core they only
+/// time-slice the same cores and add memory, and a video has at most `pipeline::chain_count(fps)`
+/// chains (2 at 30 fps, at most 8) for them to run. The results do not depend on the number.
 fn max_workers() -> usize {
     (2 * std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).min(64)
 }
@@ -396,7 +398,7 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Model
     let started = Instant::now();
     let info = reader.info().clone();
     let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers) };
-    let pb = progress_bar(info.declared_frames);
+    let pb = progress_bar(info.planned_frames());
     let mut seen = Vec::new();
     let (info, stats) = pipeline::run(reader, models, &opts, |fp| {
         seen.push(fp.clone());
@@ -432,6 +434,10 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Model
         100.0 * runner_frames as f64 / stats.frames.max(1) as f64,
         stats.frames as f64 / secs
     );
+    // frames repeated to a higher rate: the timing is that of the distinct frames
+    if let Some(w) = info.duplicate_warning() {
+        println!("  note: {w}");
+    }
     if selection.people > 1 {
         println!(
             "  {} people seen: kept the runner (seen longest, legs moving most and most regularly), left out {} poses of the others",

@@ -1,26 +1,33 @@
-//! The pose stage over a whole video: parallel, in bounded memory, in frame order.
+//! The pose stage over a whole video: parallel, in bounded memory, in frame order, and with
+//! results that do not depend on how many threads run it.
 //!
-//! Design. Tracking links frames (frame t's ROI comes from the landmarks of an earlier frame), which
-//! would serialise the run. Instead the decoded frames are dealt round-robin to `chains` trackers:
-//! chain j tracks frames j, j+C, j+2C, … with its own [`Tracker`] and its own single-threaded
-//! ONNX sessions, on its own thread, so its ROI for frame t comes from its landmarks of frame t−C
-//! (MediaPipe's tracking mode uses frame t−1). Nothing joins the chains, so no worker ever waits
-//! for another: there is no barrier, no warm-up work and no batch cut, and the load is balanced frame
-//! by frame. The lag is bounded in time: chains are at most [`MAX_ROI_LAG_S`]·fps (at least one),
-//! cores beyond that run each chain's model with more intra-op threads. On a treadmill the body
-//! stays in place, and the ROI is the body's alignment box scaled 1.25, so a frame or two of lag
-//! keeps the runner well inside it (measured: agreement with MediaPipe, tests/pose_agreement.rs).
+//! Design. Tracking links frames (frame t's ROI comes from the landmarks of frame t−1, as in
+//! MediaPipe's tracking mode), which would serialise the run. So the video is split into
+//! [`chain_count`]`(fps)` contiguous chains — a number fixed by the frame rate (2 at 30 fps, 8 at
+//! 120 fps and more), never by the core count — each tracking frame to frame from its own start
+//! (the detector finds the people on its first frame, and again whenever one is lost), with its
+//! own [`Tracker`]. The chains are tasks, taken in order by W workers (`--workers`), each worker
+//! with its own single-threaded ONNX sessions (intra-op threads = 1, so no reduction is split
+//! differently on another machine). A chain's landmarks therefore depend on its frames alone:
+//! 1, 2, 3 or 64 workers give the same numbers to the bit, and so does any core count.
 //!
-//! Threads: one decoder, one per chain, and the caller's thread as the sink. The decoder hands frame
-//! i to chain i mod C through a small bounded channel; chain results come back through bounded
-//! channels read round-robin, which restores frame order without a reorder buffer. So at most
-//! `C·(QUEUE_FRAMES + 1) + 1` decoded frames are alive at once ([`frames_in_flight`]), whatever the
-//! video's length.
-//! A decoded frame is only needed by its chain: the sink gets landmarks, not pixels — everyone's
-//! in view (see `tracker`); the runner is picked from them afterwards (`runner`), over the whole
-//! video, where the chains' interleaved views of the same people are linked up again.
+//! Chains are cut at times on the nominal frame grid, half a frame before the frame
+//! `round(k·N/C)` (N from the container), so the same frames fall in the same chain whichever
+//! container holds the stream. Each chain has its own decoder: a reader of the video
+//! positioned at the chain's start by [`VideoReader::seek_time`] (to the keyframe before it, then
+//! decoding without converting up to it; checked on the frames' own times), which feeds the chain
+//! through a small bounded channel from its own thread. So at most `W·(QUEUE_FRAMES + 2)` decoded
+//! frames are alive at once ([`frames_in_flight`]), whatever the video's length; what comes back is
+//! landmarks, not pixels. The caller's thread is the sink: the first chain's poses stream to it as
+//! they come; a later chain's wait (landmarks only) until the chains before it are done, so `sink`
+//! sees every frame in order, numbered over the whole video.
+//!
+//! Everyone in view is followed (see `tracker`); the runner is picked from them afterwards
+//! (`runner`), over the whole video.
 
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, sync_channel, Sender};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -32,14 +39,19 @@ use super::FramePeople;
 use crate::video::{Frame, VideoInfo, VideoReader};
 use crate::{Error, Result};
 
-/// Longest ROI lag allowed between a chain's consecutive frames: chains ≤ this × fps.
-pub const MAX_ROI_LAG_S: f64 = 0.1;
-/// Decoded frames waiting per chain.
+/// Most tracking chains, whatever the frame rate.
+pub const MAX_CHAINS: usize = 8;
+/// One chain per this many frames per second (2 at 30 fps).
+pub const FPS_PER_CHAIN: f64 = 15.0;
+/// A chain covers at least this long, seconds (shorter clips get fewer chains: each chain starts
+/// with a detector run and a seek).
+pub const MIN_CHAIN_S: f64 = 1.0;
+/// Decoded frames waiting per running chain.
 pub const QUEUE_FRAMES: usize = 2;
 
 #[derive(Debug, Clone)]
 pub struct PipelineOptions {
-    /// Cores to use (chains × intra-op threads).
+    /// Worker threads (each runs one chain at a time, with single-threaded sessions).
     pub workers: usize,
 }
 
@@ -49,72 +61,84 @@ impl Default for PipelineOptions {
     }
 }
 
-/// How many chains to run for `cores` at `fps`: one per core, but no more than keeps the ROI lag
-/// within [`MAX_ROI_LAG_S`] (and at least one).
-pub fn chain_count(cores: usize, fps: f64) -> usize {
-    let by_lag = if fps.is_finite() && fps > 0.0 { (MAX_ROI_LAG_S * fps).floor() as usize } else { 1 };
-    cores.max(1).min(by_lag.max(1))
+/// How many tracking chains a video at `fps` is split into: `round(fps / 15)`, 1 to
+/// [`MAX_CHAINS`]. It depends on the video only, never on the machine.
+pub fn chain_count(fps: f64) -> usize {
+    if !(fps.is_finite() && fps > 0.0) {
+        return 1;
+    }
+    ((fps / FPS_PER_CHAIN).round() as usize).clamp(1, MAX_CHAINS)
 }
 
-/// Most decoded frames alive at once with `chains` chains (queued, in work, being decoded).
-pub fn frames_in_flight(chains: usize) -> usize {
-    chains * (QUEUE_FRAMES + 1) + 1
+/// The start times of the chains of a video (seconds from its first frame; the first is 0):
+/// [`chain_count`] chains, fewer for a clip under [`MIN_CHAIN_S`] per chain, one when the
+/// length is unknown or the frames have no timestamps. Chain k starts half a frame before frame
+/// `round(k·N/C)` on the nominal grid.
+pub fn chain_starts(fps: f64, frames: Option<usize>) -> Vec<f64> {
+    let Some(n) = frames.filter(|&n| n > 0) else { return vec![0.0] };
+    let by_length = ((n as f64 / (MIN_CHAIN_S * fps)).floor() as usize).max(1);
+    let c = chain_count(fps).min(by_length);
+    (0..c).map(|k| if k == 0 { 0.0 } else { (((k * n) as f64 / c as f64).round() - 0.5) / fps }).collect()
+}
+
+/// Most decoded frames alive at once with `workers` workers (queued, in work, being decoded, and
+/// the previous frame's thumbnail aside).
+pub fn frames_in_flight(workers: usize) -> usize {
+    workers * (QUEUE_FRAMES + 2)
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct PoseStats {
     pub frames: usize,
     pub frames_with_pose: usize,
+    /// Frames that repeat the previous one.
+    pub duplicate_frames: usize,
+    /// Tracking chains the video was split into.
+    pub chains: usize,
 }
 
-/// ONNX sessions for every core, opened once and reused for every video (opening them costs a few
-/// hundred milliseconds): single-threaded sessions, one per core, for as many chains as there are
-/// cores; when a video allows fewer chains, sessions with `cores / chains` intra-op threads are
-/// opened for it (and kept).
+/// ONNX sessions for every worker, opened once and reused for every video (opening them costs a
+/// few hundred milliseconds): one set of single-threaded sessions per worker.
 pub struct Workers<'m> {
     models: &'m Models,
-    cores: usize,
-    pools: Mutex<Vec<(usize, Vec<Sessions>)>>,
+    workers: usize,
+    pool: Mutex<Vec<Sessions>>,
     detector: Detector,
 }
 
 impl<'m> Workers<'m> {
-    pub fn new(models: &'m Models, cores: usize) -> Result<Workers<'m>> {
-        let w = Workers { models, cores: cores.max(1), pools: Mutex::new(Vec::new()), detector: Detector::new() };
-        let s = w.open(w.cores, 1)?;
-        w.give_back(1, s);
+    pub fn new(models: &'m Models, workers: usize) -> Result<Workers<'m>> {
+        let w = Workers { models, workers: workers.max(1), pool: Mutex::new(Vec::new()), detector: Detector::new() };
+        let s = w.take(w.workers)?;
+        w.give_back(s);
         Ok(w)
     }
 
-    fn open(&self, n: usize, threads: usize) -> Result<Vec<Sessions>> {
-        // open the sessions in parallel: each takes a while
-        (0..n).into_par_iter().map(|_| self.models.sessions(threads)).collect()
-    }
-
-    /// `n` sets of sessions with `threads` intra-op threads each.
-    fn take(&self, n: usize, threads: usize) -> Result<Vec<Sessions>> {
-        let pooled = {
-            let mut pools = self.pools.lock().map_err(|_| Error::Input("session pool poisoned".into()))?;
-            match pools.iter().position(|(t, s)| *t == threads && s.len() >= n) {
-                Some(i) => Some(pools.swap_remove(i).1),
-                None => None,
-            }
+    /// `n` sets of single-threaded sessions (opened in parallel when the pool has too few: each
+    /// takes a while).
+    fn take(&self, n: usize) -> Result<Vec<Sessions>> {
+        let mut got = {
+            let mut pool = self.pool.lock().map_err(|_| Error::Input("session pool poisoned".into()))?;
+            let k = pool.len().saturating_sub(n);
+            pool.split_off(k)
         };
-        match pooled {
-            Some(s) => Ok(s),
-            None => self.open(n, threads),
+        if got.len() < n {
+            let more: Vec<Sessions> = (got.len()..n).into_par_iter().map(|_| self.models.sessions(1)).collect::<Result<_>>()?;
+            got.extend(more);
         }
+        Ok(got)
     }
 
-    fn give_back(&self, threads: usize, sessions: Vec<Sessions>) {
-        if let Ok(mut pools) = self.pools.lock() {
-            pools.push((threads, sessions));
+    fn give_back(&self, sessions: Vec<Sessions>) {
+        if let Ok(mut pool) = self.pool.lock() {
+            pool.extend(sessions);
         }
     }
 }
 
 /// Runs the pose stage over `reader`, calling `sink` once per frame in order. Returns the video's
-/// info and counts; refuses a truncated stream (see `VideoReader::check_complete`).
+/// info (with its repeated frames counted) and counts; refuses a truncated stream (see
+/// `VideoReader::check_complete`).
 pub fn run<S>(reader: VideoReader, models: &Models, opts: &PipelineOptions, sink: S) -> Result<(VideoInfo, PoseStats)>
 where
     S: FnMut(&FramePeople) -> Result<()>,
@@ -123,104 +147,212 @@ where
     run_with(reader, &workers, sink)
 }
 
+/// What a chain sends back.
+enum Msg {
+    Pose(usize, FramePeople),
+    /// The chain is done: frames decoded, of which repeats.
+    Done(usize, Result<(usize, usize)>),
+}
+
 /// [`run`] with sessions opened beforehand.
-pub fn run_with<S>(mut reader: VideoReader, w: &Workers, mut sink: S) -> Result<(VideoInfo, PoseStats)>
+pub fn run_with<S>(reader: VideoReader, w: &Workers, mut sink: S) -> Result<(VideoInfo, PoseStats)>
 where
     S: FnMut(&FramePeople) -> Result<()>,
 {
-    let info = reader.info().clone();
-    let chains = chain_count(w.cores, info.fps);
-    let threads = (w.cores / chains).max(1);
-    let mut sessions = w.take(chains, threads)?;
+    let mut info = reader.info().clone();
+    let info0 = info.clone();
+    let starts = if reader.has_timestamps() { chain_starts(info.fps, info.planned_frames()) } else { vec![0.0] };
+    let chains = starts.len();
+    let n_workers = w.workers.min(chains);
+    let sessions = w.take(n_workers)?;
     let detector = &w.detector;
+    let first_reader = Mutex::new(Some(reader));
+    let next_chain = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = channel::<Msg>();
 
+    let mut sessions_back = Vec::with_capacity(n_workers);
     let result = std::thread::scope(|scope| -> Result<PoseStats> {
-        let mut frame_tx: Vec<SyncSender<Frame>> = Vec::with_capacity(chains);
-        let mut pose_rx: Vec<Receiver<Result<FramePeople>>> = Vec::with_capacity(chains);
-        for s in sessions.iter_mut().take(chains) {
-            let (ftx, frx) = sync_channel::<Frame>(QUEUE_FRAMES);
-            let (ptx, prx) = sync_channel::<Result<FramePeople>>(QUEUE_FRAMES);
-            frame_tx.push(ftx);
-            pose_rx.push(prx);
-            scope.spawn(move || track_chain(frx, ptx, s, detector));
-        }
-
-        let decoder = scope.spawn(move || -> Result<VideoReader> {
-            let mut i = 0usize;
-            loop {
-                crate::interrupt::check()?;
-                match reader.next_frame()? {
-                    Some(f) => {
-                        if frame_tx[i % chains].send(f).is_err() {
-                            break; // the sink stopped; its error is reported
-                        }
-                        i += 1;
+        let mut handles = Vec::with_capacity(n_workers);
+        for mut s in sessions {
+            let tx = tx.clone();
+            let (starts, first_reader, next_chain, stop, info) = (&starts, &first_reader, &next_chain, &stop, &info0);
+            handles.push(scope.spawn(move || {
+                loop {
+                    let k = next_chain.fetch_add(1, Ordering::SeqCst);
+                    if k >= starts.len() || stop.load(Ordering::SeqCst) {
+                        break;
                     }
-                    None => break,
+                    let end = starts.get(k + 1).copied();
+                    let r = run_chain(k, starts[k], end, first_reader, info, &mut s, detector, &tx, stop);
+                    let failed = r.is_err();
+                    let _ = tx.send(Msg::Done(k, r));
+                    if failed {
+                        stop.store(true, Ordering::SeqCst);
+                        break;
+                    }
                 }
-            }
-            Ok(reader)
-        });
+                s
+            }));
+        }
+        drop(tx);
 
-        // frame i comes from chain i mod C: reading the chains in turn restores frame order
-        let mut stats = PoseStats::default();
-        let mut outcome = Ok(());
-        for i in 0.. {
-            let fp = match pose_rx[i % chains].recv() {
-                Ok(Ok(fp)) => fp,
-                Ok(Err(e)) => {
-                    outcome = Err(e);
-                    break;
-                }
-                Err(_) => break, // that chain has no more frames: the video ended
-            };
-            if let Err(e) = sink(&fp) {
-                outcome = Err(e);
-                break;
-            }
+        // chain k's poses are passed on once chains 0..k are done: frame order over the video
+        let mut pending: Vec<VecDeque<FramePeople>> = (0..chains).map(|_| VecDeque::new()).collect();
+        let mut done = vec![false; chains];
+        let (mut current, mut decoded, mut duplicates) = (0usize, 0usize, 0usize);
+        let mut stats = PoseStats { chains, ..PoseStats::default() };
+        let mut outcome: Result<()> = Ok(());
+        let mut emit = |fp: FramePeople, stats: &mut PoseStats| -> Result<()> {
+            let fp = FramePeople { frame: stats.frames, ..fp };
+            sink(&fp)?;
             stats.frames += 1;
             stats.frames_with_pose += !fp.people.is_empty() as usize;
+            Ok(())
+        };
+        for msg in rx.iter() {
+            if outcome.is_err() {
+                continue; // draining until every worker has stopped
+            }
+            match msg {
+                Msg::Pose(k, fp) if k == current => {
+                    if let Err(e) = emit(fp, &mut stats) {
+                        outcome = Err(e);
+                    }
+                }
+                Msg::Pose(k, fp) => pending[k].push_back(fp),
+                Msg::Done(k, Ok((d, dup))) => {
+                    decoded += d;
+                    duplicates += dup;
+                    done[k] = true;
+                }
+                Msg::Done(_, Err(e)) => outcome = Err(e),
+            }
+            while outcome.is_ok() && current < chains && done[current] {
+                current += 1;
+                if current < chains {
+                    while let Some(fp) = pending[current].pop_front() {
+                        if let Err(e) = emit(fp, &mut stats) {
+                            outcome = Err(e);
+                            break;
+                        }
+                    }
+                }
+            }
+            if outcome.is_err() {
+                stop.store(true, Ordering::SeqCst);
+            }
         }
-        drop(pose_rx); // stops the chains and, through them, the decoder
-        let reader = decoder.join().map_err(|_| Error::Input("decoder thread panicked".into()))?;
+        for h in handles {
+            sessions_back.push(h.join().map_err(|_| Error::Input("pose worker thread panicked".into()))?);
+        }
         outcome?;
-        reader?.check_complete()?;
+        VideoReader::check_complete(&info, decoded)?;
+        stats.duplicate_frames = duplicates;
+        info.set_duplicates(duplicates, decoded);
         Ok(stats)
     });
-    w.give_back(threads, sessions);
-    Ok((info, result?))
+    w.give_back(sessions_back);
+    let stats = result?;
+    Ok((info, stats))
 }
 
-/// One chain: tracks the frames it is dealt, in order, and sends each one's pose.
-fn track_chain(frames: Receiver<Frame>, poses: SyncSender<Result<FramePeople>>, s: &mut Sessions, detector: &Detector) {
-    let mut tracker = Tracker::default();
-    for f in frames {
-        let r = tracker.step(s, detector, &f).map(|people| FramePeople { frame: f.index, time_s: f.time_s, people });
-        let failed = r.is_err();
-        if poses.send(r).is_err() || failed {
-            return;
-        }
+/// One chain: the frames from `start` (seconds) up to `end` (the next chain's start; the video's
+/// end for the last), decoded by a reader of its own on its own thread, tracked in order; each
+/// frame's people sent as they come. Returns the frames decoded and how many repeat the previous.
+#[allow(clippy::too_many_arguments)]
+fn run_chain(
+    k: usize,
+    start: f64,
+    end: Option<f64>,
+    first_reader: &Mutex<Option<VideoReader>>,
+    info: &VideoInfo,
+    s: &mut Sessions,
+    detector: &Detector,
+    tx: &Sender<Msg>,
+    stop: &AtomicBool,
+) -> Result<(usize, usize)> {
+    // the caller's reader, positioned at the first frame, serves the first chain
+    let taken = if k == 0 { first_reader.lock().ok().and_then(|mut r| r.take()) } else { None };
+    let mut reader = match taken {
+        Some(r) => r,
+        None => VideoReader::reopen_info(info)?,
+    };
+    if start > 0.0 && !reader.seek_time(start)? {
+        return Ok((0, 0)); // the stream ends before this chain
     }
+    std::thread::scope(|scope| -> Result<(usize, usize)> {
+        let (ftx, frx) = sync_channel::<Frame>(QUEUE_FRAMES);
+        let decoder = scope.spawn(move || -> Result<(usize, usize)> {
+            let (mut decoded, mut duplicates) = (0, 0);
+            while !stop.load(Ordering::SeqCst) {
+                crate::interrupt::check()?;
+                match reader.next_frame()? {
+                    // the frame at `end` is the next chain's first
+                    Some(f) if end.is_none_or(|e| f.time_s < e) => {
+                        decoded += 1;
+                        duplicates += f.duplicate as usize;
+                        if ftx.send(f).is_err() {
+                            break;
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            Ok((decoded, duplicates))
+        });
+        let mut tracker = Tracker::default();
+        let mut failed = None;
+        for f in frx {
+            match tracker.step(s, detector, &f) {
+                Ok(people) => {
+                    if tx.send(Msg::Pose(k, FramePeople { frame: f.index, time_s: f.time_s, people })).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        let counts = decoder.join().map_err(|_| Error::Input("decoder thread panicked".into()))?;
+        match failed {
+            Some(e) => Err(e),
+            None => counts,
+        }
+    })
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn chains_one_per_core_within_the_lag_bound() {
-        assert_eq!(chain_count(2, 30.0), 2);
-        assert_eq!(chain_count(8, 30.0), 3); // 0.1 s at 30 fps
-        assert_eq!(chain_count(8, 240.0), 8);
-        assert_eq!(chain_count(4, 15.0), 1);
-        assert_eq!(chain_count(0, 60.0), 1);
-        assert_eq!(chain_count(2, f64::NAN), 1);
+    fn chains_by_frame_rate_only() {
+        assert_eq!(chain_count(30.0), 2);
+        assert_eq!(chain_count(29.97), 2);
+        assert_eq!(chain_count(24.0), 2);
+        assert_eq!(chain_count(60.0), 4);
+        assert_eq!(chain_count(120.0), 8);
+        assert_eq!(chain_count(240.0), 8);
+        assert_eq!(chain_count(15.0), 1);
+        assert_eq!(chain_count(f64::NAN), 1);
+    }
+
+    #[test]
+    fn chain_starts_half_a_frame_before_their_first_frame() {
+        assert_eq!(chain_starts(30.0, Some(360)), vec![0.0, 179.5 / 30.0]);
+        assert_eq!(chain_starts(30.0, None), vec![0.0]);
+        // a clip under a second per chain gets fewer chains
+        assert_eq!(chain_starts(60.0, Some(100)).len(), 1);
+        assert_eq!(chain_starts(60.0, Some(150)).len(), 2);
+        assert_eq!(chain_starts(240.0, Some(2400)).len(), 8);
     }
 
     #[test]
     fn frames_in_flight_do_not_depend_on_the_video() {
-        assert_eq!(frames_in_flight(2), 7);
-        // 4K BGR, 8 chains: 25 frames of 24.9 MB ≈ 0.6 GB at most
-        assert!(frames_in_flight(8) * 3840 * 2160 * 3 < 700 << 20);
+        assert_eq!(frames_in_flight(2), 8);
+        // 4K BGR, 8 workers: 32 frames of 24.9 MB ≈ 0.8 GB at most
+        assert!(frames_in_flight(8) * 3840 * 2160 * 3 < 800 << 20);
     }
 }

@@ -1,5 +1,6 @@
 //! Picking the runner's poses out of everyone's. The pose stage follows everyone in view (a coach,
-//! a physio, a passer-by as well as the runner; see `tracker`), on interleaved chains of frames.
+//! a physio, a passer-by as well as the runner; see `tracker`), on contiguous chains of frames (a
+//! person's track restarts at each chain's first frame).
 //! Here the per-frame poses are linked into tracklets — a pose continues the nearest tracklet that
 //! ended moments before without a jump of the body (one pose per tracklet and frame) — tracklets
 //! that continue each other are joined into people, and the runner is the person seen longest whose
@@ -227,7 +228,7 @@ mod tests {
     #[test]
     fn a_bystander_in_view_all_along_is_told_apart_even_on_alternating_frames() {
         // both in view throughout, listed in either order; on every other frame only one is seen
-        // (as when the pose stage's interleaved chains each follow someone else)
+        // (as when two trackers alternate between them)
         let frames: Vec<FramePeople> = (0..200)
             .map(|i| {
                 let t = i as f64 / 30.0;

@@ -1,25 +1,66 @@
-//! Decoding with OpenCV's FFmpeg backend, frames delivered upright as displayed.
+//! Decoding with OpenCV's FFmpeg backend, frames delivered upright as displayed, each with a time
+//! that does not depend on the container.
 //!
 //! Phones store portrait clips as landscape frames with a rotation tag. Debian's OpenCV 4.6 applies
 //! that tag the wrong way round (OpenCV issue 22088: frames come out 180° off), so automatic
-//! orientation is switched off and we rotate by the tag ourselves. Timestamps come from the
-//! container per frame (variable frame rate safe); the frame count is taken as a hint only.
+//! orientation is switched off and we rotate by the tag ourselves.
+//!
+//! Time. The frame rate is the stream's nominal one as its container defines it (`container`: the
+//! MP4 sample duration, Matroska's DefaultDuration), OpenCV's guess only when the container says
+//! nothing: a Matroska remux of an MP4 has millisecond timestamps (0, 33, 67, 100 ms…) from which
+//! the rate is guessed as 30.30 fps. A frame's time is its presentation timestamp from the first
+//! frame, snapped to the nominal grid (`k / fps`) when it lies within [`GRID_TOLERANCE_S`] (or a
+//! quarter frame) of it, as it does for any constant-rate stream in any container; a variable-rate
+//! clip keeps its own timestamps. So the same stream remuxed gives the same times to the bit, and
+//! everything downstream (the tracker's smoothing, the census, the gait events) the same numbers.
+//!
+//! Seeking ([`VideoReader::seek_time`]) is by those times, checked on the decoded frames (OpenCV's
+//! frame-number seek guesses from the rate, so it is only used to land somewhere before the
+//! target), so a reader positioned at a time delivers exactly the frames, decoded identically,
+//! that a reader started at the beginning delivers from that time on.
+//!
+//! Expected length: the container's presented frames (after an MP4 edit list — a lossless trim
+//! keeps samples back to the previous keyframe that players skip — and from the first keyframe),
+//! its duration × fps and OpenCV's declared count; a stream that decodes well short of the least
+//! of these is refused as truncated ([`VideoReader::check_complete`]).
+//!
+//! Repeated frames: each frame is compared with the previous one on a small thumbnail; a frame that
+//! repeats it ([`DUPLICATE_MAX_DIFF`]) is counted (a 30 fps clip exported at 240 fps repeats each
+//! frame eight times), and the effective frame rate follows from the distinct ones.
 
 use std::path::{Path, PathBuf};
 
-use opencv::core::{self, Mat};
+use opencv::core::{self, Mat, Size};
+use opencv::imgproc;
 use opencv::prelude::*;
 use opencv::videoio::{self, VideoCapture};
 
+use super::container::{self, ContainerInfo};
 use crate::{Error, Result};
+
+/// Timestamps within this of the nominal grid (or a quarter frame, if less) are snapped to it: a
+/// millisecond timebase rounds by at most 0.5 ms.
+pub const GRID_TOLERANCE_S: f64 = 0.001;
+/// Width of the thumbnails frames are compared on (area-averaged, so noise and re-encoding
+/// artefacts average out while a moving limb does not).
+pub const THUMB_WIDTH: i32 = 64;
+/// A frame whose thumbnail differs from the previous one's by at most this (8-bit levels, largest
+/// difference of any thumbnail pixel and channel) repeats it. Measured on the sample: consecutive
+/// distinct frames differ by 123–230 levels (a moving limb); frames repeated by a conversion to
+/// 60 or 240 fps and re-encoded by libx264 by 0–10 (coding drift).
+pub const DUPLICATE_MAX_DIFF: f64 = 16.0;
 
 /// One decoded frame, upright, 8-bit BGR.
 pub struct Frame {
+    /// Position in the stream (from the reader's start; the pipeline numbers frames over the whole
+    /// video).
     pub index: usize,
     pub time_s: f64,
     pub image: Mat,
     pub width: u32,
     pub height: u32,
+    /// It repeats the previous frame (see [`DUPLICATE_MAX_DIFF`]).
+    pub duplicate: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -28,12 +69,64 @@ pub struct VideoInfo {
     /// Displayed (upright) size.
     pub width: u32,
     pub height: u32,
-    /// Nominal frame rate from the container.
+    /// Nominal frame rate of the stream (the container's; OpenCV's guess when it has none).
     pub fps: f64,
-    /// Frame count the container declares, if any.
+    /// The frame rate OpenCV reports (may be a guess from rounded timestamps).
+    pub reported_fps: f64,
+    /// Frame count OpenCV reports for the container, if any (for MP4: every sample, including
+    /// those an edit list skips).
     pub declared_frames: Option<usize>,
+    /// Frames the container presents (after its edit list, from the first keyframe), if known.
+    pub container_frames: Option<usize>,
+    /// The video stream's presented duration, seconds, if known.
+    pub duration_s: Option<f64>,
     /// Rotation tag, degrees clockwise to display.
     pub rotation_deg: i32,
+    /// Frames that repeat the previous one (known after the pose stage; 0 before).
+    pub duplicate_frames: usize,
+    /// Distinct frames per second: `fps` × distinct / decoded (known after the pose stage; `fps`
+    /// before).
+    pub effective_fps: f64,
+}
+
+impl VideoInfo {
+    /// The frames a complete stream decodes, as well as can be said before decoding: the least of
+    /// the container's presented frames, duration × fps and the declared count.
+    pub fn expected_frames(&self) -> Option<usize> {
+        let by_duration = self.duration_s.filter(|d| d.is_finite() && *d > 0.0).map(|d| (d * self.fps).round() as usize);
+        [self.container_frames, by_duration, self.declared_frames].into_iter().flatten().min()
+    }
+
+    /// The best estimate of the number of frames, to plan the work (not to check it).
+    pub fn planned_frames(&self) -> Option<usize> {
+        self.container_frames.or(self.declared_frames)
+    }
+
+    /// Records the repeated frames counted over `decoded` frames.
+    pub fn set_duplicates(&mut self, duplicates: usize, decoded: usize) {
+        self.duplicate_frames = duplicates;
+        self.effective_fps = if decoded > 0 { self.fps * (decoded - duplicates.min(decoded)) as f64 / decoded as f64 } else { self.fps };
+    }
+
+    /// A console/report warning when many frames repeat: the timing is that of the distinct
+    /// frames, not of the container's rate.
+    pub fn duplicate_warning(&self) -> Option<String> {
+        if self.duplicate_frames == 0 || self.effective_fps >= self.fps * 0.95 {
+            return None;
+        }
+        let mut w = format!(
+            "{} frames repeat the previous one: the video holds {:.1} distinct frames per second, not the {:.1} fps its container \
+             declares, so timing is only as fine as {:.0} ms (one distinct frame)",
+            self.duplicate_frames,
+            self.effective_fps,
+            self.fps,
+            1000.0 / self.effective_fps.max(1e-9)
+        );
+        if self.effective_fps < self.fps * 0.8 {
+            w.push_str("; it was probably converted from a lower frame rate: analyse the original recording");
+        }
+        Some(w)
+    }
 }
 
 pub struct VideoReader {
@@ -42,6 +135,23 @@ pub struct VideoReader {
     rotate: Option<i32>,
     next_index: usize,
     last_time_s: f64,
+    /// Presentation time of the first frame (seconds, OpenCV's clock), subtracted from every frame.
+    t0: Option<f64>,
+    /// A frame grabbed (decoded) but not yet retrieved: (its time).
+    pending: Option<f64>,
+    /// The previous frame's thumbnail.
+    prev_thumb: Option<Mat>,
+    duplicates: usize,
+}
+
+/// A frame rate as the exact rational it stands for, when it is within a millionth of an integer or
+/// of an NTSC rate (n·1000/1001): Matroska stores the frame duration in whole nanoseconds
+/// (30 fps = 33,333,333 ns, read back as 30.0000003 fps), and the grid, the chain cuts and every
+/// time must be the same whichever container held the stream.
+pub fn exact_rate(fps: f64) -> f64 {
+    let n = fps.round();
+    let ntsc = (fps * 1.001).round() * 1000.0 / 1001.0;
+    [n, ntsc].into_iter().find(|&e| e > 0.0 && ((fps - e) / e).abs() < 1e-6).unwrap_or(fps)
 }
 
 fn check_file(path: &Path) -> Result<()> {
@@ -58,6 +168,26 @@ fn check_file(path: &Path) -> Result<()> {
 impl VideoReader {
     pub fn open(path: &Path) -> Result<VideoReader> {
         check_file(path)?;
+        let c = container::probe(path);
+        Self::open_with(path, &c)
+    }
+
+    /// Another reader of the same video at its start, for decoding a part of it in parallel
+    /// (the container is not read again).
+    pub fn reopen(&self) -> Result<VideoReader> {
+        Self::reopen_info(&self.info)
+    }
+
+    /// A reader of the video `info` describes (as [`open`](Self::open) gave it), at its start.
+    pub fn reopen_info(info: &VideoInfo) -> Result<VideoReader> {
+        let c = ContainerInfo { nominal_fps: Some(info.fps), frames: info.container_frames, duration_s: info.duration_s };
+        // (`fps` is already exact: `exact_rate` keeps it)
+        let mut r = Self::open_with(&info.path, &c)?;
+        r.info.fps = info.fps;
+        Ok(r)
+    }
+
+    fn open_with(path: &Path, c: &ContainerInfo) -> Result<VideoReader> {
         let unreadable = |why: &str| Error::VideoUnreadable { path: path.to_path_buf(), why: why.to_string() };
         let name = path.to_str().ok_or_else(|| unreadable("path is not valid UTF-8"))?;
         let mut cap = VideoCapture::from_file(name, videoio::CAP_FFMPEG).map_err(|e| unreadable(&e.message))?;
@@ -77,77 +207,240 @@ impl VideoReader {
             return Err(unreadable("the video stream has no frame size"));
         }
         let (width, height) = if rotate.is_some() && rotation_deg != 180 { (h, w) } else { (w, h) };
-        let fps = cap.get(videoio::CAP_PROP_FPS)?;
+        let reported = cap.get(videoio::CAP_PROP_FPS)?;
+        let reported_fps = if reported.is_finite() && reported > 0.0 { reported } else { f64::NAN };
+        let fps = c
+            .nominal_fps
+            .filter(|f| f.is_finite() && (1.0..=2000.0).contains(f))
+            .or((reported_fps > 0.0).then_some(reported_fps))
+            .map(exact_rate)
+            .unwrap_or(30.0);
         let count = cap.get(videoio::CAP_PROP_FRAME_COUNT)?;
         let declared_frames = (count.is_finite() && count >= 1.0).then_some(count.round() as usize);
         let info = VideoInfo {
             path: path.to_path_buf(),
             width,
             height,
-            fps: if fps.is_finite() && fps > 0.0 { fps } else { 30.0 },
+            fps,
+            reported_fps,
             declared_frames,
+            container_frames: c.frames,
+            duration_s: c.duration_s,
             rotation_deg,
+            duplicate_frames: 0,
+            effective_fps: fps,
         };
-        Ok(VideoReader { cap, info, rotate, next_index: 0, last_time_s: f64::NEG_INFINITY })
+        let mut r = VideoReader {
+            cap,
+            info,
+            rotate,
+            next_index: 0,
+            last_time_s: f64::NEG_INFINITY,
+            t0: None,
+            pending: None,
+            prev_thumb: None,
+            duplicates: 0,
+        };
+        // the first frame's timestamp is the origin of every time (grabbed now, delivered first)
+        if let Some(pts) = r.grab()? {
+            r.t0 = Some(pts);
+            r.pending = Some(0.0);
+        }
+        Ok(r)
     }
 
     pub fn info(&self) -> &VideoInfo {
         &self.info
     }
 
-    /// The next frame, `None` at the end of the stream (or where decoding stops on damage).
-    pub fn next_frame(&mut self) -> Result<Option<Frame>> {
-        let mut raw = Mat::default();
-        if !self.cap.read(&mut raw)? || raw.empty() {
+    /// Decodes the next frame without converting it: its raw presentation time (seconds, OpenCV's
+    /// clock; NaN when the backend has none), `None` at the end.
+    fn grab(&mut self) -> Result<Option<f64>> {
+        if !self.cap.grab()? {
             return Ok(None);
         }
-        let image = match self.rotate {
+        let ms = self.cap.get(videoio::CAP_PROP_POS_MSEC)?;
+        Ok(Some(if ms.is_finite() && ms >= 0.0 { ms / 1000.0 } else { f64::NAN }))
+    }
+
+    /// A raw timestamp as the frame's time: from the first frame, on the nominal grid where it is
+    /// within the tolerance of it.
+    fn snap(&self, pts: f64) -> f64 {
+        let (Some(t0), true) = (self.t0, pts.is_finite()) else { return f64::NAN };
+        let rel = pts - t0;
+        let k = (rel * self.info.fps).round();
+        let on_grid = k / self.info.fps;
+        if (rel - on_grid).abs() <= GRID_TOLERANCE_S.min(0.25 / self.info.fps) {
+            on_grid
+        } else {
+            rel
+        }
+    }
+
+    /// Grabs the next frame: its time.
+    fn grab_timed(&mut self) -> Result<Option<f64>> {
+        match self.pending.take() {
+            Some(t) => Ok(Some(t)),
+            None => Ok(self.grab()?.map(|p| self.snap(p))),
+        }
+    }
+
+    fn retrieve(&mut self) -> Result<Option<Mat>> {
+        let mut raw = Mat::default();
+        if !self.cap.retrieve(&mut raw, 0)? || raw.empty() {
+            return Ok(None);
+        }
+        Ok(Some(match self.rotate {
             Some(code) => {
                 let mut out = Mat::default();
                 core::rotate(&raw, &mut out, code)?;
                 out
             }
             None => raw,
+        }))
+    }
+
+    /// Is `image` a repeat of the previous frame? Keeps its thumbnail for the next one.
+    fn repeats_previous(&mut self, image: &Mat) -> Result<bool> {
+        let size = image.size()?;
+        let tw = THUMB_WIDTH.min(size.width).max(1);
+        let th = ((size.height as i64 * tw as i64 / size.width.max(1) as i64) as i32).max(1);
+        let mut thumb = Mat::default();
+        imgproc::resize(image, &mut thumb, Size::new(tw, th), 0.0, 0.0, imgproc::INTER_AREA)?;
+        let dup = match &self.prev_thumb {
+            Some(p) => core::norm2(&thumb, p, core::NORM_INF, &core::no_array())? <= DUPLICATE_MAX_DIFF,
+            None => false,
         };
+        self.prev_thumb = Some(thumb);
+        Ok(dup)
+    }
+
+    /// The next frame, `None` at the end of the stream (or where decoding stops on damage).
+    pub fn next_frame(&mut self) -> Result<Option<Frame>> {
+        let Some(t) = self.grab_timed()? else { return Ok(None) };
+        let Some(image) = self.retrieve()? else { return Ok(None) };
+        let duplicate = self.repeats_previous(&image)?;
+        self.duplicates += duplicate as usize;
         let size = image.size()?;
         let index = self.next_index;
-        // Container timestamp of this frame; fall back to index/fps where the backend has none.
-        let pos_ms = self.cap.get(videoio::CAP_PROP_POS_MSEC)?;
-        let mut time_s = if pos_ms.is_finite() && pos_ms >= 0.0 { pos_ms / 1000.0 } else { index as f64 / self.info.fps };
+        // a backend without timestamps, or one going backwards: the next slot on the grid
+        let mut time_s = if t.is_finite() { t } else { index as f64 / self.info.fps };
         if time_s <= self.last_time_s {
             time_s = self.last_time_s + 1.0 / self.info.fps;
         }
         self.last_time_s = time_s;
         self.next_index += 1;
-        Ok(Some(Frame { index, time_s, image, width: size.width as u32, height: size.height as u32 }))
+        Ok(Some(Frame { index, time_s, image, width: size.width as u32, height: size.height as u32, duplicate }))
     }
 
-    /// The frame with this index, upright (seeks; for key frames, not for streaming).
-    pub fn frame_at(&mut self, index: usize) -> Result<Option<Frame>> {
-        self.cap.set(videoio::CAP_PROP_POS_FRAMES, index as f64)?;
-        self.next_index = index;
-        self.last_time_s = f64::NEG_INFINITY;
-        self.next_frame()
+    /// Whether this reader's frames have timestamps (a reader without them cannot seek by time).
+    pub fn has_timestamps(&self) -> bool {
+        self.t0.is_some_and(f64::is_finite)
     }
 
-    /// Frames decoded so far.
+    /// Positions a reader fresh from [`open`](Self::open)/[`reopen`](Self::reopen) so that the
+    /// next frame is the first whose time is at least `t` (seconds from the first frame). The
+    /// frame before it is decoded too, so that a repeat is recognised across the seek. False when
+    /// the stream has no frame from `t` on.
+    pub fn seek_time(&mut self, t: f64) -> Result<bool> {
+        if !self.has_timestamps() {
+            return Err(Error::Input("this video has no frame timestamps; it cannot be read from the middle".into()));
+        }
+        if t <= 0.0 {
+            return Ok(self.pending.is_some());
+        }
+        // OpenCV seeks by frame number (guessed from its own rate) to the keyframe before it;
+        // land a little before the target, then check on the decoded frames' own times
+        let reported = if self.info.reported_fps > 0.0 { self.info.reported_fps } else { self.info.fps };
+        let mut back = 2.0 + 0.25 * reported;
+        loop {
+            let target = (t * reported - back).floor();
+            let from_start = target < 1.0;
+            if from_start {
+                *self = self.reopen()?;
+            } else {
+                self.cap.set(videoio::CAP_PROP_POS_FRAMES, target)?;
+                self.pending = None;
+            }
+            let Some(first) = self.grab_timed()? else {
+                if from_start {
+                    return Ok(false);
+                }
+                back *= 4.0;
+                continue;
+            };
+            if !from_start && !(first < t) {
+                back *= 4.0; // landed at or past the target: frames before it may be skipped
+                continue;
+            }
+            // decode (without converting) up to the target; convert only the frame before it
+            let mut prev = first;
+            loop {
+                crate::interrupt::check()?;
+                let Some(next) = self.grab_timed()? else { return Ok(false) };
+                if next >= t {
+                    self.pending = Some(next); // delivered by the next `next_frame`
+                    self.last_time_s = prev;
+                    return Ok(true);
+                }
+                prev = next;
+                if next + 1.5 / self.info.fps >= t {
+                    // the frame before the target: its thumbnail, for the first repeat check
+                    if let Some(img) = self.retrieve()? {
+                        self.repeats_previous(&img)?;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The first frame whose time is at least `time_s` less half a frame (for key frames).
+    pub fn frame_at_time(&mut self, time_s: f64) -> Result<Option<Frame>> {
+        let mut r = self.reopen()?;
+        if !r.seek_time(time_s - 0.5 / self.info.fps)? {
+            return Ok(None);
+        }
+        r.next_frame()
+    }
+
+    /// Frames delivered so far.
     pub fn decoded(&self) -> usize {
         self.next_index
     }
 
-    /// After the last frame: refuses a stream that stopped well short of what its container
-    /// declares (a truncated or damaged file), or that held no frame at all.
-    pub fn check_complete(&self) -> Result<()> {
-        let decoded = self.next_index;
+    /// Frames delivered so far that repeat the previous one.
+    pub fn duplicates(&self) -> usize {
+        self.duplicates
+    }
+
+    /// After the last frame of the whole video (`decoded` frames over every part read): refuses a
+    /// stream that stopped well short of what its container holds (a truncated or damaged file),
+    /// or that held no frame at all.
+    pub fn check_complete(info: &VideoInfo, decoded: usize) -> Result<()> {
         if decoded == 0 {
-            return Err(Error::VideoUnreadable { path: self.info.path.clone(), why: "no frame could be decoded".into() });
+            return Err(Error::VideoUnreadable { path: info.path.clone(), why: "no frame could be decoded".into() });
         }
-        if let Some(declared) = self.info.declared_frames {
-            // Containers estimate counts from duration x fps; allow 5 % + 2 frames of slack.
-            if (decoded as f64) < declared as f64 * 0.95 - 2.0 {
-                return Err(Error::VideoTruncated { path: self.info.path.clone(), decoded, declared });
+        if let Some(expected) = info.expected_frames() {
+            // duration x fps and counts are estimates to a frame or two; allow 5 % + 2 frames
+            if (decoded as f64) < expected as f64 * 0.95 - 2.0 {
+                return Err(Error::VideoTruncated { path: info.path.clone(), decoded, expected });
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_as_the_rationals_they_stand_for() {
+        assert_eq!(exact_rate(1e9 / 33_333_333.0), 30.0);
+        assert_eq!(exact_rate(30.0), 30.0);
+        assert_eq!(exact_rate(1e9 / 33_366_667.0), 30_000.0 / 1001.0);
+        assert_eq!(exact_rate(90_000.0 / 3003.0), 30_000.0 / 1001.0);
+        assert_eq!(exact_rate(1e9 / 4_166_667.0), 240.0);
+        assert_eq!(exact_rate(30.3), 30.3);
     }
 }

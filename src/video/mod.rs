@@ -2,6 +2,7 @@
 //! annotated video.
 
 pub mod annotate;
+pub mod container;
 pub mod decode;
 pub mod key_frame;
 

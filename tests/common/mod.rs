@@ -38,8 +38,7 @@ pub fn poses_of(video: &Path) -> Vec<FramePose> {
     let reader = VideoReader::open(video).expect("open video");
     let models = Models::load(Variant::Full).expect("models");
     let mut seen = Vec::new();
-    // two workers, as on the reference machine: the chain count sets how far back each frame's
-    // region comes from (see `pipeline`), which moves landmarks by a fraction of a pixel
+    // two workers (any number gives the same landmarks: tests/determinism.rs)
     let opts = PipelineOptions { workers: 2 };
     pipeline::run(reader, &models, &opts, |fp| {
         seen.push(fp.clone());
