@@ -93,15 +93,28 @@ fn air_time(t: f64, c: f64, phase: Phase) -> f64 {
     }
 }
 
+/// The air curve's order for one event: cubic when the widest air side of the search has at least
+/// `cubic_from` samples, quadratic otherwise — fixed over the search, so that every candidate time is
+/// fitted with the same model.
+fn air_order(pts: &[(f64, f64)], lo: f64, hi: f64, search: (f64, f64), phase: Phase, cubic_from: usize) -> usize {
+    let n_air_max = pts.iter().filter(|p| air_time(p.0, search.0.max(lo), phase) > 0.0 || air_time(p.0, search.1.min(hi), phase) > 0.0).count();
+    if n_air_max >= cubic_from { 3 } else { 2 }
+}
+
+/// Whether a candidate event time `c` leaves enough samples in the air (the curve's order) and on
+/// the belt (two).
+fn enough_each_side(pts: &[(f64, f64)], c: f64, phase: Phase, order: usize) -> bool {
+    let n_air = pts.iter().filter(|p| air_time(p.0, c, phase) > 0.0).count();
+    n_air >= order && pts.len() - n_air >= 2
+}
+
 /// The motion cue over samples in `[lo, hi]`, event searched in `search`. `v_belt`: the belt's
 /// speed in the same forward coordinate (negative: backwards).
 pub fn motion_cue(tr: &Track, v_belt: f64, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt: f64) -> Option<Cue> {
     let pts = usable(tr.t, tr.x, lo, hi);
-    let n_air_max = pts.iter().filter(|p| air_time(p.0, search.0.max(lo), phase) > 0.0 || air_time(p.0, search.1.min(hi), phase) > 0.0).count();
-    let order = if n_air_max >= X_CUBIC_SAMPLES { 3 } else { 2 };
+    let order = air_order(&pts, lo, hi, search, phase, X_CUBIC_SAMPLES);
     let fit = |c: f64| -> Option<(f64, f64)> {
-        let n_air = pts.iter().filter(|p| air_time(p.0, c, phase) > 0.0).count();
-        if n_air < order || pts.len() - n_air < 2 {
+        if !enough_each_side(&pts, c, phase, order) {
             return None;
         }
         // y = x − v_belt·(t − c) on the belt side; model y = x_c + Σ α_k·s^k on the air side, where
@@ -129,11 +142,9 @@ pub fn motion_cue(tr: &Track, v_belt: f64, lo: f64, hi: f64, search: (f64, f64),
 /// `search`.
 pub fn height_cue(tr: &Track, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt: f64) -> Option<Cue> {
     let pts = usable(tr.t, tr.h, lo, hi);
-    let n_air_max = pts.iter().filter(|p| air_time(p.0, search.0.max(lo), phase) > 0.0 || air_time(p.0, search.1.min(hi), phase) > 0.0).count();
-    let order = if n_air_max >= H_CUBIC_SAMPLES { 3 } else { 2 };
+    let order = air_order(&pts, lo, hi, search, phase, H_CUBIC_SAMPLES);
     let fit = |c: f64| -> Option<(f64, f64)> {
-        let n_air = pts.iter().filter(|p| air_time(p.0, c, phase) > 0.0).count();
-        if n_air < order || pts.len() - n_air < 2 {
+        if !enough_each_side(&pts, c, phase, order) {
             return None;
         }
         // h = Σ β_k·a^k in the air (a ≥ 0: time off the belt), 0 on it
