@@ -41,14 +41,14 @@ use crate::{Error, Result};
 /// Timestamps within this of the nominal grid (or a quarter frame, if less) are snapped to it: a
 /// millisecond timebase rounds by at most 0.5 ms.
 pub const GRID_TOLERANCE_S: f64 = 0.001;
-/// Width of the thumbnails frames are compared on (area-averaged, so noise and re-encoding
-/// artefacts average out while a moving limb does not).
-pub const THUMB_WIDTH: i32 = 64;
+/// Width of the thumbnails frames are compared on (bilinear: 0.3–0.6 ms a 720p frame, where
+/// OpenCV's area averaging at a non-integer ratio took 4 ms, as long as decoding the frame).
+pub const THUMB_WIDTH: i32 = 90;
 /// A frame whose thumbnail differs from the previous one's by at most this (8-bit levels, largest
 /// difference of any thumbnail pixel and channel) repeats it. Measured on the sample: consecutive
-/// distinct frames differ by 123–230 levels (a moving limb); frames repeated by a conversion to
-/// 60 or 240 fps and re-encoded by libx264 by 0–10 (coding drift).
-pub const DUPLICATE_MAX_DIFF: f64 = 16.0;
+/// distinct frames differ by 153 levels or more (a moving limb); frames repeated by a conversion
+/// to 60 or 240 fps and re-encoded by libx264 by 0–29 (coding drift).
+pub const DUPLICATE_MAX_DIFF: f64 = 64.0;
 
 /// One decoded frame, upright, 8-bit BGR.
 pub struct Frame {
@@ -306,7 +306,7 @@ impl VideoReader {
         let tw = THUMB_WIDTH.min(size.width).max(1);
         let th = ((size.height as i64 * tw as i64 / size.width.max(1) as i64) as i32).max(1);
         let mut thumb = Mat::default();
-        imgproc::resize(image, &mut thumb, Size::new(tw, th), 0.0, 0.0, imgproc::INTER_AREA)?;
+        imgproc::resize(image, &mut thumb, Size::new(tw, th), 0.0, 0.0, imgproc::INTER_LINEAR)?;
         let dup = match &self.prev_thumb {
             Some(p) => core::norm2(&thumb, p, core::NORM_INF, &core::no_array())? <= DUPLICATE_MAX_DIFF,
             None => false,
