@@ -276,7 +276,7 @@ fn landing_grid(noise: f64) -> Vec<(String, (f64, f64, f64, f64, usize, usize), 
 /// frame everywhere (the bar; measured: 100 % in every cell). The median bias is held to
 /// 0.8 frame (measured: worst +0.75 frame, 3 ms, at 240 fps with 40 ms of retraction at half belt
 /// speed; the quarter-frame bar is not met in every cell — see the ignored test below), overstride and angle means to what the frame rate allows (measured worst: 30 fps
-/// 2.4 % leg and 2.4°, 60 fps and up 1.1 % leg and 1.5°).
+/// 2.4 % leg and 2.4°, 60 fps and up 1.07 % leg and 1.52°).
 #[test]
 fn landing_grid_clean_every_contact_within_one_frame() {
     for (name, (med, within, os, ang, n, nt), fps) in landing_grid(0.0) {

@@ -780,20 +780,13 @@ pub fn refine_side(t: &[f64], tr: &FootTracks, contacts: &mut [Contact]) {
             let level = median_in(t, &detrended, at(c, f0), at(c, f1))?;
             Some(detrended.iter().map(|v| v - level).collect())
         };
-        let (heel_gap, toe_gap) = (above_level(&tr.heel_h, HEEL_FLAT), above_level(&tr.toe_h, TOE_FLAT));
-        let x = match touching {
-            Touching::Heel => &tr.heel_x,
-            Touching::Toe => &tr.toe_x,
+        let (x, h, flat) = match touching {
+            Touching::Heel => (&tr.heel_x, &tr.heel_h, HEEL_FLAT),
+            Touching::Toe => (&tr.toe_x, &tr.toe_h, TOE_FLAT),
         };
-        let hl: Vec<f64> = match touching {
-            Touching::Heel => heel_gap.unwrap_or_default(),
-            Touching::Toe => toe_gap.unwrap_or_default(),
-        };
-        if hl.len() != n {
-            continue;
-        }
+        let Some(hl) = above_level(h, flat) else { continue };
         let track = Track { t, x, h: &hl };
-        let flat_end = at(c, if touching == Touching::Heel { HEEL_FLAT.1 } else { TOE_FLAT.1 });
+        let flat_end = at(c, flat.1);
         let lo = turn - (LANDING_AIR_FRAMES * dt).max(LANDING_AIR_S);
         let hi = flat_end.max(turn + 4.0 * dt);
         // the turn bounds IC from below (it is itself measured: half a frame of margin)
