@@ -274,16 +274,19 @@ fn landing_grid(noise: f64) -> Vec<(String, (f64, f64, f64, f64, usize, usize), 
 
 /// Clean landings: what holds at every cell of the grid today. At least 95 % of contacts within one
 /// frame everywhere (the issue's bar; measured: 100 % in every cell). The median bias is held to
-/// 0.8 frame (measured: worst +0.75 frame, 3 ms, at 240 fps with 40 ms of retraction at half belt
-/// speed; the issue's quarter-frame bar is not met in every cell — see the ignored test below), overstride and angle means to what the frame rate allows (measured worst: 30 fps
-/// 2.4 % leg and 2.4°, 60 fps and up 1.07 % leg and 1.52°).
+/// 0.4 frame (measured: worst −0.35 frame, at 30 fps with 20 ms of retraction at full belt speed, and
+/// −0.34 at 240 fps with 80 ms; the issue's quarter-frame bar fails in 3 of 120 cells — see the
+/// ignored test below), overstride and angle means to what the frame rate allows (measured worst:
+/// 30 fps 1.83 % leg and 2.55°, 60 fps and up 0.74 % leg and 1.02°). Before the local refit of each
+/// cue ([`overstride::gait::landing`]) the worst were 0.77 frame, 2.4 % leg and 2.5° at 30 fps, 1.07 % leg
+/// and 1.52° above.
 #[test]
 fn landing_grid_clean_every_contact_within_one_frame() {
     for (name, (med, within, os, ang, n, nt), fps) in landing_grid(0.0) {
         assert!(n + 1 >= nt, "{name}: found {n} of {nt}");
         assert!(within >= 0.95, "{name}: {:.0} % within one frame", within * 100.0);
-        assert!(med.abs() <= 0.8, "{name}: median bias {med} frames");
-        let (os_lim, ang_lim) = if fps < 60.0 { (2.5, 2.6) } else { (1.2, 1.6) };
+        assert!(med.abs() <= 0.4, "{name}: median bias {med} frames");
+        let (os_lim, ang_lim) = if fps < 60.0 { (2.0, 2.6) } else { (0.8, 1.1) };
         assert!(os <= os_lim && ang <= ang_lim, "{name}: overstride {os} % leg, angles {ang}°");
     }
 }
@@ -298,8 +301,27 @@ fn landing_grid_clean_issue_bars() {
     assert!(bad.is_empty(), "{} cells fail: {bad:?}", bad.len());
 }
 
-/// The issue's bars with BlazePose-like noise (1.5 px) and dropouts: within 2 % leg and 2°. Not met
-/// yet: with noise the IC comes late (median +0.3 to +1.2 frames at 60–240 fps), ignored until it is.
+/// With BlazePose-like noise (1.5 px on every landmark) and a dropped frame every 37: what holds
+/// today. At each frame rate the cells' median IC bias is itself at most 0.3 frame in the median cell
+/// and 2.1 frames in the worst (measured: median cell 0.12/0.14/0.23/0.35 frame at 30/60/120/240 fps,
+/// worst 0.37/0.55/1.11/2.02). The one-stage fit of the last version fails it (median cell
+/// 0.11/0.45/0.51/0.93: the flexible air curve's likelihood tail pulled IC late).
+#[test]
+fn landing_grid_noisy_bias_is_small_in_the_typical_cell() {
+    let grid = landing_grid(1.5);
+    for fps in [30.0, 60.0, 120.0, 240.0] {
+        let mut b: Vec<f64> = grid.iter().filter(|g| g.2 == fps).map(|g| g.1 .0.abs()).collect();
+        b.sort_by(f64::total_cmp);
+        let (typical, worst) = (b[b.len() / 2], b[b.len() - 1]);
+        eprintln!("{fps} fps: median cell {typical:.2}, worst {worst:.2} frames");
+        assert!(typical <= 0.4 && worst <= 2.1, "{fps} fps: median cell {typical:.2}, worst {worst:.2} frames");
+    }
+}
+
+/// The issue's bars with BlazePose-like noise (1.5 px) and dropouts: median bias within a quarter
+/// frame, 95 % within one frame, within 2 % leg and 2° in every cell. Not met yet: at 1.5 px of noise a
+/// 240 fps frame (4 ms) is below what the landmarks can time (the cells' within-one-frame share is
+/// 27–100 %, median 64 %; 30 fps 88–100 %), ignored until it is.
 #[test]
 #[ignore]
 fn landing_grid_noisy_issue_bars() {
@@ -327,3 +349,4 @@ fn dump_synthetic_runner() {
         }
     }
 }
+

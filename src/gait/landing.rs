@@ -24,6 +24,10 @@
 //! more than their uncertainties the later one is IC (the earlier one is TO); when they agree, their
 //! precision-weighted mean. The event's uncertainty combines the frame interval (half a frame),
 //! the cues' SDs and their disagreement.
+//!
+//! Each cue is fitted in two stages: over the whole search, then locally around the first fit's
+//! least-squares time with a quadratic air path ([`local`] says why). When neither cue reaches
+//! [`MIN_STRENGTH`], one that reaches [`WEAK_STRENGTH`] still times the event.
 
 use super::fit::posterior_on_grid;
 
@@ -43,6 +47,8 @@ pub struct Cue {
     pub t: f64,
     /// Posterior SD, seconds.
     pub sd: f64,
+    /// The grid time of least squared error, seconds.
+    pub map: f64,
     /// The change the cue relies on (velocity jump, or descent over [`CUE_SPAN_S`]) over the noise.
     pub strength: f64,
 }
@@ -71,6 +77,15 @@ pub const MIN_NOISE_PX: f64 = 0.25;
 /// Grid step of the event time: this fraction of a frame (at most [`MAX_GRID_STEP_S`]).
 pub const GRID_FRACTION: f64 = 0.02;
 pub const MAX_GRID_STEP_S: f64 = 5e-4;
+/// The local refit of a cue ([`local`]): ± this many frames around the first stage's best time…
+pub const LOCAL_HALF_FRAMES: f64 = 2.0;
+/// …with an air side this long beyond the window ([`LOCAL_AIR_FRAMES`] frames, if longer), seconds.
+pub const LOCAL_AIR_S: f64 = 0.03;
+pub const LOCAL_AIR_FRAMES: f64 = 3.0;
+/// When neither cue reaches [`MIN_STRENGTH`], a cue whose change is at least the noise still times
+/// the event: it is a weak estimate, but the forward turn the contact would otherwise keep is a
+/// known lower bound, 20–50 ms early on real runners.
+pub const WEAK_STRENGTH: f64 = 1.0;
 
 /// Samples of the touching point: time, forward position (runner's forward, pixels), height above
 /// its own stance level (pixels, up). Non-finite values are skipped.
@@ -110,9 +125,17 @@ fn enough_each_side(pts: &[(f64, f64)], c: f64, phase: Phase, order: usize) -> b
 
 /// The motion cue over samples in `[lo, hi]`, event searched in `search`. `v_belt`: the belt's
 /// speed in the same forward coordinate (negative: backwards).
+/// Fitted in two stages ([`local`]): over the whole search, then locally around the first stage's
+/// least-squares time.
 pub fn motion_cue(tr: &Track, v_belt: f64, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt: f64) -> Option<Cue> {
+    let coarse = motion_fit(tr, v_belt, lo, hi, search, phase, dt, None)?;
+    Some(local(coarse, lo, hi, search, phase, dt, |lo2, hi2, s2| motion_fit(tr, v_belt, lo2, hi2, s2, phase, dt, Some(2))))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn motion_fit(tr: &Track, v_belt: f64, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt: f64, force: Option<usize>) -> Option<Cue> {
     let pts = usable(tr.t, tr.x, lo, hi);
-    let order = air_order(&pts, lo, hi, search, phase, X_CUBIC_SAMPLES);
+    let order = force.unwrap_or_else(|| air_order(&pts, lo, hi, search, phase, X_CUBIC_SAMPLES));
     let fit = |c: f64| -> Option<(f64, f64)> {
         if !enough_each_side(&pts, c, phase, order) {
             return None;
@@ -135,14 +158,20 @@ pub fn motion_cue(tr: &Track, v_belt: f64, lo: f64, hi: f64, search: (f64, f64),
     };
     let p = posterior_on_grid(search.0, search.1, grid_step(dt), pts.len().saturating_sub(1 + order + 1), MIN_NOISE_PX, |c| fit(c).map(|f| f.0))?;
     let jump = fit(p.best).map_or(0.0, |f| f.1.abs());
-    Some(Cue { t: p.mean, sd: p.sd, strength: jump * CUE_SPAN_S.max(dt) / p.noise })
+    Some(Cue { t: p.mean, sd: p.sd, map: p.best, strength: jump * CUE_SPAN_S.max(dt) / p.noise })
 }
 
 /// The height cue over samples in `[lo, hi]` (height above the stance level), event searched in
 /// `search`.
+/// Fitted in two stages, as the motion cue.
 pub fn height_cue(tr: &Track, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt: f64) -> Option<Cue> {
+    let coarse = height_fit(tr, lo, hi, search, phase, dt, None)?;
+    Some(local(coarse, lo, hi, search, phase, dt, |lo2, hi2, s2| height_fit(tr, lo2, hi2, s2, phase, dt, Some(2))))
+}
+
+fn height_fit(tr: &Track, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt: f64, force: Option<usize>) -> Option<Cue> {
     let pts = usable(tr.t, tr.h, lo, hi);
-    let order = air_order(&pts, lo, hi, search, phase, H_CUBIC_SAMPLES);
+    let order = force.unwrap_or_else(|| air_order(&pts, lo, hi, search, phase, H_CUBIC_SAMPLES));
     let fit = |c: f64| -> Option<(f64, f64)> {
         if !enough_each_side(&pts, c, phase, order) {
             return None;
@@ -163,7 +192,29 @@ pub fn height_cue(tr: &Track, lo: f64, hi: f64, search: (f64, f64), phase: Phase
     };
     let p = posterior_on_grid(search.0, search.1, grid_step(dt), pts.len().saturating_sub(order + 1), MIN_NOISE_PX, |c| fit(c).map(|f| f.0))?;
     let rise = fit(p.best).map_or(0.0, |f| f.1.abs());
-    Some(Cue { t: p.mean, sd: p.sd, strength: rise / p.noise })
+    Some(Cue { t: p.mean, sd: p.sd, map: p.best, strength: rise / p.noise })
+}
+
+/// The second stage of a cue: refitted over ± [`LOCAL_HALF_FRAMES`] frames around the first stage's
+/// least-squares time, with a quadratic air path over a short air window ([`LOCAL_AIR_S`]). Why:
+/// over the whole search the air path needs a cubic, and a flexible air curve can take in belt
+/// samples next to the contact more cheaply than the rigid belt line can take in air samples, so the
+/// likelihood has a long tail into the air side — with noise it pulls the posterior mean from the
+/// contact towards the middle of the search (late for a foot that lands near its turn). Locally a
+/// quadratic is exact enough and the window is symmetric about the best fit. The cue keeps the
+/// first stage's strength, and the larger of the two SDs (the local window truncates the posterior).
+fn local(coarse: Cue, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt: f64, fit: impl Fn(f64, f64, (f64, f64)) -> Option<Cue>) -> Cue {
+    let half = LOCAL_HALF_FRAMES * dt;
+    let s2 = ((coarse.map - half).max(search.0), (coarse.map + half).min(search.1));
+    if !(s2.1 > s2.0) {
+        return coarse;
+    }
+    let air = LOCAL_AIR_S.max(LOCAL_AIR_FRAMES * dt);
+    let (lo2, hi2) = match phase {
+        Phase::Landing => ((s2.0 - air).max(lo), hi),
+        Phase::LiftOff => (lo, (s2.1 + air).min(hi)),
+    };
+    fit(lo2, hi2, s2).map_or(coarse, |f| Cue { strength: coarse.strength, sd: f.sd.max(coarse.sd), ..f })
 }
 
 fn grid_step(dt: f64) -> f64 {
@@ -172,8 +223,12 @@ fn grid_step(dt: f64) -> f64 {
 
 /// Both cues into one event (see the module comment); None when neither counts.
 pub fn combine(motion: Option<Cue>, height: Option<Cue>, phase: Phase, dt: f64) -> Option<Event> {
-    let m = motion.filter(|c| c.strength >= MIN_STRENGTH);
-    let h = height.filter(|c| c.strength >= MIN_STRENGTH);
+    let mut m = motion.filter(|c| c.strength >= MIN_STRENGTH);
+    let mut h = height.filter(|c| c.strength >= MIN_STRENGTH);
+    if m.is_none() && h.is_none() {
+        m = motion.filter(|c| c.strength >= WEAK_STRENGTH);
+        h = height.filter(|c| c.strength >= WEAK_STRENGTH);
+    }
     let (t, sd, spread) = match (m, h) {
         (Some(a), Some(b)) => {
             let joint = a.sd.hypot(b.sd).max(1e-6);
@@ -269,15 +324,15 @@ mod tests {
 
     #[test]
     fn disagreeing_cues_give_the_later_landing_and_the_earlier_lift_off() {
-        let a = Cue { t: 0.100, sd: 0.002, strength: 10.0 };
-        let b = Cue { t: 0.130, sd: 0.002, strength: 10.0 };
+        let a = Cue { t: 0.100, sd: 0.002, map: 0.100, strength: 10.0 };
+        let b = Cue { t: 0.130, sd: 0.002, map: 0.130, strength: 10.0 };
         let dt = 1.0 / 30.0;
         let l = combine(Some(a), Some(b), Phase::Landing, dt).unwrap();
         let o = combine(Some(a), Some(b), Phase::LiftOff, dt).unwrap();
         assert_eq!((l.t, o.t), (0.130, 0.100));
         assert!(l.uncertainty_s > 0.015, "{l:?}");
         // agreeing cues: their weighted mean
-        let c = Cue { t: 0.102, sd: 0.002, strength: 10.0 };
+        let c = Cue { t: 0.102, sd: 0.002, map: 0.102, strength: 10.0 };
         let m = combine(Some(a), Some(c), Phase::Landing, dt).unwrap();
         assert!((m.t - 0.101).abs() < 1e-9);
         assert!(combine(Some(Cue { strength: 0.5, ..a }), None, Phase::Landing, dt).is_none());
