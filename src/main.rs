@@ -80,6 +80,13 @@ struct AnalyzeArgs {
     /// same for any number.
     #[arg(long, value_name = "N", value_parser = parse_workers)]
     workers: Option<usize>,
+    /// Cadence retraining: write a metronome click track (metronome_<spm>.wav, 3 minutes, loops)
+    /// at this many % above the measured step rate (1–15; Heiderscheit 2011 advises 5–10).
+    #[arg(long, value_name = "PCT", default_value_t = gait::retraining::DEFAULT_METRONOME_PCT, value_parser = parse_metronome_pct)]
+    metronome_target: f64,
+    /// Do not write the metronome click track (the report still gives the step-rate targets).
+    #[arg(long, conflicts_with = "metronome_target")]
+    no_metronome: bool,
 }
 
 fn main() -> ExitCode {
@@ -146,6 +153,16 @@ fn parse_workers(s: &str) -> std::result::Result<usize, String> {
         Ok(n)
     } else {
         Err(format!("{n} is not a number of workers this machine can run: give 1–{max} (at most two per core)"))
+    }
+}
+
+fn parse_metronome_pct(s: &str) -> std::result::Result<f64, String> {
+    let (lo, hi) = gait::retraining::METRONOME_PCT_RANGE;
+    let v: f64 = s.trim().trim_end_matches('%').parse().map_err(|_| format!("`{s}` is not a percentage: give {lo}–{hi}"))?;
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} % is not a step-rate target: give {lo}–{hi} (Heiderscheit 2011 advises 5–10)"))
     }
 }
 
@@ -228,6 +245,9 @@ fn single(a: &AnalyzeArgs) -> Result<()> {
                 _ => println!("  wrote {}", root.join(name).display()),
             }
         }
+    }
+    for name in written.iter().filter(|w| !output::OUTPUT_FILES.contains(&w.as_str())) {
+        println!("  wrote {}", root.join(name).display());
     }
     Ok(())
 }
@@ -325,7 +345,11 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
     }));
     let opts = gait::Options { view, height_cm: a.height_cm };
     let analysis = gait::analyze(&frames, &opts).map_err(|e| analysis_refused(source, e))?;
-    output::write_atomic(&dest.join("report.json"), report::json::render(&analysis, &source.display().to_string()).as_bytes())?;
+    let retraining = gait::retraining::for_analysis(&analysis, (!a.no_metronome).then_some(a.metronome_target));
+    if let Some(m) = retraining.as_ref().and_then(|r| r.metronome.as_ref()) {
+        output::write_atomic(&dest.join(&m.file), &report::metronome::wav(m.spm)?)?;
+    }
+    output::write_atomic(&dest.join("report.json"), report::json::render_with(&analysis, &source.display().to_string(), retraining.as_ref()).as_bytes())?;
     output::write_atomic(&dest.join("steps.csv"), report::csv::render(&analysis).as_bytes())?;
     // key frames come from the video; a reanalysed landmarks file has none
     let mut key_frames = Vec::new();
@@ -346,6 +370,7 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
         runner: a.name.as_deref(),
         source: &source.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
         key_frames,
+        retraining: retraining.as_ref(),
     };
     output::write_atomic(&dest.join("report.html"), report::html::render(&analysis, &page).as_bytes())?;
     let mut codec = None;
@@ -354,6 +379,9 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
     }
     overstride::interrupt::check()?;
     print_summary(&analysis);
+    if let Some(r) = &retraining {
+        print_retraining(r);
+    }
     Ok(Done { analysis, codec })
 }
 
@@ -385,6 +413,16 @@ fn print_summary(a: &gait::Analysis) {
     for w in &a.warnings {
         println!("  note: {w}");
     }
+}
+
+fn print_retraining(r: &gait::retraining::Retraining) {
+    let t: Vec<String> = r.targets.iter().map(|t| format!("+{} % {:.0}", t.increase_pct, t.spm)).collect();
+    let m = match (&r.metronome, &r.note) {
+        (Some(m), _) => format!("; metronome {} steps/min (+{:.1} %) in {}", m.spm, m.increase_pct, m.file),
+        (None, Some(n)) => format!("; {n}"),
+        _ => String::new(),
+    };
+    println!("  cadence retraining (Heiderscheit 2011): now {:.0}, targets {} steps/min{m}", r.cadence_spm, t.join(", "));
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

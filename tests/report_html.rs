@@ -25,7 +25,7 @@ fn synthetic_rear_view_report_renders() {
     let d = tempfile::tempdir().unwrap();
     let r = Runner { camera: Camera::Rear, pelvic_drop_deg: [6.0, 3.0], knee_medial_px: [15.0, 5.0], ..Runner::default() };
     let a = overstride::gait::analyze(&r.frames(), &Default::default()).unwrap();
-    let page = overstride::report::html::PageInput { title: "Synthetic <runner> & co", runner: Some("Test"), source: "synthetic", key_frames: vec![] };
+    let page = overstride::report::html::PageInput { title: "Synthetic <runner> & co", runner: Some("Test"), source: "synthetic", key_frames: vec![], retraining: None };
     let html = overstride::report::html::render(&a, &page);
     assert!(html.contains("Synthetic &lt;runner&gt; &amp; co"), "titles are escaped");
     assert!(html.contains("Hip drop while on the left foot") && html.contains("FPPA"));
@@ -75,7 +75,7 @@ fn frontal_key_frames_show_the_peak_pelvic_drop() {
         assert!(caption.contains("peak pelvic drop") && caption.contains(&format!("frame {peak}")), "{caption}");
         keys.push((caption, png));
     }
-    let page = overstride::report::html::PageInput { title: "Rear view", runner: None, source: "synthetic", key_frames: keys };
+    let page = overstride::report::html::PageInput { title: "Rear view", runner: None, source: "synthetic", key_frames: keys, retraining: None };
     let p = d.path().join("report.html");
     std::fs::write(&p, overstride::report::html::render(&a, &page)).unwrap();
     let out = check(&p);

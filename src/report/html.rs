@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use crate::gait::analysis::{overstride_verdict, Analysis, Gait, OverstrideVerdict, Step, KNEE_FLEXION_IC_NORM, KNEE_FLEXION_PEAK_NORM, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT, REARFOOT_ANGLE_NORM};
 use crate::gait::events::Side;
+use crate::gait::retraining::Retraining;
 use crate::gait::summary::Stat;
 
 
@@ -18,6 +19,8 @@ pub struct PageInput<'a> {
     pub source: &'a str,
     /// PNG key frames per side (already encoded), with a caption.
     pub key_frames: Vec<(String, Vec<u8>)>,
+    /// The cadence retraining targets and the metronome written beside the report.
+    pub retraining: Option<&'a Retraining>,
 }
 
 /// HTML-escapes text for element content and quoted attributes.
@@ -151,6 +154,35 @@ fn answers(a: &Analysis, out: &mut String) {
         out.push_str("<li>The feet never left the belt together: this was walking, and the running references do not apply.</li>");
     }
     out.push_str("</ul></section>");
+}
+
+/// The cadence retraining aid: the step-rate targets and the metronome to practise one.
+fn retraining(r: &Retraining, out: &mut String) {
+    out.push_str("<section class=retraining><h2>Cadence retraining</h2><table><thead><tr><th>step rate</th><th>steps/min</th></tr></thead><tbody>");
+    let _ = write!(out, "<tr><td>now</td><td>{:.0}</td></tr>", r.cadence_spm);
+    for t in &r.targets {
+        let _ = write!(out, "<tr><td>+{} %</td><td>{:.0}</td></tr>", t.increase_pct, t.spm);
+    }
+    out.push_str("</tbody></table>");
+    match &r.metronome {
+        Some(m) => {
+            let _ = write!(
+                out,
+                "<p><b>Metronome</b>: <code>{}</code> beside this report clicks {} times a minute (+{:.1} %; the +{} % target rounded to a whole step),                  a {:.0}-minute loop: play it on the treadmill and land one foot on each click. Check the change with a second film and <code>overstride compare</code>.</p>",
+                esc(&m.file),
+                m.spm,
+                m.increase_pct,
+                m.target_pct,
+                super::metronome::DURATION_S / 60.0
+            );
+        }
+        None => {
+            if let Some(n) = &r.note {
+                let _ = write!(out, "<p class=meta>{}</p>", esc(n));
+            }
+        }
+    }
+    let _ = write!(out, "<p class=meta>A 5–10 % higher step rate lowers hip and knee loading and the overstride ({}).</p></section>", esc(r.source));
 }
 
 /// A metric's key as words: `contact_time_s` → "contact time".
@@ -420,6 +452,9 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
         env!("CARGO_PKG_VERSION")
     );
     answers(a, &mut out);
+    if let Some(r) = page.retraining {
+        retraining(r, &mut out);
+    }
     if !page.key_frames.is_empty() {
         out.push_str("<section><h2>Key frames</h2><div class=keys>");
         for (caption, png) in &page.key_frames {
