@@ -200,8 +200,8 @@ fn cap(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
-const LEFT_COLOUR: &str = "#1f6fd1";
-const RIGHT_COLOUR: &str = "#e07b00";
+pub(crate) const LEFT_COLOUR: &str = "#1f6fd1";
+pub(crate) const RIGHT_COLOUR: &str = "#e07b00";
 
 /// A scatter plot of one per-step metric over time, left and right, with an optional reference band.
 fn plot(a: &Analysis, title: &str, unit: &str, get: fn(&Step) -> Option<f64>, bands: &[(f64, f64, &str)]) -> Option<String> {
@@ -416,7 +416,7 @@ const REFERENCES: &str = "<section class=refs><h2>Reference ranges and sources</
 <tr><td>Timing of foot strike from video</td><td>kinematic detection error about 10–25 ms</td><td>Fellin 2010; Young 2023</td></tr>\
 </tbody></table></section>";
 
-const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b1b1b;max-width:960px;margin:0 auto;padding:16px 20px}\
+pub(crate) const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b1b1b;max-width:960px;margin:0 auto;padding:16px 20px}\
 h1{font-size:24px;margin:4px 0}h2{font-size:19px;border-bottom:1px solid #ccc;padding-bottom:3px;margin-top:26px}h3{font-size:16px}\
 .meta{color:#555;font-size:13px}.answers li{margin:6px 0}.ok b{color:#1d7a32}.warn b{color:#a36200}.bad b{color:#b3261e}\
 .n{color:#666;font-size:12px}.limits{color:#444;font-size:13px}figure{margin:8px 0}svg{width:100%;height:auto;font-family:inherit}\

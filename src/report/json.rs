@@ -32,6 +32,13 @@ pub fn render_with(a: &Analysis, input: &str, retraining: Option<&Retraining>) -
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
 
+/// Any serialisable value as report.json writes it (floats rounded to 4 decimals, NaN as null).
+pub fn to_pretty<T: Serialize>(v: &T) -> serde_json::Result<String> {
+    let mut v = serde_json::to_value(v)?;
+    scrub(&mut v);
+    Ok(serde_json::to_string_pretty(&v)? + "\n")
+}
+
 /// NaN and infinities are not JSON: serde writes them as null already; this also rounds floats to
 /// 4 decimals so the file is readable.
 fn scrub(v: &mut serde_json::Value) {
