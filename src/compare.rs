@@ -71,6 +71,8 @@ pub const METRICS: &[(&str, &str, Option<i8>)] = &[
     ("fppa_deg", "knee collapse (FPPA)", Some(-1)),
     ("step_width_pct_leg", "step width (% leg length)", None),
     ("step_width_cm", "step width (cm)", None),
+    ("step_length_pct_leg", "step length (% leg length)", None),
+    ("step_length_cm", "step length (cm)", None),
 ];
 
 /// One side's statistics of a metric, as report.json holds them.

@@ -80,6 +80,10 @@ struct AnalyzeArgs {
     /// The runner's standing height in cm, to give distances in cm as well as % of leg length.
     #[arg(long, value_name = "CM", value_parser = parse_height)]
     height_cm: Option<f64>,
+    /// The treadmill's belt speed as its display shows it, km/h: cm from the belt's motion under the
+    /// stance foot (side views), step lengths, and a check of --height-cm.
+    #[arg(long, value_name = "KMH", value_parser = parse_belt_kmh)]
+    belt_kmh: Option<f64>,
     /// Camera view; detected from the landmarks when not given.
     #[arg(long, value_enum)]
     view: Option<View>,
@@ -177,6 +181,16 @@ fn parse_workers(s: &str) -> std::result::Result<usize, String> {
         Ok(n)
     } else {
         Err(format!("{n} is not a number of workers this machine can run: give 1–{max} (at most two per core)"))
+    }
+}
+
+fn parse_belt_kmh(s: &str) -> std::result::Result<f64, String> {
+    let (lo, hi) = gait::scale::BELT_KMH_RANGE;
+    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a speed in km/h"))?;
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} km/h is not a treadmill belt speed (expected {lo}–{hi} km/h)"))
     }
 }
 
@@ -367,7 +381,7 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
         Facing::Left => View::SideLeft,
         Facing::Right => View::SideRight,
     }));
-    let opts = gait::Options { view, height_cm: a.height_cm };
+    let opts = gait::Options { view, height_cm: a.height_cm, belt_kmh: a.belt_kmh };
     let analysis = gait::analyze(&frames, &opts).map_err(|e| analysis_refused(source, e))?;
     let retraining = gait::retraining::for_analysis(&analysis, (!a.no_metronome).then_some(a.metronome_target));
     if let Some(m) = retraining.as_ref().and_then(|r| r.metronome.as_ref()) {
@@ -418,7 +432,7 @@ fn print_summary(a: &gait::Analysis) {
         a.steps.len(),
         a.cadence_spm.map(|c| format!("{c:.0} steps/min")).unwrap_or_else(|| "n/a".into())
     );
-    for (key, label) in [("overstride_pct_leg", "overstride % leg"), ("shank_angle_deg", "shank angle deg"), ("knee_flexion_ic_deg", "knee flexion at IC deg"), ("pelvic_drop_deg", "pelvic drop deg"), ("fppa_deg", "FPPA deg")] {
+    for (key, label) in [("overstride_pct_leg", "overstride % leg"), ("shank_angle_deg", "shank angle deg"), ("knee_flexion_ic_deg", "knee flexion at IC deg"), ("pelvic_drop_deg", "pelvic drop deg"), ("fppa_deg", "FPPA deg"), ("step_length_cm", "step length cm")] {
         let l = g(key, "left");
         let r = g(key, "right");
         if l.is_some() || r.is_some() {

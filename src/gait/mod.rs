@@ -15,6 +15,7 @@ pub mod view;
 pub mod analysis;
 pub mod metrics;
 pub mod retraining;
+pub mod scale;
 pub mod summary;
 
 pub use analysis::{analyze, Analysis, AnalysisError, Options, Step};

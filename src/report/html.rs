@@ -127,6 +127,11 @@ fn answers(a: &Analysis, out: &mut String) {
             if a.view.is_side() { " and shortens the stride in front of the body" } else { "" }
         );
     }
+    let step_len = stat(a, "step_length_cm", "all").or(stat(a, "step_length_pct_leg", "all"));
+    if let Some(sl) = step_len {
+        let _ = write!(out, "<li><b>Step length</b>: {} (the belt's travel during a step: step time × belt speed).</li>", pm(sl, 1));
+    }
+    scale_item(a, out);
     for (k, asy) in &a.asymmetry {
         if asy.meaningful && ["overstride_pct_leg", "pelvic_drop_deg", "fppa_deg", "knee_flexion_ic_deg", "contact_time_s"].contains(&k.as_str()) {
             let _ = write!(
@@ -154,6 +159,34 @@ fn answers(a: &Analysis, out: &mut String) {
         out.push_str("<li>The feet never left the belt together: this was walking, and the running references do not apply.</li>");
     }
     out.push_str("</ul></section>");
+}
+
+/// Which scale the cm numbers used, and the belt-speed check.
+fn scale_item(a: &Analysis, out: &mut String) {
+    use crate::gait::scale::{StepLengthSource, BELT_CHECK_TOLERANCE_PCT};
+    let sc = &a.scale;
+    let mut parts = Vec::new();
+    match sc.cm_source {
+        Some(src) => parts.push(format!("every cm number (overstride, oscillation, step width) is scaled from {}", src.words())),
+        None if sc.step_length_source.is_none() => return,
+        None => parts.push("no pixel scale: distances in % of leg length".into()),
+    }
+    match sc.step_length_source {
+        Some(StepLengthSource::BeltSpeedGiven) => parts.push(format!("step length in cm from the belt speed given ({:.1} km/h) × step time", sc.belt_kmh_given.unwrap_or(f64::NAN))),
+        Some(StepLengthSource::BeltInImageAndHeight) => parts.push("step length in cm from the belt's speed in the image and the height scale".into()),
+        None => {}
+    }
+    if let (Some(h), Some(g), Some(d)) = (sc.belt_kmh_from_height, sc.belt_kmh_given, sc.belt_disagreement_pct) {
+        let agree = if d.abs() <= BELT_CHECK_TOLERANCE_PCT { "agree" } else { "disagree: check the height, the treadmill's display and that the camera is square to the belt" };
+        parts.push(format!("belt speed check: the height puts the belt at {h:.1} km/h, the treadmill shows {g:.1} km/h ({d:+.0} %; within ±{BELT_CHECK_TOLERANCE_PCT:.0} % they agree) — they {agree}"));
+    } else if let Some(h) = sc.belt_kmh_from_height {
+        parts.push(format!("the height puts the belt at {h:.1} km/h (give --belt-kmh to check it against the treadmill)"));
+    }
+    if let (Some(h), None) = (sc.height_cm_from_belt, sc.height_cm) {
+        parts.push(format!("the belt scale implies a standing height of about {h:.0} cm"));
+    }
+    let cls = if sc.belt_disagreement_pct.is_some_and(|d| d.abs() > BELT_CHECK_TOLERANCE_PCT) { " class=warn" } else { "" };
+    let _ = write!(out, "<li{cls}><b>Scale</b>: {}.</li>", esc(&parts.join("; ")));
 }
 
 /// The cadence retraining aid: the step-rate targets and the metronome to practise one.
