@@ -497,6 +497,13 @@ pub fn run(before_dir: &Path, after_dir: &Path, out: &Path) -> Result<Comparison
             )));
         }
     }
+    // an analysis's folder keeps its own report.html (and its manifest would have its other files removed)
+    if std::fs::symlink_metadata(out.join("report.json")).is_ok() {
+        return Err(Error::Input(format!(
+            "--out {} holds an analysis (report.json): compare writes its own report.html; choose another --out",
+            out.display()
+        )));
+    }
     let c = compare(&before, &after)?;
     let dir = crate::output::OutDir::open(out)?;
     dir.check_targets(OUTPUT_FILES)?;
