@@ -22,6 +22,15 @@ fn class(ch: &Change) -> &'static str {
     }
 }
 
+/// The measure's words with its unit, once.
+fn label_unit(ch: &Change) -> String {
+    if ch.label.contains('(') {
+        ch.label.clone()
+    } else {
+        format!("{} ({})", ch.label, ch.unit)
+    }
+}
+
 fn num(v: f64, d: usize) -> String {
     if v.is_finite() {
         format!("{v:.d$}")
@@ -80,10 +89,27 @@ fn answers(c: &Comparison, out: &mut String) {
             );
         }
     }
-    let others: Vec<&Change> = c.changes.iter().filter(|ch| !HEADLINE.contains(&ch.key.as_str()) && ch.verdict == Verdict::Real).collect();
-    for ch in others {
-        let d = digits(&ch.unit);
-        let _ = write!(out, "<li class=warn><b>{} {}</b>: {:+.d$} ± {} {} (real change).</li>", esc(&cap(&ch.label)), ch.side, ch.change, num(ch.uncertainty_95, d), esc(&ch.unit));
+    // the other measures that changed, one line: label, then each side's change ± its uncertainty
+    let mut others: Vec<String> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for ch in c.changes.iter().filter(|ch| !HEADLINE.contains(&ch.key.as_str()) && ch.verdict == Verdict::Real) {
+        if seen.contains(&ch.key.as_str()) {
+            continue;
+        }
+        seen.push(&ch.key);
+        let sides: Vec<String> = c
+            .changes
+            .iter()
+            .filter(|o| o.key == ch.key && o.verdict == Verdict::Real)
+            .map(|o| {
+                let d = if o.uncertainty_95 < 0.1 { digits(&o.unit).max(2) } else { digits(&o.unit) };
+                format!("{} {:+.d$} ± {}", o.side, o.change, num(o.uncertainty_95, d))
+            })
+            .collect();
+        others.push(format!("{} {}", esc(&label_unit(ch)), sides.join(", ")));
+    }
+    if !others.is_empty() {
+        let _ = write!(out, "<li><b>Also changed beyond the noise</b>: {}.</li>", others.join("; "));
     }
     out.push_str("</ul>");
     if !c.notes.is_empty() {
@@ -186,7 +212,7 @@ fn table(c: &Comparison, out: &mut String) {
             out,
             "<tr class='{}'><td style='text-align:left'>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:+.d$} ± {}</td><td>{}</td><td>{}</td></tr>",
             class(ch),
-            esc(&if ch.label.contains('(') { ch.label.clone() } else { format!("{} ({})", ch.label, ch.unit) }),
+            esc(&label_unit(ch)),
             ch.side,
             cell(&ch.before, d),
             cell(&ch.after, d),
