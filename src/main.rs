@@ -19,8 +19,8 @@ use overstride::{report, Error, Result};
 
 /// What `--out` replaces, and the exit codes: shown by `overstride --help` and `overstride analyze --help`.
 const AFTER_HELP: &str = "\
-Outputs: --out DIR receives landmarks.csv, annotated.mp4, report.html, report.json and steps.csv
-(batch: index.html and one sub-folder DIR/<video name>/ of these per video). They are written into
+Outputs: --out DIR receives landmarks.csv, annotated.mp4, report.html, report.json, steps.csv and
+metronome_<spm>.wav (batch: index.html and one sub-folder DIR/<video name>/ of these per video). They are written into
 DIR/.overstride-staging-<pid>/ and swapped in only once the run has finished; the earlier run's
 files that this run did not write again (as listed in DIR/overstride-manifest.json) are removed
 then. Nothing else in DIR is touched. A failed, refused or interrupted run leaves DIR as it was
@@ -63,7 +63,7 @@ struct CompareArgs {
     before: PathBuf,
     /// The later session's results folder.
     after: PathBuf,
-    /// Folder for the comparison (created if missing); not BEFORE or AFTER.
+    /// Folder for the comparison (created if missing); not BEFORE, AFTER or another analysis folder.
     #[arg(long, short)]
     out: PathBuf,
 }

@@ -191,7 +191,7 @@ fn scale_item(a: &Analysis, out: &mut String) {
 
 /// The cadence retraining aid: the step-rate targets and the metronome to practise one.
 fn retraining(r: &Retraining, out: &mut String) {
-    out.push_str("<section class=retraining><h2>Cadence retraining</h2><table><thead><tr><th>step rate</th><th>steps/min</th></tr></thead><tbody>");
+    out.push_str("<section class=retraining><h2>Cadence retraining</h2><table style='width:auto'><thead><tr><th>step rate</th><th>steps/min</th></tr></thead><tbody>");
     let _ = write!(out, "<tr><td>now</td><td>{:.0}</td></tr>", r.cadence_spm);
     for t in &r.targets {
         let _ = write!(out, "<tr><td>+{} %</td><td>{:.0}</td></tr>", t.increase_pct, t.spm);
