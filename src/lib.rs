@@ -5,6 +5,7 @@
 //! gait analysis → report. Each stage is a module; the binary (`main.rs`) only wires them.
 
 pub mod batch;
+pub mod compare;
 pub mod error;
 pub mod gait;
 pub mod interrupt;

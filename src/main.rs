@@ -19,8 +19,8 @@ use overstride::{report, Error, Result};
 
 /// What `--out` replaces, and the exit codes: shown by `overstride --help` and `overstride analyze --help`.
 const AFTER_HELP: &str = "\
-Outputs: --out DIR receives landmarks.csv, annotated.mp4, report.html, report.json and steps.csv
-(batch: index.html and one sub-folder DIR/<video name>/ of these per video). They are written into
+Outputs: --out DIR receives landmarks.csv, annotated.mp4, report.html, report.json, steps.csv and
+metronome_<spm>.wav (batch: index.html and one sub-folder DIR/<video name>/ of these per video). They are written into
 DIR/.overstride-staging-<pid>/ and swapped in only once the run has finished; the earlier run's
 files that this run did not write again (as listed in DIR/overstride-manifest.json) are removed
 then. Nothing else in DIR is touched. A failed, refused or interrupted run leaves DIR as it was
@@ -43,6 +43,29 @@ enum Command {
     /// Analyse a treadmill video: landmarks on every frame, annotated video.
     #[command(after_help = AFTER_HELP)]
     Analyze(AnalyzeArgs),
+    /// Compare two sessions (before/after): each a results folder holding the report.json that
+    /// `analyze` wrote. Writes report.html and comparison.json into --out.
+    #[command(after_help = COMPARE_HELP)]
+    Compare(CompareArgs),
+}
+
+const COMPARE_HELP: &str = "\
+A change is real when it exceeds 1.96 x its uncertainty, sqrt(SE_before^2 + SE_after^2 +
+timing_before^2 + timing_after^2) (the timing part: the initial-contact timing uncertainty of
+at-contact measures), and the smallest detectable difference where the literature gives one
+(pelvic drop 2.7 deg, Dingenen 2018). Both sessions must be side views, or both rear/front.
+
+Exit status: 0 done; 1 a folder refused (no report.json, another view, another schema); 2 usage error.";
+
+#[derive(clap::Args)]
+struct CompareArgs {
+    /// The first session's results folder (written by `overstride analyze`).
+    before: PathBuf,
+    /// The later session's results folder.
+    after: PathBuf,
+    /// Folder for the comparison (created if missing); not BEFORE, AFTER or another analysis folder.
+    #[arg(long, short)]
+    out: PathBuf,
 }
 
 #[derive(clap::Args, Clone)]
@@ -57,6 +80,10 @@ struct AnalyzeArgs {
     /// The runner's standing height in cm, to give distances in cm as well as % of leg length.
     #[arg(long, value_name = "CM", value_parser = parse_height)]
     height_cm: Option<f64>,
+    /// The treadmill's belt speed as its display shows it, km/h: cm from the belt's motion under the
+    /// stance foot (side views), step lengths, and a check of --height-cm.
+    #[arg(long, value_name = "KMH", value_parser = parse_belt_kmh)]
+    belt_kmh: Option<f64>,
     /// Camera view; detected from the landmarks when not given.
     #[arg(long, value_enum)]
     view: Option<View>,
@@ -80,6 +107,13 @@ struct AnalyzeArgs {
     /// same for any number.
     #[arg(long, value_name = "N", value_parser = parse_workers)]
     workers: Option<usize>,
+    /// Cadence retraining: write a metronome click track (metronome_<spm>.wav, 3 minutes, loops)
+    /// at this many % above the measured step rate (1–15; Heiderscheit 2011 advises 5–10).
+    #[arg(long, value_name = "PCT", default_value_t = gait::retraining::DEFAULT_METRONOME_PCT, value_parser = parse_metronome_pct)]
+    metronome_target: f64,
+    /// Do not write the metronome click track (the report still gives the step-rate targets).
+    #[arg(long, conflicts_with = "metronome_target")]
+    no_metronome: bool,
 }
 
 fn main() -> ExitCode {
@@ -92,6 +126,7 @@ fn main() -> ExitCode {
     overstride::interrupt::install();
     let r = match cli.command {
         Command::Analyze(a) => analyze(&a),
+        Command::Compare(c) => compare(&c),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
@@ -146,6 +181,26 @@ fn parse_workers(s: &str) -> std::result::Result<usize, String> {
         Ok(n)
     } else {
         Err(format!("{n} is not a number of workers this machine can run: give 1–{max} (at most two per core)"))
+    }
+}
+
+fn parse_belt_kmh(s: &str) -> std::result::Result<f64, String> {
+    let (lo, hi) = gait::scale::BELT_KMH_RANGE;
+    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a speed in km/h"))?;
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} km/h is not a treadmill belt speed (expected {lo}–{hi} km/h)"))
+    }
+}
+
+fn parse_metronome_pct(s: &str) -> std::result::Result<f64, String> {
+    let (lo, hi) = gait::retraining::METRONOME_PCT_RANGE;
+    let v: f64 = s.trim().trim_end_matches('%').parse().map_err(|_| format!("`{s}` is not a percentage: give {lo}–{hi}"))?;
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} % is not a step-rate target: give {lo}–{hi} (Heiderscheit 2011 advises 5–10)"))
     }
 }
 
@@ -228,6 +283,9 @@ fn single(a: &AnalyzeArgs) -> Result<()> {
                 _ => println!("  wrote {}", root.join(name).display()),
             }
         }
+    }
+    for name in written.iter().filter(|w| !output::OUTPUT_FILES.contains(&w.as_str())) {
+        println!("  wrote {}", root.join(name).display());
     }
     Ok(())
 }
@@ -323,9 +381,13 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
         Facing::Left => View::SideLeft,
         Facing::Right => View::SideRight,
     }));
-    let opts = gait::Options { view, height_cm: a.height_cm };
+    let opts = gait::Options { view, height_cm: a.height_cm, belt_kmh: a.belt_kmh };
     let analysis = gait::analyze(&frames, &opts).map_err(|e| analysis_refused(source, e))?;
-    output::write_atomic(&dest.join("report.json"), report::json::render(&analysis, &source.display().to_string()).as_bytes())?;
+    let retraining = gait::retraining::for_analysis(&analysis, (!a.no_metronome).then_some(a.metronome_target));
+    if let Some(m) = retraining.as_ref().and_then(|r| r.metronome.as_ref()) {
+        output::write_atomic(&dest.join(&m.file), &report::metronome::wav(m.spm)?)?;
+    }
+    output::write_atomic(&dest.join("report.json"), report::json::render_with(&analysis, &source.display().to_string(), retraining.as_ref()).as_bytes())?;
     output::write_atomic(&dest.join("steps.csv"), report::csv::render(&analysis).as_bytes())?;
     // key frames come from the video; a reanalysed landmarks file has none
     let mut key_frames = Vec::new();
@@ -346,6 +408,7 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
         runner: a.name.as_deref(),
         source: &source.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
         key_frames,
+        retraining: retraining.as_ref(),
     };
     output::write_atomic(&dest.join("report.html"), report::html::render(&analysis, &page).as_bytes())?;
     let mut codec = None;
@@ -354,6 +417,9 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
     }
     overstride::interrupt::check()?;
     print_summary(&analysis);
+    if let Some(r) = &retraining {
+        print_retraining(r);
+    }
     Ok(Done { analysis, codec })
 }
 
@@ -366,7 +432,7 @@ fn print_summary(a: &gait::Analysis) {
         a.steps.len(),
         a.cadence_spm.map(|c| format!("{c:.0} steps/min")).unwrap_or_else(|| "n/a".into())
     );
-    for (key, label) in [("overstride_pct_leg", "overstride % leg"), ("shank_angle_deg", "shank angle deg"), ("knee_flexion_ic_deg", "knee flexion at IC deg"), ("pelvic_drop_deg", "pelvic drop deg"), ("fppa_deg", "FPPA deg")] {
+    for (key, label) in [("overstride_pct_leg", "overstride % leg"), ("shank_angle_deg", "shank angle deg"), ("knee_flexion_ic_deg", "knee flexion at IC deg"), ("pelvic_drop_deg", "pelvic drop deg"), ("fppa_deg", "FPPA deg"), ("step_length_cm", "step length cm")] {
         let l = g(key, "left");
         let r = g(key, "right");
         if l.is_some() || r.is_some() {
@@ -385,6 +451,27 @@ fn print_summary(a: &gait::Analysis) {
     for w in &a.warnings {
         println!("  note: {w}");
     }
+}
+
+fn compare(c: &CompareArgs) -> Result<()> {
+    let cmp = overstride::compare::run(&c.before, &c.after, &c.out)?;
+    for l in overstride::compare::console_lines(&cmp) {
+        println!("{l}");
+    }
+    for f in overstride::compare::OUTPUT_FILES {
+        println!("  wrote {}", c.out.join(f).display());
+    }
+    Ok(())
+}
+
+fn print_retraining(r: &gait::retraining::Retraining) {
+    let t: Vec<String> = r.targets.iter().map(|t| format!("+{} % {:.0}", t.increase_pct, t.spm)).collect();
+    let m = match (&r.metronome, &r.note) {
+        (Some(m), _) => format!("; metronome {} steps/min (+{:.1} %) in {}", m.spm, m.increase_pct, m.file),
+        (None, Some(n)) => format!("; {n}"),
+        _ => String::new(),
+    };
+    println!("  cadence retraining (Heiderscheit 2011): now {:.0}, targets {} steps/min{m}", r.cadence_spm, t.join(", "));
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

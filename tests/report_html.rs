@@ -25,7 +25,7 @@ fn synthetic_rear_view_report_renders() {
     let d = tempfile::tempdir().unwrap();
     let r = Runner { camera: Camera::Rear, pelvic_drop_deg: [6.0, 3.0], knee_medial_px: [15.0, 5.0], ..Runner::default() };
     let a = overstride::gait::analyze(&r.frames(), &Default::default()).unwrap();
-    let page = overstride::report::html::PageInput { title: "Synthetic <runner> & co", runner: Some("Test"), source: "synthetic", key_frames: vec![] };
+    let page = overstride::report::html::PageInput { title: "Synthetic <runner> & co", runner: Some("Test"), source: "synthetic", key_frames: vec![], retraining: None };
     let html = overstride::report::html::render(&a, &page);
     assert!(html.contains("Synthetic &lt;runner&gt; &amp; co"), "titles are escaped");
     assert!(html.contains("Hip drop while on the left foot") && html.contains("FPPA"));
@@ -43,7 +43,7 @@ fn sample_report_renders_with_key_frames() {
     let (o, e) = run(bin().args(["analyze", sample().to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--no-video", "--name", "Sample runner", "--height-cm", "178"]));
     assert!(o.status.success(), "{e}");
     let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
-    for needle in ["The answers", "overstride", "Cadence", "Key frames", "Every step", "Reference ranges", "Sample runner", "cm"] {
+    for needle in ["The answers", "overstride", "Cadence", "Key frames", "Every step", "Reference ranges", "Sample runner", "cm", "Cadence retraining", "metronome_", "<b>Scale</b>: every cm number"] {
         assert!(html.contains(needle), "report.html lacks {needle}");
     }
     let out = check(&out_dir.join("report.html"));
@@ -75,9 +75,38 @@ fn frontal_key_frames_show_the_peak_pelvic_drop() {
         assert!(caption.contains("peak pelvic drop") && caption.contains(&format!("frame {peak}")), "{caption}");
         keys.push((caption, png));
     }
-    let page = overstride::report::html::PageInput { title: "Rear view", runner: None, source: "synthetic", key_frames: keys };
+    let page = overstride::report::html::PageInput { title: "Rear view", runner: None, source: "synthetic", key_frames: keys, retraining: None };
     let p = d.path().join("report.html");
     std::fs::write(&p, overstride::report::html::render(&a, &page)).unwrap();
     let out = check(&p);
     assert!(out.contains("IMAGES 2 BROKEN 0"), "{out}");
+}
+
+#[test]
+fn comparison_page_renders() {
+    // two synthetic sessions (the second with a higher step rate), compared through the CLI
+    let d = tempfile::tempdir().unwrap();
+    let mut folders = Vec::new();
+    for (name, cadence_spm) in [("before", 165.0), ("after", 178.0)] {
+        let lm = d.path().join(format!("{name}.csv"));
+        let mut w = overstride::landmarks_io::LandmarksWriter::create(&lm).unwrap();
+        for f in (Runner { cadence_spm, ..Runner::default() }).frames() {
+            w.write(&f).unwrap();
+        }
+        w.finish().unwrap();
+        let out = d.path().join(name);
+        let (o, e) = run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-metronome"]));
+        assert!(o.status.success(), "{e}");
+        folders.push(out);
+    }
+    let cmp = d.path().join("cmp");
+    let (o, e) = run(bin().args(["compare", folders[0].to_str().unwrap(), folders[1].to_str().unwrap(), "--out", cmp.to_str().unwrap()]));
+    assert!(o.status.success(), "{e}");
+    let html = std::fs::read_to_string(cmp.join("report.html")).unwrap();
+    for needle in ["What changed", "Step rate 165 → 178", "Before and after, per side", "Every measure", "Dingenen 2018"] {
+        assert!(html.contains(needle), "the comparison page lacks {needle}");
+    }
+    assert!(!html.contains("http://") && !html.contains("https://"));
+    let out = check(&cmp.join("report.html"));
+    assert!(out.contains("IMAGES 0 BROKEN 0"), "{out}");
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::com;
 use super::events::{self, Contact, Side};
 use super::metrics::{self, mid, Frame, P};
+use super::scale::{self, Scale};
 use super::series::{interp, Series};
 use super::signal;
 use super::summary::{asymmetry, median, Asymmetry, Stat};
@@ -23,9 +24,8 @@ pub const MIN_STEPS_PER_SIDE: usize = 7;
 /// A step whose leg landmarks average a visibility below this at IC is flagged and left out of the
 /// summary (the model could not see the leg: occlusion, handrail, motion blur).
 pub const MIN_STEP_CONFIDENCE: f64 = 0.5;
-/// Hip joint to ankle ≈ 0.491 × standing height (Winter 2009, segment lengths as fractions of
-/// height: hip 0.530 − ankle 0.039). Used to turn pixels into cm when the runner's height is given.
-pub const LEG_TO_HEIGHT: f64 = 0.491;
+/// Hip joint to ankle ≈ 0.491 × standing height (Winter 2009); defined with the other scales.
+pub use super::scale::LEG_TO_HEIGHT;
 /// Overstride bands, % of leg length: up to this no overstride, up to [`OVERSTRIDE_BORDERLINE_PCT`]
 /// borderline, beyond it clear. These are the tool's own: the heel-to-centre-of-mass distance at
 /// initial contact (Heiderscheit 2011, Wille 2014) has no published normal range in % of leg length
@@ -79,6 +79,9 @@ pub struct Options {
     pub view: Option<View>,
     /// Runner's standing height, for cm.
     pub height_cm: Option<f64>,
+    /// The treadmill's belt speed as its display shows it, km/h: a cm scale from the belt's motion
+    /// in the image, step lengths, and a check of the height scale (`scale`).
+    pub belt_kmh: Option<f64>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -175,6 +178,12 @@ pub struct Step {
     pub step_width_pct_leg: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step_width_cm: Option<f64>,
+    /// The belt's travel during the step (step time × belt speed): side views in % of leg length,
+    /// in cm with a scale (`scale.step_length_source` says which).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_length_pct_leg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_length_cm: Option<f64>,
     /// What the IC's timing uncertainty does to each at-contact number (±, same units).
     #[serde(skip_serializing_if = "AtContactTiming::is_empty")]
     pub timing: AtContactTiming,
@@ -246,8 +255,10 @@ pub struct Analysis {
     pub frames_with_pose: usize,
     pub duration_s: f64,
     pub leg_length_px: f64,
-    /// Centimetres per pixel, when the runner's height was given.
+    /// Centimetres per pixel, when the runner's height or the belt speed was given (`scale` says which).
     pub cm_per_px: Option<f64>,
+    /// Which scale the cm numbers used, and the belt-speed check.
+    pub scale: Scale,
     pub cadence_spm: Option<f64>,
     pub steps: Vec<Step>,
     /// metric name → side ("left", "right", "all") → statistics.
@@ -364,7 +375,6 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     quality.samples_filled = counts.filled;
 
     let leg = metrics::leg_length(&s).unwrap_or(leg_raw);
-    let cm_per_px = opts.height_cm.map(|h| h * LEG_TO_HEIGHT / leg);
 
     // events, per foot, each against its own belt line (the far foot's belt is higher in the image)
     let x_sign = if view.is_side() { view.forward_sign() } else if view == View::Rear { 1.0 } else { -1.0 };
@@ -423,6 +433,10 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     if contacts.is_empty() {
         return Err(AnalysisError::NoSteps);
     }
+    // cm from the height or the belt speed (the belt's speed in the image is known only now)
+    let belt_px_s = view.is_side().then(|| scale::belt_px_s(&t, &s, x_sign, &contacts)).flatten();
+    let scale = scale::resolve(opts.height_cm, opts.belt_kmh, leg, belt_px_s);
+    let cm_per_px = scale.cm_per_px;
 
     let rf = Frame { s: &s, x_sign };
     let rr = Frame { s: &raw, x_sign };
@@ -504,6 +518,8 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             fppa_deg: None,
             step_width_pct_leg: None,
             step_width_cm: None,
+            step_length_pct_leg: step_time.and_then(|t| scale::step_length_pct_leg(scale.belt_px_s, t, leg)),
+            step_length_cm: step_time.and_then(|t| scale::step_length_cm(&scale, t)),
             timing: AtContactTiming::default(),
             confidence,
             excluded: None,
@@ -645,6 +661,8 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         ("fppa_deg", "deg", |s| s.fppa_deg),
         ("step_width_pct_leg", "% leg length", |s| s.step_width_pct_leg),
         ("step_width_cm", "cm", |s| s.step_width_cm),
+        ("step_length_pct_leg", "% leg length", |s| s.step_length_pct_leg),
+        ("step_length_cm", "cm", |s| s.step_length_cm),
     ];
     let mut asym = BTreeMap::new();
     for (name, unit, get) in &metrics_list {
@@ -730,9 +748,10 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     if heel_fallbacks > 0 {
         warnings.push(format!("{heel_fallbacks} steps measured overstride from the ankle: the heel landmark was missing"));
     }
-    if opts.height_cm.is_none() {
-        warnings.push("distances in % of leg length only: give --height-cm for centimetres".into());
+    if scale.cm_per_px.is_none() && scale.step_length_source.is_none() {
+        warnings.push("distances in % of leg length only: give --height-cm or --belt-kmh for centimetres".into());
     }
+    warnings.extend(scale::warnings(&scale));
 
     Ok(Analysis {
         view,
@@ -744,6 +763,7 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         duration_s: s.t.last().copied().unwrap_or(0.0) - s.t.first().copied().unwrap_or(0.0),
         leg_length_px: leg,
         cm_per_px,
+        scale,
         cadence_spm,
         steps,
         summary,

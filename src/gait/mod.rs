@@ -14,6 +14,8 @@ pub mod swap;
 pub mod view;
 pub mod analysis;
 pub mod metrics;
+pub mod retraining;
+pub mod scale;
 pub mod summary;
 
 pub use analysis::{analyze, Analysis, AnalysisError, Options, Step};

@@ -7,6 +7,8 @@ pub const COLUMNS: &[&str] = &[
     "overstride_pct_leg", "overstride_cm", "shank_angle_deg", "knee_flexion_ic_deg", "knee_flexion_peak_deg",
     "foot_strike_angle_deg", "foot_strike", "trunk_lean_deg", "vertical_oscillation_pct_leg", "vertical_oscillation_cm",
     "pelvic_drop_deg", "fppa_deg", "step_width_pct_leg", "step_width_cm", "confidence", "excluded",
+    // added after the first release: at the end, so that the earlier columns keep their places
+    "step_length_pct_leg", "step_length_cm",
 ];
 
 fn num(v: Option<f64>) -> String {
@@ -39,6 +41,8 @@ fn row(s: &Step) -> Vec<String> {
         num(s.step_width_cm),
         format!("{:.3}", s.confidence),
         s.excluded.as_deref().map(|e| format!("\"{}\"", e.replace('"', "'"))).unwrap_or_default(),
+        num(s.step_length_pct_leg),
+        num(s.step_length_cm),
     ]
 }
 

@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use crate::gait::analysis::{overstride_verdict, Analysis, Gait, OverstrideVerdict, Step, KNEE_FLEXION_IC_NORM, KNEE_FLEXION_PEAK_NORM, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT, REARFOOT_ANGLE_NORM};
 use crate::gait::events::Side;
+use crate::gait::retraining::Retraining;
 use crate::gait::summary::Stat;
 
 
@@ -18,6 +19,8 @@ pub struct PageInput<'a> {
     pub source: &'a str,
     /// PNG key frames per side (already encoded), with a caption.
     pub key_frames: Vec<(String, Vec<u8>)>,
+    /// The cadence retraining targets and the metronome written beside the report.
+    pub retraining: Option<&'a Retraining>,
 }
 
 /// HTML-escapes text for element content and quoted attributes.
@@ -124,6 +127,11 @@ fn answers(a: &Analysis, out: &mut String) {
             if a.view.is_side() { " and shortens the stride in front of the body" } else { "" }
         );
     }
+    let step_len = stat(a, "step_length_cm", "all").or(stat(a, "step_length_pct_leg", "all"));
+    if let Some(sl) = step_len {
+        let _ = write!(out, "<li><b>Step length</b>: {} (the belt's travel during a step: step time × belt speed).</li>", pm(sl, 1));
+    }
+    scale_item(a, out);
     for (k, asy) in &a.asymmetry {
         if asy.meaningful && ["overstride_pct_leg", "pelvic_drop_deg", "fppa_deg", "knee_flexion_ic_deg", "contact_time_s"].contains(&k.as_str()) {
             let _ = write!(
@@ -153,6 +161,63 @@ fn answers(a: &Analysis, out: &mut String) {
     out.push_str("</ul></section>");
 }
 
+/// Which scale the cm numbers used, and the belt-speed check.
+fn scale_item(a: &Analysis, out: &mut String) {
+    use crate::gait::scale::{StepLengthSource, BELT_CHECK_TOLERANCE_PCT};
+    let sc = &a.scale;
+    let mut parts = Vec::new();
+    match sc.cm_source {
+        Some(src) => parts.push(format!("every cm number (overstride, oscillation, step width) is scaled from {}", src.words())),
+        None if sc.step_length_source.is_none() => return,
+        None => parts.push("no pixel scale: distances in % of leg length".into()),
+    }
+    match sc.step_length_source {
+        Some(StepLengthSource::BeltSpeedGiven) => parts.push(format!("step length in cm from the belt speed given ({:.1} km/h) × step time", sc.belt_kmh_given.unwrap_or(f64::NAN))),
+        Some(StepLengthSource::BeltInImageAndHeight) => parts.push("step length in cm from the belt's speed in the image and the height scale".into()),
+        None => {}
+    }
+    if let (Some(h), Some(g), Some(d)) = (sc.belt_kmh_from_height, sc.belt_kmh_given, sc.belt_disagreement_pct) {
+        let agree = if d.abs() <= BELT_CHECK_TOLERANCE_PCT { "agree" } else { "disagree: check the height, the treadmill's display and that the camera is square to the belt" };
+        parts.push(format!("belt speed check: the height puts the belt at {h:.1} km/h, the treadmill shows {g:.1} km/h ({d:+.0} %; within ±{BELT_CHECK_TOLERANCE_PCT:.0} % they agree) — they {agree}"));
+    } else if let Some(h) = sc.belt_kmh_from_height {
+        parts.push(format!("the height puts the belt at {h:.1} km/h (give --belt-kmh to check it against the treadmill)"));
+    }
+    if let (Some(h), None) = (sc.height_cm_from_belt, sc.height_cm) {
+        parts.push(format!("the belt scale implies a standing height of about {h:.0} cm"));
+    }
+    let cls = if sc.belt_disagreement_pct.is_some_and(|d| d.abs() > BELT_CHECK_TOLERANCE_PCT) { " class=warn" } else { "" };
+    let _ = write!(out, "<li{cls}><b>Scale</b>: {}.</li>", esc(&parts.join("; ")));
+}
+
+/// The cadence retraining aid: the step-rate targets and the metronome to practise one.
+fn retraining(r: &Retraining, out: &mut String) {
+    out.push_str("<section class=retraining><h2>Cadence retraining</h2><table style='width:auto'><thead><tr><th>step rate</th><th>steps/min</th></tr></thead><tbody>");
+    let _ = write!(out, "<tr><td>now</td><td>{:.0}</td></tr>", r.cadence_spm);
+    for t in &r.targets {
+        let _ = write!(out, "<tr><td>+{} %</td><td>{:.0}</td></tr>", t.increase_pct, t.spm);
+    }
+    out.push_str("</tbody></table>");
+    match &r.metronome {
+        Some(m) => {
+            let _ = write!(
+                out,
+                "<p><b>Metronome</b>: <code>{}</code> beside this report clicks {} times a minute (+{:.1} %; the +{} % target rounded to a whole step),                  a {:.0}-minute loop: play it on the treadmill and land one foot on each click. Check the change with a second film and <code>overstride compare</code>.</p>",
+                esc(&m.file),
+                m.spm,
+                m.increase_pct,
+                m.target_pct,
+                super::metronome::DURATION_S / 60.0
+            );
+        }
+        None => {
+            if let Some(n) = &r.note {
+                let _ = write!(out, "<p class=meta>{}</p>", esc(n));
+            }
+        }
+    }
+    let _ = write!(out, "<p class=meta>A 5–10 % higher step rate lowers hip and knee loading and the overstride ({}).</p></section>", esc(r.source));
+}
+
 /// A metric's key as words: `contact_time_s` → "contact time".
 fn label(key: &str) -> String {
     let k = key.trim_end_matches("_deg").trim_end_matches("_pct_leg").trim_end_matches("_cm").trim_end_matches("_s");
@@ -168,8 +233,8 @@ fn cap(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
-const LEFT_COLOUR: &str = "#1f6fd1";
-const RIGHT_COLOUR: &str = "#e07b00";
+pub(crate) const LEFT_COLOUR: &str = "#1f6fd1";
+pub(crate) const RIGHT_COLOUR: &str = "#e07b00";
 
 /// A scatter plot of one per-step metric over time, left and right, with an optional reference band.
 fn plot(a: &Analysis, title: &str, unit: &str, get: fn(&Step) -> Option<f64>, bands: &[(f64, f64, &str)]) -> Option<String> {
@@ -384,7 +449,7 @@ const REFERENCES: &str = "<section class=refs><h2>Reference ranges and sources</
 <tr><td>Timing of foot strike from video</td><td>kinematic detection error about 10–25 ms</td><td>Fellin 2010; Young 2023</td></tr>\
 </tbody></table></section>";
 
-const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b1b1b;max-width:960px;margin:0 auto;padding:16px 20px}\
+pub(crate) const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b1b1b;max-width:960px;margin:0 auto;padding:16px 20px}\
 h1{font-size:24px;margin:4px 0}h2{font-size:19px;border-bottom:1px solid #ccc;padding-bottom:3px;margin-top:26px}h3{font-size:16px}\
 .meta{color:#555;font-size:13px}.answers li{margin:6px 0}.ok b{color:#1d7a32}.warn b{color:#a36200}.bad b{color:#b3261e}\
 .n{color:#666;font-size:12px}.limits{color:#444;font-size:13px}figure{margin:8px 0}svg{width:100%;height:auto;font-family:inherit}\
@@ -420,6 +485,9 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
         env!("CARGO_PKG_VERSION")
     );
     answers(a, &mut out);
+    if let Some(r) = page.retraining {
+        retraining(r, &mut out);
+    }
     if !page.key_frames.is_empty() {
         out.push_str("<section><h2>Key frames</h2><div class=keys>");
         for (caption, png) in &page.key_frames {

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::gait::retraining::Retraining;
 use crate::gait::Analysis;
 
 pub const SCHEMA_VERSION: &str = "1.0";
@@ -14,13 +15,28 @@ struct Report<'a> {
     view: &'static str,
     #[serde(flatten)]
     analysis: &'a Analysis,
+    /// The cadence retraining targets and the metronome written, when the run has a cadence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retraining: Option<&'a Retraining>,
 }
 
 pub fn render(a: &Analysis, input: &str) -> String {
-    let r = Report { schema_version: SCHEMA_VERSION, tool: format!("overstride {}", env!("CARGO_PKG_VERSION")), input, view: a.view.as_str(), analysis: a };
+    render_with(a, input, None)
+}
+
+/// report.json with the cadence retraining plan of the run (see `gait::retraining`).
+pub fn render_with(a: &Analysis, input: &str, retraining: Option<&Retraining>) -> String {
+    let r = Report { schema_version: SCHEMA_VERSION, tool: format!("overstride {}", env!("CARGO_PKG_VERSION")), input, view: a.view.as_str(), analysis: a, retraining };
     let mut v = serde_json::to_value(&r).unwrap_or(serde_json::Value::Null);
     scrub(&mut v);
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// Any serialisable value as report.json writes it (floats rounded to 4 decimals, NaN as null).
+pub fn to_pretty<T: Serialize>(v: &T) -> serde_json::Result<String> {
+    let mut v = serde_json::to_value(v)?;
+    scrub(&mut v);
+    Ok(serde_json::to_string_pretty(&v)? + "\n")
 }
 
 /// NaN and infinities are not JSON: serde writes them as null already; this also rounds floats to
