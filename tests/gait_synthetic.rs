@@ -350,3 +350,31 @@ fn dump_synthetic_runner() {
     }
 }
 
+/// The TO bar on a foot that peels off the belt (`liftoff_rise: Some(0.0)`: the ankle leaves
+/// with no upward speed, the toe with only what the foot's rotation gives it): clean, every frame
+/// rate, at least 95 % of toe-offs within one frame and the median within a quarter of a frame. Not
+/// met: TO is still where the foot point rises through the stance band, late on a soft corner
+/// (measured: median +1.0/+1.8/+3.5/+7.0 frames, 48/2/0/0 % within one frame at 30/60/120/240 fps).
+/// A lift-off fit of the toe (the landing model mirrored, `Phase::LiftOff`) was tried: height cue
+/// alone 83–93 % within one frame clean, but late again with 1.5 px of noise (+0.9 to +3.3 frames)
+/// and weak on the softest lift-offs; the velocity cue fires early (the toe's speed leaves the
+/// belt's smoothly). Ignored until it is met.
+#[test]
+#[ignore]
+fn toe_off_of_a_peeling_foot_within_one_frame() {
+    for fps in [30.0, 60.0, 120.0, 240.0] {
+        let mut e = Vec::new();
+        for retraction_s in [0.0, 0.04] {
+            for foot_angle_ic_deg in [12.0, -6.0] {
+                let r = Runner { fps, retraction_s, foot_angle_ic_deg, liftoff_rise: Some(0.0), ..Runner::default() };
+                let (a, t) = run(&r);
+                e.extend(pairs(&a, &t).iter().filter_map(|(t, s)| s.to_time_s.map(|x| (x - t.to_time_s) * fps)));
+            }
+        }
+        e.sort_by(f64::total_cmp);
+        let within = e.iter().filter(|v| v.abs() <= 1.0).count() as f64 / e.len() as f64;
+        let med = e[e.len() / 2];
+        assert!(within >= 0.95 && med.abs() <= 0.25, "{fps} fps: TO median {med:+.2} frames, {:.0} % within one frame", within * 100.0);
+    }
+}
+

@@ -55,6 +55,11 @@ pub struct Runner {
     /// The foot's downward speed when it touches the belt, px/s (the heel descends onto the belt);
     /// None: the swing curve's own (about 640 px/s).
     pub touchdown_descent: Option<f64>,
+    /// The ankle's upward speed when the foot leaves the belt, px/s. A real foot peels off: its toe
+    /// leaves the belt with little vertical speed and accelerates up, so toe-off is a soft corner
+    /// in the toe's height. None: the swing curve's own (about 700 px/s: a sharp corner — what the
+    /// height-crossing TO assumes; see `toe_off_of_a_peeling_foot` in tests/gait_synthetic.rs).
+    pub liftoff_rise: Option<f64>,
     /// peak contralateral pelvic drop in stance, per side (left stance, right stance)
     pub pelvic_drop_deg: [f64; 2],
     /// peak medial knee displacement in stance, px, per side
@@ -94,6 +99,7 @@ impl Default for Runner {
             retraction_s: 0.035,
             touchdown_belt_frac: 0.4,
             touchdown_descent: Some(400.0),
+            liftoff_rise: None,
             pelvic_drop_deg: [0.0, 0.0],
             knee_medial_px: [0.0, 0.0],
             step_width: 60.0,
@@ -160,7 +166,7 @@ impl Runner {
     /// the image, on the swing curve's own descent — no swing-leg retraction. The forward-turn
     /// detector was exact on it; the landing model must stay so.
     pub fn no_retraction() -> Runner {
-        Runner { retraction_s: 0.0, touchdown_belt_frac: 0.0, touchdown_descent: None, ..Runner::default() }
+        Runner { retraction_s: 0.0, touchdown_belt_frac: 0.0, touchdown_descent: None, liftoff_rise: None, ..Runner::default() }
     }
 
     pub fn stride_s(&self) -> f64 {
@@ -278,7 +284,10 @@ impl Runner {
         // u = 1 is set with the Hermite basis u³ − u², which is zero at both ends and flat at u = 0)
         let base_slope = (ic_y - to[1]) - self.swing_clearance * std::f64::consts::PI;
         let want_slope = self.touchdown_descent.map_or(base_slope, |d| -d * swing);
-        let y = to[1] + (ic_y - to[1]) * u + self.swing_clearance * (std::f64::consts::PI * u).sin() + (want_slope - base_slope) * (u3 - u2);
+        // …and up off the belt at `liftoff_rise` (u − 2u² + u³: zero at both ends, flat at u = 1)
+        let base_rise = (ic_y - to[1]) + self.swing_clearance * std::f64::consts::PI;
+        let want_rise = self.liftoff_rise.map_or(base_rise, |r| r * swing);
+        let y = to[1] + (ic_y - to[1]) * u + self.swing_clearance * (std::f64::consts::PI * u).sin() + (want_slope - base_slope) * (u3 - u2) + (want_rise - base_rise) * (u - 2.0 * u2 + u3);
         let a = a_to + (self.foot_angle_ic_deg.to_radians() - a_to) * u;
         ([x, y], a)
     }
