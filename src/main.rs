@@ -80,6 +80,11 @@ struct AnalyzeArgs {
     /// same for any number.
     #[arg(long, value_name = "N", value_parser = parse_workers)]
     workers: Option<usize>,
+    /// Slow motion: the frame rate the clip was filmed at, when it plays back at another (a 120 fps
+    /// capture exported at 30 fps: --capture-fps 120). Every time is scaled by playback / capture.
+    /// Read from the video's metadata when it says (Android's com.android.capture.fps).
+    #[arg(long, value_name = "N", value_parser = parse_capture_fps)]
+    capture_fps: Option<f64>,
 }
 
 fn main() -> ExitCode {
@@ -149,6 +154,27 @@ fn parse_workers(s: &str) -> std::result::Result<usize, String> {
     }
 }
 
+fn parse_capture_fps(s: &str) -> std::result::Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a frame rate: give frames per second, e.g. 120"))?;
+    if (1.0..=10_000.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is not a capture frame rate: give 1–10000 frames per second"))
+    }
+}
+
+/// The capture rate to analyse at: `--capture-fps`, else the video's metadata when it differs from
+/// the playback rate.
+fn capture_rate(a: &AnalyzeArgs, info: Option<&overstride::video::VideoInfo>) -> Option<gait::CaptureFps> {
+    if let Some(fps) = a.capture_fps {
+        return Some(gait::CaptureFps { fps, source: gait::CaptureSource::Option });
+    }
+    let info = info?;
+    info.capture_fps
+        .filter(|c| (c / info.fps - 1.0).abs() > 0.01)
+        .map(|fps| gait::CaptureFps { fps, source: gait::CaptureSource::Metadata })
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Facing {
     Left,
@@ -187,8 +213,9 @@ fn open_video(a: &AnalyzeArgs, v: &Path) -> Result<Input> {
         Ok(_) => {}
     }
     let reader = VideoReader::open(v)?;
-    // refuse before the pose stage's work when foot strikes could not be timed anyway
-    let fps = reader.info().fps;
+    // refuse before the pose stage's work when foot strikes could not be timed anyway (at the
+    // rate the clip was filmed at, for slow motion)
+    let fps = capture_rate(a, Some(reader.info())).map_or(reader.info().fps, |c| c.fps);
     if fps < gait::analysis::MIN_FPS {
         return Err(Error::Input(format!(
             "{}: {}",
@@ -315,15 +342,27 @@ fn analysis_refused(source: &Path, e: gait::AnalysisError) -> Error {
 
 /// The analysis of one input, every output written into `dest` (a staging folder).
 fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Result<Done> {
-    let (frames, reader) = match input {
+    let (frames, info) = match input {
         Input::Landmarks(f) => (f, None),
-        Input::Video(reader, models) => (pose_stage(a, source, reader, &models, dest)?, Some(())),
+        Input::Video(reader, models) => {
+            let (f, info) = pose_stage(a, source, reader, &models, dest)?;
+            (f, Some(info))
+        }
     };
+    let reader = info.as_ref().map(|_| ());
     let view = a.view.or(a.side_facing.map(|f| match f {
         Facing::Left => View::SideLeft,
         Facing::Right => View::SideRight,
     }));
-    let opts = gait::Options { view, height_cm: a.height_cm };
+    let video = info.as_ref().map(|i| gait::VideoFacts {
+        width: i.width,
+        height: i.height,
+        rotation_deg: i.rotation_deg,
+        duplicate_frames: i.duplicate_frames,
+        effective_fps: i.effective_fps,
+        fps: i.fps,
+    });
+    let opts = gait::Options { view, height_cm: a.height_cm, capture_fps: capture_rate(a, info.as_ref()), video };
     let analysis = gait::analyze(&frames, &opts).map_err(|e| analysis_refused(source, e))?;
     output::write_atomic(&dest.join("report.json"), report::json::render(&analysis, &source.display().to_string()).as_bytes())?;
     output::write_atomic(&dest.join("steps.csv"), report::csv::render(&analysis).as_bytes())?;
@@ -359,6 +398,10 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
 
 fn print_summary(a: &gait::Analysis) {
     let g = |k: &str, side: &str| a.summary.get(k).and_then(|m| m.get(side)).cloned();
+    // (the repeated frames were said with the pose stage)
+    for al in a.alerts.iter().filter(|al| al.kind != gait::plausibility::AlertKind::RepeatedFrames) {
+        println!("  WARNING: {}", al.message);
+    }
     println!(
         "view {}, {:?}, {} steps, cadence {}",
         a.view.as_str(),
@@ -394,7 +437,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Models, dest: &Path) -> Result<Vec<overstride::pose::FramePose>> {
+fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Models, dest: &Path) -> Result<(Vec<overstride::pose::FramePose>, overstride::video::VideoInfo)> {
     let started = Instant::now();
     let info = reader.info().clone();
     let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers) };
@@ -408,9 +451,11 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Model
     pb.finish_and_clear();
     if stats.frames_with_pose == 0 {
         return Err(overstride::Error::Input(format!(
-            "no person found in {} ({} frames): film the runner whole, side-on or from behind, in good light",
+            "no person found in {} ({} frames, {}x{}): film the runner whole, side-on or from behind, in good light; a runner small in the picture (far away, a wide shot) is not found — film closer, the runner filling at least half the frame height",
             input.display(),
-            stats.frames
+            stats.frames,
+            info.width,
+            info.height
         )));
     }
     // only the runner's poses go on (everyone else's are left out), and into landmarks.csv
@@ -434,15 +479,16 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Model
         100.0 * runner_frames as f64 / stats.frames.max(1) as f64,
         stats.frames as f64 / secs
     );
-    // frames repeated to a higher rate: the timing is that of the distinct frames
-    if let Some(w) = info.duplicate_warning() {
-        println!("  note: {w}");
-    }
     if selection.people > 1 {
         println!(
             "  {} people seen: kept the runner (seen longest, legs moving most and most regularly), left out {} poses of the others",
             selection.people, selection.poses_removed
         );
     }
-    Ok(frames)
+    // frames repeated to a higher rate: the timing is that of the distinct frames (said here, as
+    // the analysis may yet refuse; the reports carry it as an alert)
+    if let Some(w) = info.duplicate_warning() {
+        println!("  note: {w}");
+    }
+    Ok((frames, info))
 }

@@ -78,7 +78,7 @@ fn assert_valid(report: &str) -> Value {
 fn reports_of_side_and_rear_views_match_the_schema() {
     for (camera, height) in [(Camera::SideFacingLeft, Some(178.0)), (Camera::Rear, None), (Camera::SideFacingRight, None)] {
         let r = Runner { camera, pelvic_drop_deg: [5.0, 5.0], knee_medial_px: [10.0, 10.0], ..Runner::default() };
-        let a = overstride::gait::analyze(&r.frames(), &overstride::gait::Options { view: None, height_cm: height }).unwrap();
+        let a = overstride::gait::analyze(&r.frames(), &overstride::gait::Options { view: None, height_cm: height, ..Default::default() }).unwrap();
         let v = assert_valid(&overstride::report::json::render(&a, "synthetic"));
         let step = &v["steps"][0];
         match camera {

@@ -14,6 +14,7 @@ pub mod swap;
 pub mod view;
 pub mod analysis;
 pub mod metrics;
+pub mod plausibility;
 pub mod summary;
 
-pub use analysis::{analyze, Analysis, AnalysisError, Options, Step};
+pub use analysis::{analyze, Analysis, AnalysisError, CaptureFps, CaptureSource, Options, Step, VideoFacts};

@@ -87,6 +87,8 @@ pub struct VideoInfo {
     /// Distinct frames per second: `fps` × distinct / decoded (known after the pose stage; `fps`
     /// before).
     pub effective_fps: f64,
+    /// The rate the clip was filmed at, when its metadata says (`container::ContainerInfo`).
+    pub capture_fps: Option<f64>,
 }
 
 impl VideoInfo {
@@ -180,7 +182,7 @@ impl VideoReader {
 
     /// A reader of the video `info` describes (as [`open`](Self::open) gave it), at its start.
     pub fn reopen_info(info: &VideoInfo) -> Result<VideoReader> {
-        let c = ContainerInfo { nominal_fps: Some(info.fps), frames: info.container_frames, duration_s: info.duration_s };
+        let c = ContainerInfo { nominal_fps: Some(info.fps), frames: info.container_frames, duration_s: info.duration_s, capture_fps: info.capture_fps };
         // (`fps` is already exact: `exact_rate` keeps it)
         let mut r = Self::open_with(&info.path, &c)?;
         r.info.fps = info.fps;
@@ -229,6 +231,7 @@ impl VideoReader {
             rotation_deg,
             duplicate_frames: 0,
             effective_fps: fps,
+            capture_fps: c.capture_fps,
         };
         let mut r = VideoReader {
             cap,
