@@ -212,10 +212,13 @@ fn open_video(a: &AnalyzeArgs, v: &Path) -> Result<Input> {
         }
         Ok(_) => {}
     }
-    let reader = VideoReader::open(v)?;
-    // refuse before the pose stage's work when foot strikes could not be timed anyway (at the
-    // rate the clip was filmed at, for slow motion)
-    let fps = capture_rate(a, Some(reader.info())).map_or(reader.info().fps, |c| c.fps);
+    let mut reader = VideoReader::open(v)?;
+    // slow motion: the pose stage and everything after it run in the capture's (real) time
+    if let Some(c) = capture_rate(a, Some(reader.info())) {
+        reader.set_capture_fps(c.fps);
+    }
+    // refuse before the pose stage's work when foot strikes could not be timed anyway
+    let fps = reader.info().time_fps();
     if fps < gait::analysis::MIN_FPS {
         return Err(Error::Input(format!(
             "{}: {}",
@@ -370,6 +373,10 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
     let mut key_frames = Vec::new();
     if reader.is_some() {
         let mut reader = VideoReader::open(source)?;
+        // frames are found by their time, in the pose stage's (capture) time
+        if let Some(c) = opts.capture_fps {
+            reader.set_capture_fps(c.fps);
+        }
         for side in [Side::Left, Side::Right] {
             if let Some(step) = key_frame::typical_step(&analysis, side) {
                 key_frames.extend(key_frame::render(&mut reader, &frames, &analysis, step)?);
@@ -469,12 +476,13 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Model
     csv.finish()?;
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "{}: {} frames ({}x{}, {:.1} fps), runner's pose found on {} ({:.0} %), {:.1} frames/s",
+        "{}: {} frames ({}x{}, {:.1} fps{}), runner's pose found on {} ({:.0} %), {:.1} frames/s",
         input.display(),
         stats.frames,
         info.width,
         info.height,
         info.fps,
+        if info.time_scale != 1.0 { format!(", filmed at {:.0} fps", info.time_fps()) } else { String::new() },
         runner_frames,
         100.0 * runner_frames as f64 / stats.frames.max(1) as f64,
         stats.frames as f64 / secs

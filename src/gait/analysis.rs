@@ -80,8 +80,9 @@ pub struct Options {
     pub view: Option<View>,
     /// Runner's standing height, for cm.
     pub height_cm: Option<f64>,
-    /// The rate the clip was filmed at, when its timestamps play at another (slow motion): every
-    /// time is scaled by playback / capture.
+    /// The rate the clip was filmed at, when its timestamps play at another (slow motion): the
+    /// frames' times are scaled by playback / capture unless they already run at it (a video's
+    /// pose stage delivers capture times).
     pub capture_fps: Option<CaptureFps>,
     /// What the video says about itself (none for a landmarks file).
     pub video: Option<VideoFacts>,
@@ -389,16 +390,21 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         return Err(AnalysisError::NoPerson { frames: frames.len(), with_pose });
     }
     let mut s = Series::from_frames(frames);
-    let playback_fps = s.fps();
-    if !playback_fps.is_finite() {
+    let series_fps = s.fps();
+    if !series_fps.is_finite() {
         return Err(AnalysisError::NoTimestamps);
     }
-    // slow motion: the times of the capture, not of the playback
-    let capture = opts.capture_fps.filter(|c| c.fps.is_finite() && c.fps > 0.0 && (c.fps / playback_fps - 1.0).abs() > 0.01);
-    if let Some(c) = capture {
-        let k = playback_fps / c.fps;
+    // slow motion: the times of the capture, not of the playback. A video's pose stage already
+    // delivers them (its frames' times are the capture's); a landmarks file in playback time is
+    // scaled here.
+    let differs = |a: f64, b: f64| (a / b - 1.0).abs() > 0.01;
+    let valid_capture = opts.capture_fps.filter(|c| c.fps.is_finite() && c.fps > 0.0);
+    if let Some(c) = valid_capture.filter(|c| differs(c.fps, series_fps)) {
+        let k = series_fps / c.fps;
         s.t.iter_mut().for_each(|t| *t *= k);
     }
+    let playback_fps = opts.video.map_or(series_fps, |v| v.fps);
+    let capture = valid_capture.filter(|c| differs(c.fps, playback_fps));
     let fps = s.fps();
     if !(fps >= MIN_FPS) {
         return Err(AnalysisError::FrameRateTooLow { fps, min: MIN_FPS });
