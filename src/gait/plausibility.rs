@@ -67,6 +67,12 @@ pub const FRONTAL_CLEAR_RATIO: f64 = 0.5;
 pub const MIN_BODY_FRAC_OF_FRAME: f64 = 1.0 / 3.0;
 /// Below this share of frames with the runner's pose, a small runner is the likely cause.
 pub const MIN_POSE_SHARE: f64 = 0.5;
+/// A runner whose landmarks span fewer pixels than this (nose to heel) has a leg of ~55 px: one
+/// pixel of landmark error is ~2 % of leg length of overstride and 2–4° of a joint angle, on the
+/// order of every effect the report reads. Refused.
+pub const MIN_BODY_PX: f64 = 120.0;
+/// Below this (leg ~110 px, a pixel ≈ 1 % of leg length) the landmarks are coarse: a warning.
+pub const SMALL_BODY_PX: f64 = 240.0;
 
 /// What a gate found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -306,13 +312,30 @@ pub fn body_height_px(s: &Series) -> Option<f64> {
 /// A runner too small for the model: seen on too few frames, and small in the frame.
 pub fn runner_size(body_px: f64, frame_height_px: u32, pose_share: f64) -> Option<Gate> {
     let frac = body_px / frame_height_px as f64;
-    (frac < MIN_BODY_FRAC_OF_FRAME && pose_share < MIN_POSE_SHARE).then(|| {
-        Gate::Refuse(format!(
+    if frac < MIN_BODY_FRAC_OF_FRAME && pose_share < MIN_POSE_SHARE {
+        return Some(Gate::Refuse(format!(
             "runner is {body_px:.0} px tall in a {frame_height_px} px high frame ({:.0} %) and the pose was found on only {:.0} % of the frames: too small for the pose model — film closer, the runner filling at least half the frame height",
             100.0 * frac,
             100.0 * pose_share
-        ))
-    })
+        )));
+    }
+    if body_px < MIN_BODY_PX {
+        return Some(Gate::Refuse(format!(
+            "runner is {body_px:.0} px tall ({:.0} % of the frame height): too small to measure (a pixel is ~2 % of leg length) — film closer, the runner filling at least half the frame height",
+            100.0 * frac
+        )));
+    }
+    if body_px < SMALL_BODY_PX {
+        return warn(
+            AlertKind::RunnerTooSmall,
+            format!(
+                "runner is only {body_px:.0} px tall ({:.0} % of the frame height): the landmarks are coarse (a pixel is ~{:.0} % of leg length) — film closer, the runner filling at least half the frame height",
+                100.0 * frac,
+                100.0 / (0.46 * body_px)
+            ),
+        );
+    }
+    None
 }
 
 /// The timing ± of an event whose frame-interval term was half of `dt_s`, restated for frames that
@@ -392,6 +415,8 @@ mod tests {
         assert_eq!(runner_size(543.0, 1280, 1.0), None);
         assert_eq!(runner_size(247.0, 1080, 0.9), None);
         assert!(refused(runner_size(247.0, 1080, 0.29)).starts_with("runner is 247 px tall"));
+        assert!(refused(runner_size(110.0, 1080, 1.0)).starts_with("runner is 110 px tall"));
+        assert_eq!(warned(runner_size(180.0, 1080, 1.0)).kind, AlertKind::RunnerTooSmall);
     }
 
     #[test]
