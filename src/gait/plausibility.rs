@@ -18,14 +18,18 @@ use crate::pose::idx::*;
 pub const RUNNING_CADENCE_TYPICAL_SPM: (f64, f64) = (130.0, 230.0);
 /// Running cadence a human can have at all: elite sprinters peak at about 4.7 steps/s (≈ 280
 /// steps/min); below 100 steps/min a flight phase every 0.6 s or more is bounding, not running.
-/// Outside it: refused (the clip's time base is wrong — slow motion, or frames stamped too fast).
 pub const RUNNING_CADENCE_POSSIBLE_SPM: (f64, f64) = (100.0, 280.0);
 /// Walking cadence: 70–150 steps/min covers slow to brisk walking (Tudor-Locke 2011: 100–120
 /// typical for adults); outside it, a warning.
 pub const WALKING_CADENCE_TYPICAL_SPM: (f64, f64) = (70.0, 150.0);
-/// Walking cadence a human can have at all: race walkers reach about 200–220 steps/min; below 40
-/// a step takes more than 1.5 s, which is not a gait. Outside it: refused.
-pub const WALKING_CADENCE_POSSIBLE_SPM: (f64, f64) = (40.0, 220.0);
+/// Walking cadence a human can have: race walkers reach about 200–220 steps/min; continuous
+/// walking starts at about 60 (Tudor-Locke 2018's cadence bands: 60–79 "slow walking", below it
+/// sporadic steps), 50 leaving a margin for a very slow pathological gait.
+pub const WALKING_CADENCE_POSSIBLE_SPM: (f64, f64) = (50.0, 220.0);
+/// No gait at all outside this: refused (the clip's time base is wrong — slow motion, or frames
+/// stamped too fast). Inside it but outside the detected gait's own range, the walk/run call or
+/// the time base is doubtful: a warning.
+pub const ANY_GAIT_CADENCE_SPM: (f64, f64) = (WALKING_CADENCE_POSSIBLE_SPM.0, RUNNING_CADENCE_POSSIBLE_SPM.1);
 /// Cadence a typical runner has (Heiderscheit 2011's preferred step rate): used only to suggest
 /// the capture rate of a clip whose time base is wrong.
 pub const TYPICAL_RUNNING_CADENCE_SPM: f64 = 170.0;
@@ -124,20 +128,37 @@ pub fn cadence(cadence_spm: f64, running: bool, fps: f64, capture_given: bool) -
     } else {
         ("walking", WALKING_CADENCE_TYPICAL_SPM, WALKING_CADENCE_POSSIBLE_SPM)
     };
-    if cadence_spm < possible.0 || cadence_spm > possible.1 {
-        let suggest = nearest_common_fps(fps * TYPICAL_RUNNING_CADENCE_SPM / cadence_spm);
-        let cause = if cadence_spm < possible.0 {
+    let suggest = nearest_common_fps(fps * TYPICAL_RUNNING_CADENCE_SPM / cadence_spm);
+    let cause = |low: bool| {
+        if low {
             format!("the clip is probably slow motion (played back slower than it was filmed): give the rate it was filmed at, e.g. --capture-fps {suggest:.0}")
         } else {
             format!(
                 "the frames' timestamps are probably too fast (frames stamped at {fps:.0} fps but filmed at a lower rate): give the rate it was filmed at, e.g. --capture-fps {suggest:.0}"
             )
-        };
-        let given = if capture_given { format!(" (with a capture rate of {fps:.0} fps: check it)") } else { String::new() };
+        }
+    };
+    let given = if capture_given { format!(" (with a capture rate of {fps:.0} fps: check it)") } else { String::new() };
+    let any = ANY_GAIT_CADENCE_SPM;
+    if cadence_spm < any.0 || cadence_spm > any.1 {
         return Some(Gate::Refuse(format!(
-            "cadence {cadence_spm:.0} steps/min{given} is impossible for {gait} ({:.0}–{:.0}): {cause}",
-            possible.0, possible.1
+            "cadence {cadence_spm:.0} steps/min{given} is impossible for walking or running ({:.0}–{:.0}): {}",
+            any.0,
+            any.1,
+            cause(cadence_spm < any.0)
         )));
+    }
+    if cadence_spm < possible.0 || cadence_spm > possible.1 {
+        let other = if running { "walking" } else { "running" };
+        return warn(
+            AlertKind::Cadence,
+            format!(
+                "cadence {cadence_spm:.0} steps/min{given} is not possible for {gait} ({:.0}–{:.0}): either this is {other} and the walk/run call is wrong, or {}",
+                possible.0,
+                possible.1,
+                cause(cadence_spm < possible.0)
+            ),
+        );
     }
     if cadence_spm < typical.0 || cadence_spm > typical.1 {
         return warn(
@@ -375,6 +396,10 @@ mod tests {
         let m = refused(cadence(1349.0, false, 240.0, false));
         assert!(m.contains("--capture-fps 30"), "{m}");
         assert_eq!(warned(cadence(240.0, true, 30.0, false)).kind, AlertKind::Cadence);
+        // possible for walking, not for running (or 2x slow motion): doubtful, warned
+        let a = warned(cadence(85.0, true, 30.0, false));
+        assert!(a.message.contains("either this is walking") && a.message.contains("--capture-fps 60"), "{}", a.message);
+        assert_eq!(warned(cadence(250.0, false, 30.0, false)).kind, AlertKind::Cadence);
         assert_eq!(warned(cadence(160.0, false, 30.0, false)).kind, AlertKind::Cadence);
         refused(cadence(290.0, true, 30.0, false));
         refused(cadence(30.0, false, 30.0, false));
