@@ -27,6 +27,11 @@ then. Nothing else in DIR is touched. A failed, refused or interrupted run leave
 (in a batch, a video that fails keeps its earlier results). One run uses DIR at a time
 (DIR/.overstride-lock). A symbolic link as DIR or inside it is refused, never written through.
 
+Impossible results are refused (exit 1, one line saying what to do): a cadence no gait has (often
+slow motion: give --capture-fps), a body lying or upside down (a wrong rotation tag), no movement
+(a still photo), --view contradicting the clip, a runner too small to measure. Doubtful ones are
+warned about first in report.html, in report.json `alerts` and on the console.
+
 Exit status: 0 done; 1 an input or the analysis refused (the message says what to do; batch: any
 video failed); 2 usage error (an unknown option or a bad value); 130 interrupted (Ctrl-C, SIGTERM
 or SIGHUP: the earlier results are kept).";

@@ -301,6 +301,10 @@ fn messages_carry_no_nan_and_no_person_says_why() {
     let empty = d.path().join("empty.mp4");
     ffmpeg(&["-f", "lavfi", "-i", "color=c=gray:s=1280x720:r=30:d=1", "-c:v", "libx264", "-pix_fmt", "yuv420p", empty.to_str().unwrap()]);
     refused(&analyze(&[empty.to_str().unwrap()], &d.path().join("o2"), &[]), &["no person found", "film closer", "half the frame height"]);
+    // --capture-fps is documented
+    let o = cmd().args(["analyze", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(help.contains("--capture-fps <N>") && help.contains("com.android.capture.fps") && help.contains("Impossible results are refused"), "{help}");
     // one step per side: no "± NaN" on the console
     let short = d.path().join("short.csv");
     let text = std::fs::read_to_string(mp()).unwrap();
