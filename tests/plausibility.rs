@@ -10,7 +10,7 @@
 //! set (to check that these tests fail on an older build).
 
 mod common;
-use common::synthetic::Runner;
+use common::synthetic::{Camera, Runner};
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -311,4 +311,18 @@ fn messages_carry_no_nan_and_no_person_says_why() {
     std::fs::write(&short, text.lines().take(1 + 33 * 40).collect::<Vec<_>>().join("\n")).unwrap();
     let r = landmarks(&short, &d.path().join("o3"), &[]);
     assert!(!r.stdout.contains("NaN") && !r.stderr.contains("NaN"), "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn plausible_runs_pass_every_gate() {
+    // the synthetic runner and walker, side-on and from behind and in front: no refusal and no
+    // plausibility alert (the gates must not fire on what a body does)
+    let walker = Runner { cadence_spm: 112.0, duty_factor: 0.6, belt_speed: 380.0, foot_angle_ic_deg: 15.0, pelvis_amp: 8.0, ..Runner::no_retraction() };
+    for base in [Runner::default(), walker] {
+        for camera in [Camera::SideFacingLeft, Camera::SideFacingRight, Camera::Rear, Camera::Front] {
+            let r = Runner { camera, ..base.clone() };
+            let a = overstride::gait::analyze(&r.frames(), &overstride::gait::Options::default()).unwrap_or_else(|e| panic!("{camera:?} cadence {}: {e}", r.cadence_spm));
+            assert!(a.alerts.is_empty(), "{camera:?} cadence {}: {:?}", r.cadence_spm, a.alerts);
+        }
+    }
 }

@@ -264,13 +264,20 @@ pub fn upright(p: &Posture, rotation_deg: Option<i32>) -> Option<Gate> {
     None
 }
 
-/// How far the ankles move relative to the pelvis, % of leg length: the larger of the two
-/// ankles' ranges (5th to 95th percentile) along x or y.
+/// How far the feet move, % of leg length: the largest range (5th to 95th percentile), along x or
+/// y, of either ankle relative to the pelvis or of one ankle relative to the other (from behind
+/// the feet move mostly up and down and in depth, which the image shows as the two ankles'
+/// vertical separation alternating).
 pub fn foot_movement_pct_leg(s: &Series, leg_px: f64) -> Option<f64> {
     let mut best: Option<f64> = None;
-    for ankle in [LEFT_ANKLE, RIGHT_ANKLE] {
-        for axis in [&s.x, &s.y] {
-            let rel: Vec<f64> = (0..s.len()).map(|i| axis[ankle][i] - (axis[LEFT_HIP][i] + axis[RIGHT_HIP][i]) / 2.0).collect();
+    for axis in [&s.x, &s.y] {
+        let series: [Box<dyn Fn(usize) -> f64>; 3] = [
+            Box::new(|i| axis[LEFT_ANKLE][i] - (axis[LEFT_HIP][i] + axis[RIGHT_HIP][i]) / 2.0),
+            Box::new(|i| axis[RIGHT_ANKLE][i] - (axis[LEFT_HIP][i] + axis[RIGHT_HIP][i]) / 2.0),
+            Box::new(|i| axis[LEFT_ANKLE][i] - axis[RIGHT_ANKLE][i]),
+        ];
+        for f in &series {
+            let rel: Vec<f64> = (0..s.len()).map(f).collect();
             if let (Some(lo), Some(hi)) = (percentile(&rel, 0.05), percentile(&rel, 0.95)) {
                 let r = 100.0 * (hi - lo) / leg_px;
                 best = Some(best.map_or(r, |b: f64| b.max(r)));
