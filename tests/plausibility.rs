@@ -326,3 +326,22 @@ fn plausible_runs_pass_every_gate() {
         }
     }
 }
+
+#[test]
+fn too_few_distinct_frames_are_refused_and_timing_follows_the_distinct_rate() {
+    use overstride::gait::{analyze, AnalysisError, Options, VideoFacts};
+    // a 60 fps runner whose frames the decoder found repeated: 15 distinct per second
+    let r = Runner::default();
+    let frames = r.frames();
+    let facts = |eff: f64| VideoFacts { width: 1280, height: 720, rotation_deg: 0, duplicate_frames: (frames.len() as f64 * (1.0 - eff / 60.0)) as usize, effective_fps: eff, fps: 60.0 };
+    match analyze(&frames, &Options { video: Some(facts(15.0)), ..Default::default() }) {
+        Err(AnalysisError::Implausible(m)) => assert!(m.contains("only 15.0 distinct frames per second"), "{m}"),
+        other => panic!("expected a refusal, got {:?}", other.map(|a| a.cadence_spm)),
+    }
+    let a = analyze(&frames, &Options { video: Some(facts(30.0)), ..Default::default() }).unwrap();
+    assert!((a.quality.event_timing_resolution_ms - 500.0 / 30.0).abs() < 1e-6, "{}", a.quality.event_timing_resolution_ms);
+    assert!(a.steps.iter().all(|s| s.ic_uncertainty_ms >= 500.0 / 30.0 - 1e-9));
+    let plain = analyze(&frames, &Options { video: Some(facts(60.0)), ..Default::default() }).unwrap();
+    assert!((plain.quality.event_timing_resolution_ms - 500.0 / 60.0).abs() < 1e-6);
+    assert!(plain.alerts.is_empty(), "{:?}", plain.alerts);
+}

@@ -465,6 +465,13 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         gate(gates::movement(m), &mut alerts)?;
     }
 
+    // repeated frames: a 15 fps clip doubled to 30 holds what a 15 fps clip holds
+    if effective_fps < MIN_FPS {
+        return Err(AnalysisError::Implausible(format!(
+            "only {effective_fps:.1} distinct frames per second (the other frames repeat them): too few to time foot strikes (need at least {MIN_FPS} fps); analyse the original recording, filmed at 60 fps or more if the phone allows"
+        )));
+    }
+
     let detected = view::detect(&s);
     if let (Some(req), Some(d)) = (opts.view, detected) {
         gate(gates::view_requested(req, d.width_ratio), &mut alerts)?;
