@@ -117,6 +117,8 @@ pub struct Entry {
     pub cadence_spm: Option<f64>,
     pub overstride: [Option<f64>; 2],
     pub pelvic_drop: [Option<f64>; 2],
+    /// The plausibility warnings of its report (what to check before trusting it).
+    pub alerts: usize,
 }
 
 impl Entry {
@@ -131,6 +133,7 @@ impl Entry {
             cadence_spm: a.cadence_spm,
             overstride: [m("overstride_pct_leg", "left"), m("overstride_pct_leg", "right")],
             pelvic_drop: [m("pelvic_drop_deg", "left"), m("pelvic_drop_deg", "right")],
+            alerts: a.alerts.len(),
         }
     }
 }
@@ -143,7 +146,8 @@ pub fn index_html(results: &[std::result::Result<Entry, String>]) -> String {
     for r in results {
         match r {
             Ok(e) => rows.push_str(&format!(
-                "<tr><td><a href=\"{n}/report.html\">{file}</a></td><td>ok</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{} / {}</td></tr>",
+                "<tr><td><a href=\"{n}/report.html\">{file}</a></td>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{} / {}</td></tr>",
+                if e.alerts == 0 { "<td>ok</td>".to_string() } else { format!("<td class=warn>ok, {} warning{} (see its report)</td>", e.alerts, if e.alerts == 1 { "" } else { "s" }) },
                 e.view,
                 if e.running { "running" } else { "walking" },
                 e.steps,
@@ -161,7 +165,7 @@ pub fn index_html(results: &[std::result::Result<Entry, String>]) -> String {
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>overstride — batch</title><style>\
          body{{font:15px/1.45 system-ui,sans-serif;max-width:1000px;margin:0 auto;padding:16px}}table{{border-collapse:collapse;width:100%}}\
-         th,td{{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left}}tr.failed td{{color:#b3261e}}</style></head><body>\
+         th,td{{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left}}tr.failed td{{color:#b3261e}}td.warn{{color:#a36200;font-weight:600}}</style></head><body>\
          <h1>Treadmill running assessments</h1><p>{} videos, {} failed.</p><table><thead><tr><th>video</th><th>status</th><th>view</th>\
          <th>gait</th><th>steps</th><th>cadence (steps/min)</th><th>overstride L / R (% leg)</th><th>pelvic drop L / R (°)</th></tr></thead>\
          <tbody>{rows}</tbody></table></body></html>\n",

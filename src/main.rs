@@ -27,6 +27,11 @@ then. Nothing else in DIR is touched. A failed, refused or interrupted run leave
 (in a batch, a video that fails keeps its earlier results). One run uses DIR at a time
 (DIR/.overstride-lock). A symbolic link as DIR or inside it is refused, never written through.
 
+Impossible results are refused (exit 1, one line saying what to do): a cadence no gait has (often
+slow motion: give --capture-fps), a body lying or upside down (a wrong rotation tag), no movement
+(a still photo), --view contradicting the clip, a runner too small to measure. Doubtful ones are
+warned about first in report.html, in report.json `alerts` and on the console.
+
 Exit status: 0 done; 1 an input or the analysis refused (the message says what to do; batch: any
 video failed); 2 usage error (an unknown option or a bad value); 130 interrupted (Ctrl-C, SIGTERM
 or SIGHUP: the earlier results are kept).";
@@ -114,6 +119,11 @@ struct AnalyzeArgs {
     /// Do not write the metronome click track (the report still gives the step-rate targets).
     #[arg(long, conflicts_with = "metronome_target")]
     no_metronome: bool,
+    /// Slow motion: the frame rate the clip was filmed at, when it plays back at another (a 120 fps
+    /// capture exported at 30 fps: --capture-fps 120). Every time is scaled by playback / capture.
+    /// Read from the video's metadata when it says (Android's com.android.capture.fps).
+    #[arg(long, value_name = "N", value_parser = parse_capture_fps)]
+    capture_fps: Option<f64>,
 }
 
 fn main() -> ExitCode {
@@ -204,6 +214,27 @@ fn parse_metronome_pct(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
+fn parse_capture_fps(s: &str) -> std::result::Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a frame rate: give frames per second, e.g. 120"))?;
+    if (1.0..=10_000.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is not a capture frame rate: give 1–10000 frames per second"))
+    }
+}
+
+/// The capture rate to analyse at: `--capture-fps`, else the video's metadata when it differs from
+/// the playback rate.
+fn capture_rate(a: &AnalyzeArgs, info: Option<&overstride::video::VideoInfo>) -> Option<gait::CaptureFps> {
+    if let Some(fps) = a.capture_fps {
+        return Some(gait::CaptureFps { fps, source: gait::CaptureSource::Option });
+    }
+    let info = info?;
+    info.capture_fps
+        .filter(|c| (c / info.fps - 1.0).abs() > 0.01)
+        .map(|fps| gait::CaptureFps { fps, source: gait::CaptureSource::Metadata })
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Facing {
     Left,
@@ -241,9 +272,13 @@ fn open_video(a: &AnalyzeArgs, v: &Path) -> Result<Input> {
         }
         Ok(_) => {}
     }
-    let reader = VideoReader::open(v)?;
+    let mut reader = VideoReader::open(v)?;
+    // slow motion: the pose stage and everything after it run in the capture's (real) time
+    if let Some(c) = capture_rate(a, Some(reader.info())) {
+        reader.set_capture_fps(c.fps);
+    }
     // refuse before the pose stage's work when foot strikes could not be timed anyway
-    let fps = reader.info().fps;
+    let fps = reader.info().time_fps();
     if fps < gait::analysis::MIN_FPS {
         return Err(Error::Input(format!(
             "{}: {}",
@@ -373,15 +408,27 @@ fn analysis_refused(source: &Path, e: gait::AnalysisError) -> Error {
 
 /// The analysis of one input, every output written into `dest` (a staging folder).
 fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Result<Done> {
-    let (frames, reader) = match input {
+    let (frames, info) = match input {
         Input::Landmarks(f) => (f, None),
-        Input::Video(reader, models) => (pose_stage(a, source, reader, &models, dest)?, Some(())),
+        Input::Video(reader, models) => {
+            let (f, info) = pose_stage(a, source, reader, &models, dest)?;
+            (f, Some(info))
+        }
     };
+    let reader = info.as_ref().map(|_| ());
     let view = a.view.or(a.side_facing.map(|f| match f {
         Facing::Left => View::SideLeft,
         Facing::Right => View::SideRight,
     }));
-    let opts = gait::Options { view, height_cm: a.height_cm, belt_kmh: a.belt_kmh };
+    let video = info.as_ref().map(|i| gait::VideoFacts {
+        width: i.width,
+        height: i.height,
+        rotation_deg: i.rotation_deg,
+        duplicate_frames: i.duplicate_frames,
+        effective_fps: i.effective_fps,
+        fps: i.fps,
+    });
+    let opts = gait::Options { view, height_cm: a.height_cm, belt_kmh: a.belt_kmh, capture_fps: capture_rate(a, info.as_ref()), video };
     let analysis = gait::analyze(&frames, &opts).map_err(|e| analysis_refused(source, e))?;
     let retraining = gait::retraining::for_analysis(&analysis, (!a.no_metronome).then_some(a.metronome_target));
     if let Some(m) = retraining.as_ref().and_then(|r| r.metronome.as_ref()) {
@@ -393,6 +440,10 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
     let mut key_frames = Vec::new();
     if reader.is_some() {
         let mut reader = VideoReader::open(source)?;
+        // frames are found by their time, in the pose stage's (capture) time
+        if let Some(c) = opts.capture_fps {
+            reader.set_capture_fps(c.fps);
+        }
         for side in [Side::Left, Side::Right] {
             if let Some(step) = key_frame::typical_step(&analysis, side) {
                 key_frames.extend(key_frame::render(&mut reader, &frames, &analysis, step)?);
@@ -425,6 +476,10 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
 
 fn print_summary(a: &gait::Analysis) {
     let g = |k: &str, side: &str| a.summary.get(k).and_then(|m| m.get(side)).cloned();
+    // (the repeated frames were said with the pose stage)
+    for al in a.alerts.iter().filter(|al| al.kind != gait::plausibility::AlertKind::RepeatedFrames) {
+        println!("  WARNING: {}", al.message);
+    }
     println!(
         "view {}, {:?}, {} steps, cadence {}",
         a.view.as_str(),
@@ -481,7 +536,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Models, dest: &Path) -> Result<Vec<overstride::pose::FramePose>> {
+fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Models, dest: &Path) -> Result<(Vec<overstride::pose::FramePose>, overstride::video::VideoInfo)> {
     let started = Instant::now();
     let info = reader.info().clone();
     let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers) };
@@ -495,9 +550,11 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Model
     pb.finish_and_clear();
     if stats.frames_with_pose == 0 {
         return Err(overstride::Error::Input(format!(
-            "no person found in {} ({} frames): film the runner whole, side-on or from behind, in good light",
+            "no person found in {} ({} frames, {}x{}): film the runner whole, side-on or from behind, in good light; a runner small in the picture (far away, a wide shot) is not found — film closer, the runner filling at least half the frame height",
             input.display(),
-            stats.frames
+            stats.frames,
+            info.width,
+            info.height
         )));
     }
     // only the runner's poses go on (everyone else's are left out), and into landmarks.csv
@@ -511,25 +568,27 @@ fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Model
     csv.finish()?;
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "{}: {} frames ({}x{}, {:.1} fps), runner's pose found on {} ({:.0} %), {:.1} frames/s",
+        "{}: {} frames ({}x{}, {:.1} fps{}), runner's pose found on {} ({:.0} %), {:.1} frames/s",
         input.display(),
         stats.frames,
         info.width,
         info.height,
         info.fps,
+        if info.time_scale != 1.0 { format!(", filmed at {:.0} fps", info.time_fps()) } else { String::new() },
         runner_frames,
         100.0 * runner_frames as f64 / stats.frames.max(1) as f64,
         stats.frames as f64 / secs
     );
-    // frames repeated to a higher rate: the timing is that of the distinct frames
-    if let Some(w) = info.duplicate_warning() {
-        println!("  note: {w}");
-    }
     if selection.people > 1 {
         println!(
             "  {} people seen: kept the runner (seen longest, legs moving most and most regularly), left out {} poses of the others",
             selection.people, selection.poses_removed
         );
     }
-    Ok(frames)
+    // frames repeated to a higher rate: the timing is that of the distinct frames (said here, as
+    // the analysis may yet refuse; the reports carry it as an alert)
+    if let Some(w) = info.duplicate_warning() {
+        println!("  note: {w}");
+    }
+    Ok((frames, info))
 }

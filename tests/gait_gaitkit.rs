@@ -96,7 +96,7 @@ const TO_TOLERANCE_S: f64 = 0.035;
 fn annotated_heel_strikes_and_toe_offs_of_a_real_walk_are_found() {
     let w = load();
     for fps in [30.0, 60.0, 150.0] {
-        let a = analyze(&frames(&w, fps), &Options { view: Some(View::SideLeft), height_cm: None, belt_kmh: None }).expect("analysis");
+        let a = analyze(&frames(&w, fps), &Options { view: Some(View::SideLeft), height_cm: None, ..Default::default() }).expect("analysis");
         assert_eq!(a.gait, Gait::Walking, "{fps} fps");
         let (mut worst_ic, mut worst_to, mut found, mut total) = (0.0f64, 0.0f64, 0, 0);
         for (side, hs) in &w.hs {

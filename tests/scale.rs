@@ -11,7 +11,7 @@ use overstride::gait::{analyze, Analysis, Options};
 const CM_PER_PX: f64 = 0.2;
 
 fn analysed(r: &Runner, height_cm: Option<f64>, belt_kmh: Option<f64>) -> Analysis {
-    analyze(&r.frames(), &Options { view: None, height_cm, belt_kmh }).expect("analysis")
+    analyze(&r.frames(), &Options { view: None, height_cm, belt_kmh, ..Default::default() }).expect("analysis")
 }
 
 fn mean(a: &Analysis, key: &str) -> f64 {

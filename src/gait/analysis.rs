@@ -9,6 +9,7 @@ use super::com;
 use super::events::{self, Contact, Side};
 use super::metrics::{self, mid, Frame, P};
 use super::scale::{self, Scale};
+use super::plausibility::{self as gates, Alert, AlertKind, Gate};
 use super::series::{interp, Series};
 use super::signal;
 use super::summary::{asymmetry, median, Asymmetry, Stat};
@@ -82,16 +83,73 @@ pub struct Options {
     /// The treadmill's belt speed as its display shows it, km/h: a cm scale from the belt's motion
     /// in the image, step lengths, and a check of the height scale (`scale`).
     pub belt_kmh: Option<f64>,
+    /// The rate the clip was filmed at, when its timestamps play at another (slow motion): the
+    /// frames' times are scaled by playback / capture unless they already run at it (a video's
+    /// pose stage delivers capture times).
+    pub capture_fps: Option<CaptureFps>,
+    /// What the video says about itself (none for a landmarks file).
+    pub video: Option<VideoFacts>,
+}
+
+/// A capture rate, and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CaptureFps {
+    pub fps: f64,
+    pub source: CaptureSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaptureSource {
+    /// `--capture-fps`.
+    Option,
+    /// The container's metadata (Android's `com.android.capture.fps`).
+    Metadata,
+}
+
+/// The facts of the decoded video the gates need.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct VideoFacts {
+    /// Displayed (upright) size, pixels.
+    pub width: u32,
+    pub height: u32,
+    /// Rotation tag, degrees.
+    pub rotation_deg: i32,
+    /// Frames that repeat the previous one, and the distinct frames per second at the playback
+    /// rate (the container's `fps` when none repeat).
+    pub duplicate_frames: usize,
+    pub effective_fps: f64,
+    /// The container's nominal (playback) rate.
+    pub fps: f64,
+}
+
+/// The frame rates behind the timing.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct FrameRate {
+    /// The rate of the timestamps (the container's, or the landmarks file's time column).
+    pub playback_fps: f64,
+    /// The rate the clip was filmed at, when it differs (slow motion) and where that came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture_fps: Option<CaptureFps>,
+    /// Frames that repeat the previous one (a video only).
+    pub repeated_frames: usize,
+    /// Distinct frames per second of real time: the rate every timing limit is computed from.
+    pub effective_fps: f64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum AnalysisError {
     #[error("no person found: the pose was found on {with_pose} of {frames} frames")]
     NoPerson { frames: usize, with_pose: usize },
-    #[error("frame rate {fps:.1} fps is too low to time foot strikes (need at least {min} fps; film at 60 fps or more if the phone allows)")]
+    #[error("frame rate {fps:.1} fps is too low to time foot strikes (need at least {min} fps; film at 60 fps or more if the phone allows; a slow-motion export: give --capture-fps with the rate it was filmed at)")]
     FrameRateTooLow { fps: f64, min: f64 },
     #[error("no steps found: the feet were never seen landing on the belt (film the whole body, feet included, for at least 10 s)")]
     NoSteps,
+    #[error("the frames have no usable timestamps (they do not advance): export the video again, or give a landmarks file with a time_s column")]
+    NoTimestamps,
+    /// A plausibility gate refused the result (the message says what is wrong and what to do).
+    #[error("{0}")]
+    Implausible(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -265,6 +323,10 @@ pub struct Analysis {
     pub summary: BTreeMap<String, BTreeMap<&'static str, Stat>>,
     pub asymmetry: BTreeMap<String, Asymmetry>,
     pub quality: Quality,
+    /// The frame rates the timing rests on (slow motion, repeated frames).
+    pub frame_rate: FrameRate,
+    /// Loud warnings from the plausibility gates: doubtful results (shown first in every output).
+    pub alerts: Vec<Alert>,
     pub warnings: Vec<String>,
     /// Time series for plots and the annotated video; not in report.json.
     #[serde(skip)]
@@ -339,15 +401,92 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         return Err(AnalysisError::NoPerson { frames: frames.len(), with_pose });
     }
     let mut s = Series::from_frames(frames);
+    let series_fps = s.fps();
+    if !series_fps.is_finite() {
+        return Err(AnalysisError::NoTimestamps);
+    }
+    // slow motion: the times of the capture, not of the playback. A video's pose stage already
+    // delivers them (its frames' times are the capture's); a landmarks file in playback time is
+    // scaled here.
+    let differs = |a: f64, b: f64| (a / b - 1.0).abs() > 0.01;
+    let valid_capture = opts.capture_fps.filter(|c| c.fps.is_finite() && c.fps > 0.0);
+    if let Some(c) = valid_capture.filter(|c| differs(c.fps, series_fps)) {
+        let k = series_fps / c.fps;
+        s.t.iter_mut().for_each(|t| *t *= k);
+    }
+    let playback_fps = opts.video.map_or(series_fps, |v| v.fps);
+    let capture = valid_capture.filter(|c| differs(c.fps, playback_fps));
     let fps = s.fps();
     if !(fps >= MIN_FPS) {
         return Err(AnalysisError::FrameRateTooLow { fps, min: MIN_FPS });
     }
+    let mut alerts: Vec<Alert> = Vec::new();
+    let gate = |g: Option<Gate>, alerts: &mut Vec<Alert>| -> Result<(), AnalysisError> {
+        match g {
+            Some(Gate::Refuse(m)) => Err(AnalysisError::Implausible(m)),
+            Some(Gate::Warn(a)) => {
+                alerts.push(a);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    };
+    // repeated frames: the distinct frames per second of real time
+    let video = opts.video.filter(|v| v.fps > 0.0 && v.effective_fps > 0.0);
+    let repeated = video.filter(|v| v.duplicate_frames > 0 && v.effective_fps < 0.95 * v.fps);
+    let effective_fps = repeated.map_or(fps, |v| fps * v.effective_fps / v.fps);
+    let frame_rate = FrameRate { playback_fps, capture_fps: capture, repeated_frames: video.map_or(0, |v| v.duplicate_frames), effective_fps };
+    if let Some(v) = repeated {
+        alerts.push(Alert {
+            kind: AlertKind::RepeatedFrames,
+            message: format!(
+                "{} frames repeat the previous one: the video holds {effective_fps:.1} distinct frames per second, not the {fps:.1} fps its container declares, so every timing is only as fine as {:.0} ms (one distinct frame){}",
+                v.duplicate_frames,
+                1000.0 / effective_fps,
+                if effective_fps < 0.8 * fps { "; it was probably converted from a lower frame rate: analyse the original recording" } else { "" }
+            ),
+        });
+    }
+    if let Some(c) = capture {
+        alerts.push(Alert {
+            kind: AlertKind::SlowMotion,
+            message: format!(
+                "slow motion: filmed at {:.0} fps and played back at {playback_fps:.1} fps ({}), so times are scaled by {:.3}",
+                c.fps,
+                match c.source {
+                    CaptureSource::Option => "--capture-fps",
+                    CaptureSource::Metadata => "the video's capture-rate metadata",
+                },
+                playback_fps / c.fps
+            ),
+        });
+    }
     let mut warnings = Vec::new();
-    let mut quality = Quality { event_timing_resolution_ms: 1000.0 / fps / 2.0, ..Default::default() };
+    let mut quality = Quality { event_timing_resolution_ms: 1000.0 / effective_fps / 2.0, ..Default::default() };
     let leg_raw = metrics::leg_length(&s).ok_or(AnalysisError::NoPerson { frames: frames.len(), with_pose })?;
 
+    // gates on the body before anything is measured: too small, not upright, not moving
+    if let (Some(v), Some(h)) = (video, gates::body_height_px(&s)) {
+        gate(gates::runner_size(h, v.height, with_pose as f64 / frames.len().max(1) as f64), &mut alerts)?;
+    }
+    if let Some(p) = gates::posture(&s) {
+        gate(gates::upright(&p, video.map(|v| v.rotation_deg)), &mut alerts)?;
+    }
+    if let Some(m) = gates::foot_movement_pct_leg(&s, leg_raw) {
+        gate(gates::movement(m), &mut alerts)?;
+    }
+
+    // repeated frames: a 15 fps clip doubled to 30 holds what a 15 fps clip holds
+    if effective_fps < MIN_FPS {
+        return Err(AnalysisError::Implausible(format!(
+            "only {effective_fps:.1} distinct frames per second (the other frames repeat them): too few to time foot strikes (need at least {MIN_FPS} fps); analyse the original recording, filmed at 60 fps or more if the phone allows"
+        )));
+    }
+
     let detected = view::detect(&s);
+    if let (Some(req), Some(d)) = (opts.view, detected) {
+        gate(gates::view_requested(req, d.width_ratio), &mut alerts)?;
+    }
     let view = opts.view.or(detected.map(|d| d.view)).unwrap_or(View::SideLeft);
 
     // left/right swaps, before any smoothing mixes the legs
@@ -415,6 +554,12 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         }
     }
     contacts.sort_by(|a, b| a.ic_time_s.total_cmp(&b.ic_time_s));
+    // repeated frames: the frame-interval part of each contact's timing is that of the distinct frames
+    if repeated.is_some() {
+        for c in contacts.iter_mut() {
+            c.ic_uncertainty_s = gates::with_frame_interval(c.ic_uncertainty_s, 1.0 / fps, 1.0 / effective_fps);
+        }
+    }
     if view.is_side() {
         // belt speed: the stance heel's backward speed in the middle half of each stance, per foot
         let speeds: Vec<f64> = [Side::Left, Side::Right]
@@ -428,7 +573,7 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             .collect();
         quality.belt_speed_px_s = (!speeds.is_empty()).then(|| speeds.iter().sum::<f64>() / speeds.len() as f64);
         quality.overstride_timing_uncertainty_pct_leg =
-            quality.belt_speed_px_s.map_or(0.0, |b| 100.0 * b.abs() * 0.5 / fps / leg);
+            quality.belt_speed_px_s.map_or(0.0, |b| 100.0 * b.abs() * 0.5 / effective_fps / leg);
     }
     if contacts.is_empty() {
         return Err(AnalysisError::NoSteps);
@@ -626,6 +771,20 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         steps.push(st);
     }
     quality.steps_excluded_low_confidence = steps.iter().filter(|s| s.excluded.is_some()).count();
+    // impossible numbers (beyond what a body can do) are never shown as results
+    let mut impossible: BTreeMap<&'static str, (AlertKind, usize)> = BTreeMap::new();
+    let total_steps = steps.len();
+    for st in steps.iter_mut() {
+        if let Some((kind, why)) = gates::impossible_step(st.overstride_pct_leg, st.knee_flexion_ic_deg, st.knee_flexion_peak_deg) {
+            impossible.entry(if kind == AlertKind::Overstride { "overstride" } else { "knee" }).or_insert((kind, 0)).1 += 1;
+            if st.excluded.is_none() {
+                st.excluded = Some(why);
+            }
+        }
+    }
+    for (kind, n) in impossible.values() {
+        gate(gates::impossible_steps(*kind, *n, total_steps), &mut alerts)?;
+    }
     quality.steps_excluded_implausible = exclude_implausible(&mut steps);
     quality.overstride_point = if heel_fallbacks == 0 { "heel" } else { "heel (ankle where the heel was missing)" };
 
@@ -641,6 +800,9 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
 
     let included: Vec<&Step> = steps.iter().filter(|s| s.excluded.is_none()).collect();
     let cadence_spm = cadence_from_strides(&contacts);
+    if let Some(c) = cadence_spm {
+        gate(gates::cadence(c, running, fps, capture.is_some()), &mut alerts)?;
+    }
 
     let mut summary: BTreeMap<String, BTreeMap<&'static str, Stat>> = BTreeMap::new();
     let metrics_list: Vec<(&str, &'static str, fn(&Step) -> Option<f64>)> = vec![
@@ -726,7 +888,7 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             if let Some(os) = summary.get("overstride_pct_leg").and_then(|m| m.get(side.as_str())) {
                 if let OverstrideVerdict::CannotTell { low, high } = overstride_verdict(os) {
                     warnings.push(format!(
-                        "{} overstride is borderline — {low:.1} to {high:.1} % of leg length straddles a band limit and cannot be told apart at {fps:.0} fps; film at 120 fps or more",
+                        "{} overstride is borderline — {low:.1} to {high:.1} % of leg length straddles a band limit and cannot be told apart at {effective_fps:.0} fps; film at 120 fps or more",
                         side.as_str()
                     ));
                 }
@@ -735,15 +897,16 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         let unc: Vec<f64> = included.iter().map(|s| s.ic_uncertainty_ms).collect();
         if let Some(m) = median(&unc) {
             warnings.push(format!(
-                "initial contact timed by the landing model (the foot at the belt's level and speed) to ±{m:.0} ms (median over steps; half a frame at {fps:.0} fps is {:.0} ms): every at-contact number is shown with its timing uncertainty",
-                500.0 / fps
+                "initial contact timed by the landing model (the foot at the belt's level and speed) to ±{m:.0} ms (median over steps; half a frame at {effective_fps:.0} fps is {:.0} ms): every at-contact number is shown with its timing uncertainty",
+                500.0 / effective_fps
             ));
         }
     }
     warnings.push(format!(
-        "event timing: ±{:.0} ms from the frame rate ({fps:.0} fps) on top of ~10–25 ms for kinematic detection of foot strike (Fellin 2010){}",
+        "event timing: ±{:.0} ms from the frame rate ({effective_fps:.0} {}fps) on top of ~10–25 ms for kinematic detection of foot strike (Fellin 2010){}",
         quality.event_timing_resolution_ms,
-        if fps < 60.0 { "; contact and flight times are coarse below 60 fps" } else { "" }
+        if repeated.is_some() { "distinct " } else { "" },
+        if effective_fps < 60.0 { "; contact and flight times are coarse below 60 fps" } else { "" }
     ));
     if heel_fallbacks > 0 {
         warnings.push(format!("{heel_fallbacks} steps measured overstride from the ankle: the heel landmark was missing"));
@@ -769,6 +932,8 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         summary,
         asymmetry: asym,
         quality,
+        frame_rate,
+        alerts,
         warnings,
         traces,
     })

@@ -16,6 +16,7 @@ pub mod analysis;
 pub mod metrics;
 pub mod retraining;
 pub mod scale;
+pub mod plausibility;
 pub mod summary;
 
-pub use analysis::{analyze, Analysis, AnalysisError, Options, Step};
+pub use analysis::{analyze, Analysis, AnalysisError, CaptureFps, CaptureSource, Options, Step, VideoFacts};

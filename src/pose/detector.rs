@@ -116,9 +116,25 @@ impl Detector {
         Detector { anchors: anchors::generate() }
     }
 
+    /// People in the frame, in frame pixels: the whole frame letterboxed, as MediaPipe does; when
+    /// that finds no one in an elongated frame (a wide landscape shot), square tiles of its short
+    /// side across it (see [`search_tiles`]), where a small person is up to 1.8× larger.
     pub fn detect(&self, session: &mut Session, frame: &opencv::core::Mat, width: u32, height: u32) -> Result<Vec<Detection>> {
+        let n = anchors::INPUT_SIZE as u32;
+        let whole = self.detect_in(session, frame, &Letterbox::new(width, height, n))?;
+        if !whole.is_empty() {
+            return Ok(whole);
+        }
+        let mut all = Vec::new();
+        for lb in search_tiles(width, height, n) {
+            all.extend(self.detect_in(session, frame, &lb)?);
+        }
+        all.sort_by(|a, b| b.score.total_cmp(&a.score));
+        Ok(weighted_nms(all, NMS_IOU))
+    }
+
+    fn detect_in(&self, session: &mut Session, frame: &opencv::core::Mat, lb: &Letterbox) -> Result<Vec<Detection>> {
         let n = anchors::INPUT_SIZE;
-        let lb = Letterbox::new(width, height, n as u32);
         let input = warp_to_tensor(frame, &lb.input_to_frame(), n as i32, Border::Zero, -1.0, 1.0)?;
         let outputs = session.run(ort::inputs![TensorRef::from_array_view(([1usize, n, n, 3], &*input))?])?;
         let mut boxes = Vec::new();
@@ -150,8 +166,44 @@ impl Detector {
     }
 }
 
+/// A frame whose long side exceeds its short one by more than this is searched in tiles when the
+/// whole frame finds no one.
+pub const TILE_ASPECT: f32 = 1.25;
+
+/// Square tiles of the frame's short side, overlapping by at least half a tile, covering the long
+/// side (16:9: three tiles), each as the letterbox of its square (the detector's input scale
+/// n / short side instead of n / long side).
+pub fn search_tiles(width: u32, height: u32, n: u32) -> Vec<Letterbox> {
+    let (long, short) = (width.max(height) as f32, width.min(height) as f32);
+    if short <= 0.0 || long < TILE_ASPECT * short {
+        return Vec::new();
+    }
+    let count = ((long - short) / (0.5 * short)).ceil() as usize + 1;
+    let scale = n as f32 / short;
+    (0..count)
+        .map(|k| {
+            let off = (long - short) * k as f32 / (count - 1) as f32;
+            let (ox, oy) = if width >= height { (off, 0.0) } else { (0.0, off) };
+            Letterbox { scale, pad_x: -ox * scale, pad_y: -oy * scale, n: n as f32 }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tiles_cover_a_wide_frame_and_map_back_to_it() {
+        assert!(search_tiles(720, 1280, 224).len() == 3);
+        assert!(search_tiles(1000, 1100, 224).is_empty());
+        let t = search_tiles(1920, 1080, 224);
+        assert_eq!(t.len(), 3);
+        // the last tile's far corner is the frame's
+        let c = t[2].normalized_to_frame(1.0, 1.0);
+        assert!((c[0] - 1920.0).abs() < 0.01 && (c[1] - 1080.0).abs() < 0.01, "{c:?}");
+        let c = t[1].normalized_to_frame(0.0, 0.0);
+        assert!((c[0] - 420.0).abs() < 0.01 && c[1].abs() < 0.01, "{c:?}");
+    }
+
     use super::*;
 
     fn raw_for(anchor: usize, anchors: &[Anchor], centre_px: [f32; 2]) -> Vec<f32> {

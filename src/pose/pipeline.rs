@@ -161,7 +161,7 @@ where
 {
     let mut info = reader.info().clone();
     let info0 = info.clone();
-    let starts = if reader.has_timestamps() { chain_starts(info.fps, info.planned_frames()) } else { vec![0.0] };
+    let starts = if reader.has_timestamps() { chain_starts(info.time_fps(), info.planned_frames()) } else { vec![0.0] };
     let chains = starts.len();
     let n_workers = w.workers.min(chains);
     let sessions = w.take(n_workers)?;

@@ -50,13 +50,39 @@ fn verdict_overstride(s: &Stat, fps: f64) -> (&'static str, String) {
     }
 }
 
+/// The plausibility gates' warnings, first and loud: what to check before trusting the numbers.
+fn alerts(a: &Analysis, out: &mut String) {
+    if a.alerts.is_empty() {
+        return;
+    }
+    out.push_str("<section class=alerts><h2>Check before trusting these numbers</h2><ul>");
+    for al in &a.alerts {
+        let _ = write!(out, "<li><b>Warning</b>: {}</li>", esc(&al.message));
+    }
+    out.push_str("</ul></section>");
+}
+
+/// The frame rate as the page states it: the playback rate, and the capture and distinct rates
+/// when they differ.
+fn rate_words(a: &Analysis) -> String {
+    let r = &a.frame_rate;
+    let mut w = match r.capture_fps {
+        Some(c) => format!("filmed at {:.0} fps (slow motion played at {:.1} fps)", c.fps, r.playback_fps),
+        None => format!("{:.0} fps", a.fps),
+    };
+    if r.repeated_frames > 0 && r.effective_fps < 0.95 * a.fps {
+        let _ = write!(w, ", {:.1} distinct frames/s ({} repeated)", r.effective_fps, r.repeated_frames);
+    }
+    w
+}
+
 /// The answers, in plain words, with the number and its uncertainty beside each.
 fn answers(a: &Analysis, out: &mut String) {
     out.push_str("<section class=answers><h2>The answers</h2><ul>");
     if a.view.is_side() {
         for side in ["left", "right"] {
             if let Some(s) = stat(a, "overstride_pct_leg", side) {
-                let (class, words) = verdict_overstride(s, a.fps);
+                let (class, words) = verdict_overstride(s, a.frame_rate.effective_fps);
                 let cm = stat(a, "overstride_cm", side).map(|c| format!(", {:.1} cm", c.mean)).unwrap_or_default();
                 let _ = write!(
                     out,
@@ -457,7 +483,7 @@ h1{font-size:24px;margin:4px 0}h2{font-size:19px;border-bottom:1px solid #ccc;pa
 table{border-collapse:collapse;width:100%;font-size:12px}th,td{border-bottom:1px solid #e2e2e2;padding:3px 5px;text-align:right}\
 th:nth-child(2),td:nth-child(2){text-align:left}.refs td,.refs th{text-align:left}tr.excluded{color:#999}\
 .keys{display:flex;flex-wrap:wrap;gap:12px}.keys figure{flex:1 1 280px;margin:0}.keys img{width:100%;height:auto;border:1px solid #ddd}\
-figcaption{font-size:12px;color:#444}\
+figcaption{font-size:12px;color:#444}.alerts{border:2px solid #b3261e;background:#fdecea;padding:2px 14px;margin-top:14px}.alerts h2{color:#b3261e;border:0;margin-top:8px}.alerts b{color:#b3261e}\
 @media print{body{max-width:none;padding:0;font-size:11px}h2{break-after:avoid}figure,tr,.keys figure{break-inside:avoid}@page{size:A4;margin:14mm}}";
 
 /// The whole page.
@@ -472,18 +498,19 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
     let _ = write!(out, "<h1>{}</h1>", esc(page.title));
     let _ = write!(
         out,
-        "<p class=meta>{}{} · view: {} · {} · {:.0} fps, {} frames ({:.1} s), pose found on {} · {} steps · overstride v{}</p>",
+        "<p class=meta>{}{} · view: {} · {} · {}, {} frames ({:.1} s), pose found on {} · {} steps · overstride v{}</p>",
         page.runner.map(|r| format!("Runner: <b>{}</b> · ", esc(r))).unwrap_or_default(),
         esc(page.source),
         a.view.as_str(),
         if a.gait == Gait::Running { "running" } else { "walking" },
-        a.fps,
+        rate_words(a),
         a.frames,
         a.duration_s,
         a.frames_with_pose,
         a.steps.len(),
         env!("CARGO_PKG_VERSION")
     );
+    alerts(a, &mut out);
     answers(a, &mut out);
     if let Some(r) = page.retraining {
         retraining(r, &mut out);

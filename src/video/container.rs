@@ -15,6 +15,10 @@
 //!   (TrackNumber, DefaultDuration = the nominal frame duration) and every `Cluster`'s blocks of
 //!   that track, counted from the first keyframe (frames before it cannot be decoded).
 //!
+//! - The capture rate: an MP4's `meta` box (in `moov` or `moov/udta`, QuickTime `mdta` keys + `ilst`
+//!   values) with a key ending in `capture.fps` — Android's `com.android.capture.fps` — as a
+//!   UTF-8 string, a float or an integer.
+//!
 //! Anything else, or a file these readers cannot follow, gives `None` fields and the caller falls
 //! back on OpenCV's numbers. Only headers are read (media data is skipped by seeking), with every
 //! size bounded, so a hostile file cannot make this read or allocate much.
@@ -36,6 +40,9 @@ pub struct ContainerInfo {
     pub frames: Option<usize>,
     /// Presented duration of the video stream, seconds.
     pub duration_s: Option<f64>,
+    /// The frame rate the clip was filmed at, when the file says (Android writes
+    /// `com.android.capture.fps` into the MP4's `meta` keys; a slow-motion export keeps it).
+    pub capture_fps: Option<f64>,
 }
 
 /// Reads what it can; never fails (an unknown or unreadable container gives `None`s).
@@ -137,9 +144,55 @@ mod mp4 {
             if child(mdia, b"hdlr").and_then(|h| h.get(8..12)) != Some(b"vide") {
                 continue;
             }
-            return video_track(trak, mdia, movie_timescale);
+            let mut info = video_track(trak, mdia, movie_timescale)?;
+            info.capture_fps = capture_fps(&moov);
+            return Some(info);
         }
         None
+    }
+
+    /// The capture rate from `moov/meta` or `moov/udta/meta` (QuickTime metadata keys).
+    pub(super) fn capture_fps(moov: &[u8]) -> Option<f64> {
+        let metas = [child(moov, b"meta"), child(moov, b"udta").and_then(|u| child(u, b"meta"))];
+        metas.into_iter().flatten().find_map(meta_capture_fps)
+    }
+
+    fn meta_capture_fps(meta: &[u8]) -> Option<f64> {
+        // ISO's meta is a full box (4 bytes of version and flags), QuickTime's is not
+        let boxes = match children(meta).first() {
+            Some((k, _)) if k == b"hdlr" => children(meta),
+            _ => children(meta.get(4..)?),
+        };
+        let keys = boxes.iter().find(|(k, _)| k == b"keys")?.1;
+        let ilst = boxes.iter().find(|(k, _)| k == b"ilst")?.1;
+        let n = be32(keys, 4)? as usize;
+        let mut at = 8usize;
+        let mut index = None;
+        for i in 0..n.min(4096) {
+            let size = be32(keys, at)? as usize;
+            if size < 8 {
+                return None;
+            }
+            let name = keys.get(at + 8..at + size)?;
+            if name.ends_with(b"capture.fps") {
+                index = Some(i as u32 + 1);
+                break;
+            }
+            at += size;
+        }
+        let index = index?;
+        let item = children(ilst).into_iter().find(|(k, _)| u32::from_be_bytes(*k) == index)?.1;
+        let data = child(item, b"data")?;
+        let kind = be32(data, 0)? & 0x00FF_FFFF;
+        let v = data.get(8..)?;
+        let fps = match (kind, v.len()) {
+            (1, _) => std::str::from_utf8(v).ok()?.trim_matches(char::from(0)).trim().parse::<f64>().ok()?,
+            (23, 4) => f32::from_be_bytes(v.try_into().ok()?) as f64,
+            (24, 8) => f64::from_be_bytes(v.try_into().ok()?),
+            (21 | 22, 1..=8) => v.iter().fold(0u64, |a, b| (a << 8) | *b as u64) as f64,
+            _ => return None,
+        };
+        (fps.is_finite() && fps > 0.0 && fps <= 10_000.0).then_some(fps)
     }
 
     fn video_track(trak: &[u8], mdia: &[u8], movie_timescale: u32) -> Option<ContainerInfo> {
@@ -218,7 +271,7 @@ mod mp4 {
         let edited = !spans.is_empty();
         let frames = decodable.iter().filter(|&&c| !edited || spans.iter().any(|&(m, d)| c >= m && c < m + d)).count();
         let duration: i64 = if edited { spans.iter().map(|s| s.1).sum() } else { media_end };
-        Some(ContainerInfo { nominal_fps: Some(nominal_fps), frames: Some(frames), duration_s: Some(duration as f64 / timescale as f64) })
+        Some(ContainerInfo { nominal_fps: Some(nominal_fps), frames: Some(frames), duration_s: Some(duration as f64 / timescale as f64), capture_fps: None })
     }
 }
 
@@ -426,7 +479,7 @@ mod mkv {
         track?;
         let nominal_fps = default_ns.filter(|&d| d > 0).map(|d| 1e9 / d as f64);
         let duration_s = duration.map(|d| d * scale as f64 / 1e9).filter(|d| d.is_finite() && *d > 0.0);
-        Some(ContainerInfo { nominal_fps, frames: (frames > 0).then_some(frames), duration_s })
+        Some(ContainerInfo { nominal_fps, frames: (frames > 0).then_some(frames), duration_s, capture_fps: None })
     }
 }
 
@@ -449,5 +502,43 @@ mod tests {
         assert_eq!(c.nominal_fps, Some(30.0));
         assert_eq!(c.frames, Some(360));
         assert!((c.duration_s.unwrap() - 12.0).abs() < 1e-9, "{c:?}");
+        assert_eq!(c.capture_fps, None);
+    }
+
+    fn in_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(body);
+        b
+    }
+
+    #[test]
+    fn the_capture_rate_is_read_from_the_meta_keys() {
+        // moov/udta/meta (a full box) with keys [encoder, com.android.capture.fps] and their values
+        let key = |name: &str| {
+            let mut k = ((name.len() + 8) as u32).to_be_bytes().to_vec();
+            k.extend_from_slice(b"mdta");
+            k.extend_from_slice(name.as_bytes());
+            k
+        };
+        let mut keys = vec![0, 0, 0, 0, 0, 0, 0, 2];
+        keys.extend(key("encoder"));
+        keys.extend(key("com.android.capture.fps"));
+        let data = |kind: u32, v: &[u8]| {
+            let mut d = kind.to_be_bytes().to_vec();
+            d.extend_from_slice(&[0, 0, 0, 0]);
+            d.extend_from_slice(v);
+            in_box(b"data", &d)
+        };
+        for (kind, v) in [(1u32, b"120.000000".to_vec()), (23, 120.0f32.to_be_bytes().to_vec()), (24, 120.0f64.to_be_bytes().to_vec())] {
+            let mut ilst = in_box(&1u32.to_be_bytes(), &data(1, b"x"));
+            ilst.extend(in_box(&2u32.to_be_bytes(), &data(kind, &v)));
+            let mut meta = vec![0, 0, 0, 0];
+            meta.extend(in_box(b"hdlr", &[0; 24]));
+            meta.extend(in_box(b"keys", &keys));
+            meta.extend(in_box(b"ilst", &ilst));
+            let moov = in_box(b"udta", &in_box(b"meta", &meta));
+            assert_eq!(mp4::capture_fps(&moov), Some(120.0), "data type {kind}");
+        }
     }
 }

@@ -87,6 +87,11 @@ pub struct VideoInfo {
     /// Distinct frames per second: `fps` × distinct / decoded (known after the pose stage; `fps`
     /// before).
     pub effective_fps: f64,
+    /// The rate the clip was filmed at, when its metadata says (`container::ContainerInfo`).
+    pub capture_fps: Option<f64>,
+    /// Playback seconds → the times this reader delivers (and seeks by): 1, or playback / capture
+    /// for a slow-motion clip read in real time ([`VideoReader::set_capture_fps`]).
+    pub time_scale: f64,
 }
 
 impl VideoInfo {
@@ -95,6 +100,12 @@ impl VideoInfo {
     pub fn expected_frames(&self) -> Option<usize> {
         let by_duration = self.duration_s.filter(|d| d.is_finite() && *d > 0.0).map(|d| (d * self.fps).round() as usize);
         [self.container_frames, by_duration, self.declared_frames].into_iter().flatten().min()
+    }
+
+    /// The frame rate of the times this reader delivers: `fps`, or the capture rate for a
+    /// slow-motion clip read in real time.
+    pub fn time_fps(&self) -> f64 {
+        self.fps / self.time_scale
     }
 
     /// The best estimate of the number of frames, to plan the work (not to check it).
@@ -180,11 +191,21 @@ impl VideoReader {
 
     /// A reader of the video `info` describes (as [`open`](Self::open) gave it), at its start.
     pub fn reopen_info(info: &VideoInfo) -> Result<VideoReader> {
-        let c = ContainerInfo { nominal_fps: Some(info.fps), frames: info.container_frames, duration_s: info.duration_s };
+        let c = ContainerInfo { nominal_fps: Some(info.fps), frames: info.container_frames, duration_s: info.duration_s, capture_fps: info.capture_fps };
         // (`fps` is already exact: `exact_rate` keeps it)
         let mut r = Self::open_with(&info.path, &c)?;
         r.info.fps = info.fps;
+        r.info.time_scale = info.time_scale;
         Ok(r)
+    }
+
+    /// Slow motion: deliver (and seek by) the times of the capture, filmed at `capture_fps`, not
+    /// of the playback — so the tracker's smoothing, the chains and every time downstream run in
+    /// real time.
+    pub fn set_capture_fps(&mut self, capture_fps: f64) {
+        if capture_fps.is_finite() && capture_fps > 0.0 {
+            self.info.time_scale = self.info.fps / capture_fps;
+        }
     }
 
     fn open_with(path: &Path, c: &ContainerInfo) -> Result<VideoReader> {
@@ -229,6 +250,8 @@ impl VideoReader {
             rotation_deg,
             duplicate_frames: 0,
             effective_fps: fps,
+            capture_fps: c.capture_fps,
+            time_scale: 1.0,
         };
         let mut r = VideoReader {
             cap,
@@ -330,6 +353,7 @@ impl VideoReader {
         }
         self.last_time_s = time_s;
         self.next_index += 1;
+        let time_s = time_s * self.info.time_scale;
         Ok(Some(Frame { index, time_s, image, width: size.width as u32, height: size.height as u32, duplicate }))
     }
 
@@ -343,6 +367,8 @@ impl VideoReader {
     /// frame before it is decoded too, so that a repeat is recognised across the seek. False when
     /// the stream has no frame from `t` on.
     pub fn seek_time(&mut self, t: f64) -> Result<bool> {
+        // (in this reader's times: back to the playback's)
+        let t = t / self.info.time_scale;
         if !self.has_timestamps() {
             return Err(Error::Input("this video has no frame timestamps; it cannot be read from the middle".into()));
         }
@@ -397,7 +423,7 @@ impl VideoReader {
     /// The first frame whose time is at least `time_s` less half a frame (for key frames).
     pub fn frame_at_time(&mut self, time_s: f64) -> Result<Option<Frame>> {
         let mut r = self.reopen()?;
-        if !r.seek_time(time_s - 0.5 / self.info.fps)? {
+        if !r.seek_time(time_s - 0.5 / self.info.time_fps())? {
             return Ok(None);
         }
         r.next_frame()

@@ -38,7 +38,7 @@ pub fn render(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, step
     // side views: the initial contact; frontal views: the stance's peak pelvic drop
     let at = if a.view.is_side() { step.ic_frame } else { step.peak_drop_frame.unwrap_or(step.ic_frame) };
     // found by its time, which does not depend on how the container numbers or stamps its frames
-    let time = frames.iter().find(|f| f.frame == at).map(|f| f.time_s).unwrap_or(at as f64 / reader.info().fps);
+    let time = frames.iter().find(|f| f.frame == at).map(|f| f.time_s).unwrap_or(at as f64 / reader.info().time_fps());
     let Some(frame) = reader.frame_at_time(time)? else { return Ok(None) };
     let Some(k) = step.at_ic else { return Ok(None) };
     let mut img = frame.image;
