@@ -11,6 +11,13 @@ pub enum Error {
     #[error("not a readable video: {path} ({why}); give an MP4/MOV/MKV/WebM file as a phone or camera wrote it")]
     VideoUnreadable { path: PathBuf, why: String },
     #[error(
+        "video frames are {width}x{height} ({mpx:.0} megapixels): larger than 8K (7680x4320), the most this tool reads \
+         (its frames in flight would need too much memory); scale it down first, e.g. \
+         ffmpeg -i IN -vf scale=-2:2160 -c:a copy OUT.mp4: {path}",
+        mpx = *width as f64 * *height as f64 / 1e6
+    )]
+    VideoTooLarge { path: PathBuf, width: u32, height: u32 },
+    #[error(
         "video is truncated or damaged: {path}: decoded {decoded} of the {expected} frames its container presents \
          (after any edit list, from its first keyframe); copy or export the file again"
     )]

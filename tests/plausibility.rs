@@ -345,3 +345,12 @@ fn too_few_distinct_frames_are_refused_and_timing_follows_the_distinct_rate() {
     assert!((plain.quality.event_timing_resolution_ms - 500.0 / 60.0).abs() < 1e-6);
     assert!(plain.alerts.is_empty(), "{:?}", plain.alerts);
 }
+
+#[test]
+fn a_video_larger_than_8k_is_refused_before_any_frame_is_decoded() {
+    // 8192x4096 (33.5 megapixels): the frames in flight would no longer be bounded by a few GB
+    let d = tempfile::tempdir().unwrap();
+    let big = d.path().join("big.mp4");
+    ffmpeg(&["-f", "lavfi", "-i", "color=c=gray:s=8192x4096:r=30:d=0.1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", big.to_str().unwrap()]);
+    refused(&analyze(&[big.to_str().unwrap()], &d.path().join("out"), &[]), &["8192x4096", "larger than 8K", "scale=-2:2160"]);
+}

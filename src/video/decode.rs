@@ -38,6 +38,11 @@ use opencv::videoio::{self, VideoCapture};
 use super::container::{self, ContainerInfo};
 use crate::{Error, Result};
 
+/// The largest frame read, pixels: 8K (7680×4320, either way up). The frames in flight are at most
+/// `pose::pipeline::frames_in_flight` (four per running chain), so this bounds the pose stage's
+/// memory (~100 MB a decoded 8K frame) whatever the file says.
+pub const MAX_FRAME_PIXELS: u64 = 7680 * 4320;
+
 /// Timestamps within this of the nominal grid (or a quarter frame, if less) are snapped to it: a
 /// millisecond timebase rounds by at most 0.5 ms.
 pub const GRID_TOLERANCE_S: f64 = 0.001;
@@ -226,6 +231,10 @@ impl VideoReader {
         let (w, h) = (cap.get(videoio::CAP_PROP_FRAME_WIDTH)? as u32, cap.get(videoio::CAP_PROP_FRAME_HEIGHT)? as u32);
         if w == 0 || h == 0 {
             return Err(unreadable("the video stream has no frame size"));
+        }
+        // memory stays bounded for any file: the frames in flight are a fixed number per chain
+        if w as u64 * h as u64 > MAX_FRAME_PIXELS {
+            return Err(Error::VideoTooLarge { path: path.to_path_buf(), width: w, height: h });
         }
         let (width, height) = if rotate.is_some() && rotation_deg != 180 { (h, w) } else { (w, h) };
         let reported = cap.get(videoio::CAP_PROP_FPS)?;
