@@ -68,7 +68,11 @@ fn main() {
     }
     let limit = opts.workers as f64 * 1000.0 / lm_ms;
     println!("landmark model (full), 1 thread: {lm_ms:.2} ms/call → compute limit {limit:.1} frames/s on {} cores", opts.workers);
-    println!("landmark model on all {} cores at once: {all_ms:.2} ms/call each → {:.1} frames/s", opts.workers, opts.workers as f64 * 1000.0 / all_ms);
+    println!(
+        "landmark model on all {} cores at once: {all_ms:.2} ms/call each → {:.1} frames/s",
+        opts.workers,
+        opts.workers as f64 * 1000.0 / all_ms
+    );
     let fps = frames as f64 / best;
     println!(
         "overstride pose stage: {frames} frames in {best:.2} s (best of 3; decode + detect + track + landmarks) = {fps:.1} frames/s = {:.0} % of the compute limit ({:.0} % of the all-cores rate); cores busy {:.0} % of the time; opening the sessions once: {start_s:.2} s",

@@ -11,4 +11,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+# habits: formatted, and no clippy warnings anywhere (library, binary, tests, benches)
+cargo fmt --check || { echo "overstride tests: code not formatted: run cargo fmt" >&2; exit 1; }
+cargo clippy --release --locked --all-targets -- -D warnings
 cargo test --release --locked "$@"

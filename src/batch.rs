@@ -33,13 +33,14 @@ pub const MAX_NAME_CHARS: usize = 80;
 /// at most [`MAX_NAME_CHARS`]; `video` when nothing is left. Never `..`, a separator or hidden.
 pub fn safe_name(file: &Path) -> String {
     let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let mapped: String = stem
-        .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
-        .collect();
+    let mapped: String = stem.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' }).collect();
     let trimmed: String = mapped.trim_start_matches(['.', '-']).chars().take(MAX_NAME_CHARS).collect();
     let trimmed = trimmed.trim_end_matches('.');
-    if trimmed.is_empty() { "video".to_string() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        "video".to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 /// One sub-folder name per video (its [`safe_name`]; made unique — ignoring case, for
@@ -47,7 +48,8 @@ pub fn safe_name(file: &Path) -> String {
 /// manifest's name).
 pub fn unique_names(videos: &[PathBuf]) -> Vec<String> {
     // the batch's own files beside the sub-folders
-    let mut taken: std::collections::HashSet<String> = [crate::output::INDEX, crate::output::MANIFEST].iter().map(|s| s.to_lowercase()).collect();
+    let mut taken: std::collections::HashSet<String> =
+        [crate::output::INDEX, crate::output::MANIFEST].iter().map(|s| s.to_lowercase()).collect();
     let mut out: Vec<String> = Vec::with_capacity(videos.len());
     for v in videos {
         let stem = safe_name(v);
@@ -185,7 +187,15 @@ mod tests {
         assert_eq!(Plan::for_cores(8, 1), Plan { concurrent: 1, workers_each: 8 });
         let n = unique_names(&[PathBuf::from("a/run.mp4"), PathBuf::from("b/run.MOV"), PathBuf::from("c/x.mp4")]);
         assert_eq!(n, vec!["run", "run-2", "x"]);
-        let n = unique_names(&[PathBuf::from("in/...mp4"), PathBuf::from("in/.hidden.mp4"), PathBuf::from("in/a b?.mp4"), PathBuf::from("in/index.html.mp4"), PathBuf::from("in/Run.mp4"), PathBuf::from("in/run.mov"), PathBuf::from("in/overstride-manifest.json.mp4")]);
+        let n = unique_names(&[
+            PathBuf::from("in/...mp4"),
+            PathBuf::from("in/.hidden.mp4"),
+            PathBuf::from("in/a b?.mp4"),
+            PathBuf::from("in/index.html.mp4"),
+            PathBuf::from("in/Run.mp4"),
+            PathBuf::from("in/run.mov"),
+            PathBuf::from("in/overstride-manifest.json.mp4"),
+        ]);
         assert_eq!(n, vec!["video", "hidden", "a_b_", "index.html-2", "Run", "run-2", "overstride-manifest.json-2"]);
     }
 

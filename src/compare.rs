@@ -132,20 +132,21 @@ impl Session {
 
     /// Every step's side and initial-contact time (all steps: cadence counts them all, as `analyze` does).
     pub fn contacts(&self) -> Vec<(String, f64)> {
-        self.steps
-            .iter()
-            .filter_map(|s| Some((s.get("side")?.as_str()?.to_string(), s.get("ic_time_s")?.as_f64()?)))
-            .collect()
+        self.steps.iter().filter_map(|s| Some((s.get("side")?.as_str()?.to_string(), s.get("ic_time_s")?.as_f64()?))).collect()
     }
 
     fn stat(&self, key: &str, side: &str) -> Option<(SessionStat, &str)> {
-        self.summary.get(key).and_then(|m| m.get(side)).map(|s| (SessionStat { mean: s.mean, se: s.se, n: s.n, timing: s.timing }, s.unit.as_str()))
+        self.summary
+            .get(key)
+            .and_then(|m| m.get(side))
+            .map(|s| (SessionStat { mean: s.mean, se: s.se, n: s.n, timing: s.timing }, s.unit.as_str()))
     }
 }
 
 /// Parses a report.json: one clear message when it is not one this tool can compare.
 pub fn parse_session(text: &str, path: &Path) -> Result<Session> {
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::Input(format!("{} is not JSON ({e}): give a folder `overstride analyze` wrote", path.display())))?;
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::Input(format!("{} is not JSON ({e}): give a folder `overstride analyze` wrote", path.display())))?;
     let version = v.get("schema_version").and_then(|s| s.as_str()).unwrap_or("");
     if version.split('.').next() != Some(READS_SCHEMA_MAJOR) {
         return Err(Error::Input(format!(
@@ -154,22 +155,35 @@ pub fn parse_session(text: &str, path: &Path) -> Result<Session> {
             if version.is_empty() { "(none)".to_string() } else { version.to_string() }
         )));
     }
-    serde_json::from_value(v).map_err(|e| Error::Input(format!("{} is not an overstride report.json ({e}): give a folder `overstride analyze` wrote", path.display())))
+    serde_json::from_value(v).map_err(|e| {
+        Error::Input(format!("{} is not an overstride report.json ({e}): give a folder `overstride analyze` wrote", path.display()))
+    })
 }
 
 /// Reads `dir/report.json` (a regular file, not through a link, of a sane size).
 pub fn load(dir: &Path, which: &str) -> Result<Session> {
     use std::os::unix::fs::OpenOptionsExt;
     if !dir.is_dir() {
-        return Err(Error::Input(format!("{which} {} is not a folder: give a results folder that `overstride analyze` wrote", dir.display())));
+        return Err(Error::Input(format!(
+            "{which} {} is not a folder: give a results folder that `overstride analyze` wrote",
+            dir.display()
+        )));
     }
     let path = dir.join("report.json");
     let f = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(&path);
     let f = match f {
         Ok(f) if f.metadata().is_ok_and(|m| m.is_file()) => f,
-        Ok(_) => return Err(Error::Input(format!("{} is not a regular file: give a results folder that `overstride analyze` wrote", path.display()))),
+        Ok(_) => {
+            return Err(Error::Input(format!(
+                "{} is not a regular file: give a results folder that `overstride analyze` wrote",
+                path.display()
+            )))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::Input(format!("{which} {} has no report.json: give a results folder that `overstride analyze` wrote", dir.display())))
+            return Err(Error::Input(format!(
+                "{which} {} has no report.json: give a results folder that `overstride analyze` wrote",
+                dir.display()
+            )))
         }
         Err(e) => return Err(Error::Input(format!("cannot read {} ({e})", path.display()))),
     };
@@ -357,7 +371,8 @@ pub struct Comparison {
     pub notes: Vec<String>,
 }
 
-pub const RULE: &str = "change = after − before; u = √(SE_before² + SE_after² + timing_before² + timing_after²) (timing: the initial-contact \
+pub const RULE: &str =
+    "change = after − before; u = √(SE_before² + SE_after² + timing_before² + timing_after²) (timing: the initial-contact \
 timing uncertainty of at-contact metrics, summary.*.timing, systematic within a session, independent between sessions); \
 real when |change| > 1.96·u (95 %) and beyond the smallest detectable difference where the literature gives one";
 
@@ -392,13 +407,24 @@ pub fn compare(before: &Session, after: &Session) -> Result<Comparison> {
     }
     let mut notes = Vec::new();
     if before.gait != after.gait {
-        notes.push(format!("the gait differs: {} before, {} after — the running references do not apply to walking", before.gait, after.gait));
+        notes.push(format!(
+            "the gait differs: {} before, {} after — the running references do not apply to walking",
+            before.gait, after.gait
+        ));
     }
     if (before.fps - after.fps).abs() > 0.5 {
-        notes.push(format!("filmed at {:.0} fps before and {:.0} fps after: the timing uncertainty differs, and is in each change's u", before.fps, after.fps));
+        notes.push(format!(
+            "filmed at {:.0} fps before and {:.0} fps after: the timing uncertainty differs, and is in each change's u",
+            before.fps, after.fps
+        ));
     }
     let mut keys: Vec<&str> = METRICS.iter().map(|m| m.0).collect();
-    let mut extra: Vec<&str> = before.summary.keys().filter(|k| after.summary.contains_key(*k) && !keys.contains(&k.as_str()) && *k != "cadence_spm").map(|k| k.as_str()).collect();
+    let mut extra: Vec<&str> = before
+        .summary
+        .keys()
+        .filter(|k| after.summary.contains_key(*k) && !keys.contains(&k.as_str()) && *k != "cadence_spm")
+        .map(|k| k.as_str())
+        .collect();
     extra.sort();
     keys.extend(extra);
     let mut changes = Vec::new();
@@ -427,7 +453,11 @@ pub fn compare(before: &Session, after: &Session) -> Result<Comparison> {
         }
     }
     // what the frame rate lets two films tell apart: the at-contact numbers' timing part
-    let worst = changes.iter().filter(|c| c.key == "overstride_pct_leg" && c.uncertainty_95.is_finite()).map(|c| c.uncertainty_95).fold(0.0, f64::max);
+    let worst = changes
+        .iter()
+        .filter(|c| c.key == "overstride_pct_leg" && c.uncertainty_95.is_finite())
+        .map(|c| c.uncertainty_95)
+        .fold(0.0, f64::max);
     if worst > OVERSTRIDE_TELLABLE_PCT {
         notes.push(format!(
             "at {} an overstride change smaller than ±{worst:.1} % of leg length cannot be told apart (mostly the timing of foot strike): film both sessions at 120 fps or more",
@@ -469,10 +499,17 @@ pub fn console_lines(c: &Comparison) -> Vec<String> {
         ));
     }
     for ch in c.changes.iter().filter(|ch| ch.verdict == Verdict::Real) {
-        out.push(format!("{} {}: {:.2} → {:.2} {}: {:+.2} ± {:.2} (real change)", ch.label, ch.side, ch.before.mean, ch.after.mean, ch.unit, ch.change, ch.uncertainty_95));
+        out.push(format!(
+            "{} {}: {:.2} → {:.2} {}: {:+.2} ± {:.2} (real change)",
+            ch.label, ch.side, ch.before.mean, ch.after.mean, ch.unit, ch.change, ch.uncertainty_95
+        ));
     }
     let within = c.changes.iter().filter(|ch| ch.verdict != Verdict::Real).count();
-    out.push(format!("{} of {} metric/side changes are real; {within} within the measurement noise or below a detectable difference", c.changes.len() - within, c.changes.len()));
+    out.push(format!(
+        "{} of {} metric/side changes are real; {within} within the measurement noise or below a detectable difference",
+        c.changes.len() - within,
+        c.changes.len()
+    ));
     out
 }
 

@@ -20,5 +20,9 @@ pub fn requested() -> bool {
 
 /// `Err(Interrupted)` once Ctrl-C was pressed (or SIGTERM/SIGHUP received).
 pub fn check() -> Result<()> {
-    if requested() { Err(Error::Interrupted) } else { Ok(()) }
+    if requested() {
+        Err(Error::Interrupted)
+    } else {
+        Ok(())
+    }
 }

@@ -32,7 +32,11 @@ impl LandmarksWriter {
                 match &fp.pose {
                     Some(p) => {
                         let l = &p.landmarks[i];
-                        writeln!(w, "{},{:.6},{},{:.3},{:.3},{:.3},{:.4},{:.4}", fp.frame, fp.time_s, i, l.x, l.y, l.z, l.visibility, l.presence)?
+                        writeln!(
+                            w,
+                            "{},{:.6},{},{:.3},{:.3},{:.3},{:.4},{:.4}",
+                            fp.frame, fp.time_s, i, l.x, l.y, l.z, l.visibility, l.presence
+                        )?
                     }
                     None => writeln!(w, "{},{:.6},{},,,,,", fp.frame, fp.time_s, i)?,
                 }
@@ -73,7 +77,10 @@ pub fn read(path: &Path) -> Result<Vec<FramePose>> {
         return Err(err("is not a regular file (a folder, device or pipe): give the landmarks.csv an overstride run wrote".into()));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(err(format!("is {:.1} GiB, larger than the 2 GiB a landmarks file may be: not a landmarks.csv overstride wrote", meta.len() as f64 / (1u64 << 30) as f64)));
+        return Err(err(format!(
+            "is {:.1} GiB, larger than the 2 GiB a landmarks file may be: not a landmarks.csv overstride wrote",
+            meta.len() as f64 / (1u64 << 30) as f64
+        )));
     }
     parse(std::io::BufReader::new(file)).map_err(err)
 }
@@ -87,7 +94,9 @@ pub fn parse<R: BufRead>(mut input: R) -> std::result::Result<Vec<FramePose>, St
     // the next line, bounded: Ok(None) at the end
     let mut next_line = |lineno: usize| -> std::result::Result<Option<String>, String> {
         buf.clear();
-        let n = std::io::Read::take(&mut input, MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut buf).map_err(|e| format!("line {lineno}: {e}"))?;
+        let n = std::io::Read::take(&mut input, MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| format!("line {lineno}: {e}"))?;
         if n == 0 {
             return Ok(None);
         }
@@ -103,7 +112,9 @@ pub fn parse<R: BufRead>(mut input: R) -> std::result::Result<Vec<FramePose>, St
         if buf.last() == Some(&b'\r') {
             buf.pop();
         }
-        String::from_utf8(std::mem::take(&mut buf)).map(Some).map_err(|_| format!("line {lineno} is not UTF-8 text: not a landmarks.csv overstride wrote"))
+        String::from_utf8(std::mem::take(&mut buf))
+            .map(Some)
+            .map_err(|_| format!("line {lineno} is not UTF-8 text: not a landmarks.csv overstride wrote"))
     };
     lineno += 1;
     let header = next_line(lineno)?.ok_or("file is empty")?;
@@ -146,11 +157,8 @@ pub fn parse<R: BufRead>(mut input: R) -> std::result::Result<Vec<FramePose>, St
     Ok(frames
         .into_iter()
         .map(|(frame, (time_s, lms, score))| {
-            let pose = if lms.iter().all(Option::is_some) {
-                Some(Pose { landmarks: lms.map(|l| l.unwrap_or_default()), score })
-            } else {
-                None
-            };
+            let pose =
+                if lms.iter().all(Option::is_some) { Some(Pose { landmarks: lms.map(|l| l.unwrap_or_default()), score }) } else { None };
             FramePose { frame, time_s, pose }
         })
         .collect())

@@ -8,13 +8,13 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use overstride::gait::{self, events::Side, view::View};
 use overstride::landmarks_io::LandmarksWriter;
+use overstride::output::{self, OutDir};
 use overstride::pose::model::{Models, Variant};
 use overstride::pose::pipeline::{self, PipelineOptions};
-use overstride::video::VideoReader;
-use overstride::gait::{self, events::Side, view::View};
 use overstride::video::key_frame;
-use overstride::output::{self, OutDir};
+use overstride::video::VideoReader;
 use overstride::{report, Error, Result};
 
 /// What `--out` replaces, and the exit codes: shown by `overstride --help` and `overstride analyze --help`.
@@ -251,7 +251,7 @@ fn analyze(a: &AnalyzeArgs) -> Result<()> {
 /// What a run reads: a landmarks file already parsed, or a video opened with its models loaded.
 enum Input {
     Landmarks(Vec<overstride::pose::FramePose>),
-    Video(VideoReader, Models),
+    Video(Box<(VideoReader, Models)>),
 }
 
 /// The input checked before any work: a missing, unreadable or refused input (or a missing model)
@@ -287,7 +287,7 @@ fn open_video(a: &AnalyzeArgs, v: &Path) -> Result<Input> {
         )));
     }
     let models = Models::load(a.model)?;
-    Ok(Input::Video(reader, models))
+    Ok(Input::Video(Box::new((reader, models))))
 }
 
 /// One video (or landmarks file) into `--out`: everything is written into the staging folder and
@@ -410,7 +410,8 @@ fn analysis_refused(source: &Path, e: gait::AnalysisError) -> Error {
 fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Result<Done> {
     let (frames, info) = match input {
         Input::Landmarks(f) => (f, None),
-        Input::Video(reader, models) => {
+        Input::Video(b) => {
+            let (reader, models) = *b;
             let (f, info) = pose_stage(a, source, reader, &models, dest)?;
             (f, Some(info))
         }
@@ -434,7 +435,10 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
     if let Some(m) = retraining.as_ref().and_then(|r| r.metronome.as_ref()) {
         output::write_atomic(&dest.join(&m.file), &report::metronome::wav(m.spm)?)?;
     }
-    output::write_atomic(&dest.join("report.json"), report::json::render_with(&analysis, &source.display().to_string(), retraining.as_ref()).as_bytes())?;
+    output::write_atomic(
+        &dest.join("report.json"),
+        report::json::render_with(&analysis, &source.display().to_string(), retraining.as_ref()).as_bytes(),
+    )?;
     output::write_atomic(&dest.join("steps.csv"), report::csv::render(&analysis).as_bytes())?;
     // key frames come from the video; a reanalysed landmarks file has none
     let mut key_frames = Vec::new();
@@ -487,7 +491,14 @@ fn print_summary(a: &gait::Analysis) {
         a.steps.len(),
         a.cadence_spm.map(|c| format!("{c:.0} steps/min")).unwrap_or_else(|| "n/a".into())
     );
-    for (key, label) in [("overstride_pct_leg", "overstride % leg"), ("shank_angle_deg", "shank angle deg"), ("knee_flexion_ic_deg", "knee flexion at IC deg"), ("pelvic_drop_deg", "pelvic drop deg"), ("fppa_deg", "FPPA deg"), ("step_length_cm", "step length cm")] {
+    for (key, label) in [
+        ("overstride_pct_leg", "overstride % leg"),
+        ("shank_angle_deg", "shank angle deg"),
+        ("knee_flexion_ic_deg", "knee flexion at IC deg"),
+        ("pelvic_drop_deg", "pelvic drop deg"),
+        ("fppa_deg", "FPPA deg"),
+        ("step_length_cm", "step length cm"),
+    ] {
         let l = g(key, "left");
         let r = g(key, "right");
         if l.is_some() || r.is_some() {
@@ -536,7 +547,13 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn pose_stage(a: &AnalyzeArgs, input: &Path, reader: VideoReader, models: &Models, dest: &Path) -> Result<(Vec<overstride::pose::FramePose>, overstride::video::VideoInfo)> {
+fn pose_stage(
+    a: &AnalyzeArgs,
+    input: &Path,
+    reader: VideoReader,
+    models: &Models,
+    dest: &Path,
+) -> Result<(Vec<overstride::pose::FramePose>, overstride::video::VideoInfo)> {
     let started = Instant::now();
     let info = reader.info().clone();
     let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers) };

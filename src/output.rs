@@ -131,14 +131,16 @@ impl Lock {
     fn acquire(dir: &Path) -> Result<Lock> {
         let path = dir.join(LOCK);
         for _ in 0..5 {
-            let mut f = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .custom_flags(libc::O_NOFOLLOW)
-                .mode(0o644)
-                .open(&path)
-                .map_err(|e| if e.raw_os_error() == Some(libc::ELOOP) { link_refused(&path) } else { out_err(dir, format!("folder is not writable ({e}): choose a folder you can write")) })?;
+            let mut f =
+                OpenOptions::new().read(true).write(true).create(true).custom_flags(libc::O_NOFOLLOW).mode(0o644).open(&path).map_err(
+                    |e| {
+                        if e.raw_os_error() == Some(libc::ELOOP) {
+                            link_refused(&path)
+                        } else {
+                            out_err(dir, format!("folder is not writable ({e}): choose a folder you can write"))
+                        }
+                    },
+                )?;
             use std::os::fd::AsRawFd;
             // SAFETY: flock on a file descriptor we own; no memory is involved.
             if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
@@ -201,7 +203,8 @@ impl OutDir {
             }
             Ok(_) => {}
             Err(_) => {
-                std::fs::create_dir_all(root).map_err(|e| out_err(root, format!("cannot create the folder ({e}): choose a folder you can write")))?;
+                std::fs::create_dir_all(root)
+                    .map_err(|e| out_err(root, format!("cannot create the folder ({e}): choose a folder you can write")))?;
                 created = true;
             }
         }
@@ -257,10 +260,16 @@ impl OutDir {
                 }
                 let last = i + 1 == parts.len();
                 if last && m.is_dir() {
-                    return Err(Error::Input(format!("{} is a folder where overstride writes a file: move it away or choose another --out", p.display())));
+                    return Err(Error::Input(format!(
+                        "{} is a folder where overstride writes a file: move it away or choose another --out",
+                        p.display()
+                    )));
                 }
                 if !last && !m.is_dir() {
-                    return Err(Error::Input(format!("{} is a file where overstride writes a folder of results: move it away or choose another --out", p.display())));
+                    return Err(Error::Input(format!(
+                        "{} is a file where overstride writes a folder of results: move it away or choose another --out",
+                        p.display()
+                    )));
                 }
             }
         }
@@ -395,9 +404,8 @@ fn read_manifest(root: &Path) -> Result<Vec<String>> {
         Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(link_refused(&path)),
         Err(e) => return Err(out_err(&path, e)),
     };
-    let bad = |why: String| {
-        Error::Input(format!("{} is not an overstride manifest ({why}): remove it, or choose another --out", path.display()))
-    };
+    let bad =
+        |why: String| Error::Input(format!("{} is not an overstride manifest ({why}): remove it, or choose another --out", path.display()));
     if !f.metadata().is_ok_and(|m| m.is_file()) {
         return Err(bad("not a regular file".into()));
     }

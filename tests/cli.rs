@@ -135,7 +135,9 @@ fn missing_or_altered_model_and_missing_runtime_are_refused() {
     assert_refused(&e, r.status.code(), "model file altered or corrupt");
     assert!(e.contains("pose_landmark_full.onnx"), "{e}");
 
-    let (r, e) = run(bin().args(["analyze", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-video", "--model", "heavy"]).env("OVERSTRIDE_MODELS_DIR", &models));
+    let (r, e) = run(bin()
+        .args(["analyze", s.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-video", "--model", "heavy"])
+        .env("OVERSTRIDE_MODELS_DIR", &models));
     assert_refused(&e, r.status.code(), "model file missing");
     assert!(e.contains("convert_models.py"), "{e}");
 
@@ -244,7 +246,12 @@ fn ctrl_c_stops_the_run_and_leaves_nothing_half_written() {
     let long = d.path().join("long.mp4");
     ffmpeg(&["-stream_loop", "4", "-i", sample().to_str().unwrap(), "-c", "copy", long.to_str().unwrap()]);
     let out = d.path().join("out");
-    let child = bin().args(["analyze", long.to_str().unwrap(), "--out", out.to_str().unwrap()]).stderr(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).spawn().unwrap();
+    let child = bin()
+        .args(["analyze", long.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     // let it get into the pose stage, then press Ctrl-C
     std::thread::sleep(std::time::Duration::from_millis(2500));
     let st = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
@@ -253,7 +260,8 @@ fn ctrl_c_stops_the_run_and_leaves_nothing_half_written() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(130), "{e}");
     assert!(e.contains("interrupted"), "{e}");
-    let left: Vec<String> = std::fs::read_dir(&out).map(|r| r.flatten().map(|x| x.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
+    let left: Vec<String> =
+        std::fs::read_dir(&out).map(|r| r.flatten().map(|x| x.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
     assert!(left.is_empty(), "files left after Ctrl-C: {left:?}");
 }
 
@@ -307,7 +315,9 @@ fn with_a_second_person_in_frame_the_walker_is_followed_and_never_switched() {
     let frames = overstride::landmarks_io::read(&out.join("landmarks.csv")).unwrap();
     let hips: Vec<(usize, f32, f32)> = frames
         .iter()
-        .filter_map(|f| f.pose.as_ref().map(|p| (f.frame, (p.landmarks[23].x + p.landmarks[24].x) / 2.0, (p.landmarks[23].y + p.landmarks[24].y) / 2.0)))
+        .filter_map(|f| {
+            f.pose.as_ref().map(|p| (f.frame, (p.landmarks[23].x + p.landmarks[24].x) / 2.0, (p.landmarks[23].y + p.landmarks[24].y) / 2.0))
+        })
         .collect();
     assert!(hips.len() >= 120, "the walker is followed for most of her walk: {} frames", hips.len());
     // all on the ground (the man on the box stands with his hips above y = 500)

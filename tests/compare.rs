@@ -71,10 +71,20 @@ fn known_changes_are_found_with_their_sign_and_size_and_called_real() {
         assert!(ch["timing_diff"].as_f64().unwrap() > 0.0, "the timing part is in the uncertainty");
         assert!(ch["sdd_source"].as_str().unwrap().contains("none published"));
     }
-    assert!(stdout.contains("cadence 165 → 178 steps/min: +8.") && stdout.contains("real change; within the +5–10 % retraining target"), "{stdout}");
+    assert!(
+        stdout.contains("cadence 165 → 178 steps/min: +8.") && stdout.contains("real change; within the +5–10 % retraining target"),
+        "{stdout}"
+    );
 
     // rear view: pelvic drop 6° → 3° on both sides, beyond the 2.7° smallest detectable difference
-    let before = Runner { camera: Camera::Rear, pelvic_drop_deg: [6.0, 6.0], knee_medial_px: [10.0, 10.0], noise_px: 0.5, seed: 21, ..Runner::default() };
+    let before = Runner {
+        camera: Camera::Rear,
+        pelvic_drop_deg: [6.0, 6.0],
+        knee_medial_px: [10.0, 10.0],
+        noise_px: 0.5,
+        seed: 21,
+        ..Runner::default()
+    };
     let after = Runner { pelvic_drop_deg: [3.0, 3.0], seed: 22, ..before.clone() };
     let (b, a) = (session(&before, d.path(), "rear_before"), session(&after, d.path(), "rear_after"));
     let (v, stdout) = compare(&b, &a, &d.path().join("cmp_rear"));
@@ -126,7 +136,11 @@ fn refused_folders_give_one_line_and_exit_1() {
     std::fs::create_dir(&empty).unwrap();
     let old = d.path().join("old");
     std::fs::create_dir(&old).unwrap();
-    let text = std::fs::read_to_string(side.join("report.json")).unwrap().replacen("\"schema_version\": \"1.0\"", "\"schema_version\": \"2.0\"", 1);
+    let text = std::fs::read_to_string(side.join("report.json")).unwrap().replacen(
+        "\"schema_version\": \"1.0\"",
+        "\"schema_version\": \"2.0\"",
+        1,
+    );
     std::fs::write(old.join("report.json"), text).unwrap();
     let out = d.path().join("cmp");
     for (b, a, needle) in [

@@ -77,7 +77,13 @@ fn frames(w: &Walk, fps: f64) -> Vec<FramePose> {
         let mut l = [Landmark::default(); NUM_LANDMARKS];
         for (lm, slot) in l.iter_mut().enumerate() {
             if let Some((x, y)) = at(i, f, lm) {
-                *slot = Landmark { x: (640.0 - scale * (x - speed * time)) as f32, y: (1000.0 - scale * y) as f32, z: 0.0, visibility: 1.0, presence: 1.0 };
+                *slot = Landmark {
+                    x: (640.0 - scale * (x - speed * time)) as f32,
+                    y: (1000.0 - scale * y) as f32,
+                    z: 0.0,
+                    visibility: 1.0,
+                    presence: 1.0,
+                };
             }
         }
         // the markers not measured (head, arms) stay at zero visibility: missing to the analysis
@@ -96,7 +102,8 @@ const TO_TOLERANCE_S: f64 = 0.035;
 fn annotated_heel_strikes_and_toe_offs_of_a_real_walk_are_found() {
     let w = load();
     for fps in [30.0, 60.0, 150.0] {
-        let a = analyze(&frames(&w, fps), &Options { view: Some(View::SideLeft), height_cm: None, ..Default::default() }).expect("analysis");
+        let a =
+            analyze(&frames(&w, fps), &Options { view: Some(View::SideLeft), height_cm: None, ..Default::default() }).expect("analysis");
         assert_eq!(a.gait, Gait::Walking, "{fps} fps");
         let (mut worst_ic, mut worst_to, mut found, mut total) = (0.0f64, 0.0f64, 0, 0);
         for (side, hs) in &w.hs {
@@ -118,7 +125,11 @@ fn annotated_heel_strikes_and_toe_offs_of_a_real_walk_are_found() {
                 }
             }
         }
-        eprintln!("{fps} fps: {found}/{total} heel strikes within 60 ms; worst IC {:.0} ms, worst TO {:.0} ms", worst_ic * 1e3, worst_to * 1e3);
+        eprintln!(
+            "{fps} fps: {found}/{total} heel strikes within 60 ms; worst IC {:.0} ms, worst TO {:.0} ms",
+            worst_ic * 1e3,
+            worst_to * 1e3
+        );
         assert_eq!(found, total, "{fps} fps: {found}/{total} heel strikes, worst {worst_ic}");
         assert!(worst_to <= TO_TOLERANCE_S, "{fps} fps: worst TO error {worst_to}");
         // every annotated heel strike has one detected contact, and nothing else is detected

@@ -151,7 +151,13 @@ fn mirrored_video_gives_the_same_numbers_and_sides() {
     assert_eq!(a.steps.len(), b.steps.len());
     for (x, y) in a.steps.iter().zip(&b.steps) {
         assert_eq!(x.side, y.side);
-        for (u, v) in [(x.overstride_pct_leg, y.overstride_pct_leg), (x.shank_angle_deg, y.shank_angle_deg), (x.knee_flexion_ic_deg, y.knee_flexion_ic_deg), (x.trunk_lean_deg, y.trunk_lean_deg), (x.foot_strike_angle_deg, y.foot_strike_angle_deg)] {
+        for (u, v) in [
+            (x.overstride_pct_leg, y.overstride_pct_leg),
+            (x.shank_angle_deg, y.shank_angle_deg),
+            (x.knee_flexion_ic_deg, y.knee_flexion_ic_deg),
+            (x.trunk_lean_deg, y.trunk_lean_deg),
+            (x.foot_strike_angle_deg, y.foot_strike_angle_deg),
+        ] {
             assert!((u.unwrap() - v.unwrap()).abs() < 1e-4, "{u:?} vs {v:?}"); // f32 pixel coordinates
         }
         assert!((x.ic_time_s - y.ic_time_s).abs() < 1e-6);
@@ -187,7 +193,10 @@ fn rear_and_front_views_measure_pelvic_drop_valgus_and_step_width() {
         let drop = worst(&p, |t, s| s.pelvic_drop_deg.map(|v| v - t.pelvic_drop_deg));
         let fppa = worst(&p, |t, s| s.fppa_deg.map(|v| v - t.fppa_deg));
         let width = worst(&p, |t, s| s.step_width_pct_leg.map(|v| v - t.step_width_pct_leg));
-        eprintln!("{camera:?}: pelvic drop err {drop:.2}°, FPPA err {fppa:.2}° (truth L {:.1}°), step width err {width:.2} % leg", p.iter().find(|x| x.0.left).unwrap().0.fppa_deg);
+        eprintln!(
+            "{camera:?}: pelvic drop err {drop:.2}°, FPPA err {fppa:.2}° (truth L {:.1}°), step width err {width:.2} % leg",
+            p.iter().find(|x| x.0.left).unwrap().0.fppa_deg
+        );
         assert!(drop <= 1.0 && fppa <= 1.0 && width <= 1.0);
         // left drops 7°, right 3°: a 4° difference beyond the 2.7° smallest detectable difference
         let asym = &a.asymmetry["pelvic_drop_deg"];
@@ -198,13 +207,24 @@ fn rear_and_front_views_measure_pelvic_drop_valgus_and_step_width() {
 
 #[test]
 fn walking_and_forefoot_strikes_are_classified() {
-    let walk = Runner { cadence_spm: 112.0, duty_factor: 0.6, belt_speed: 380.0, foot_angle_ic_deg: 15.0, pelvis_amp: 8.0, ..Runner::no_retraction() };
+    let walk = Runner {
+        cadence_spm: 112.0,
+        duty_factor: 0.6,
+        belt_speed: 380.0,
+        foot_angle_ic_deg: 15.0,
+        pelvis_amp: 8.0,
+        ..Runner::no_retraction()
+    };
     let (a, _) = run(&walk);
     assert_eq!(a.gait, overstride::gait::analysis::Gait::Walking);
     let fore = Runner { foot_angle_ic_deg: -8.0, ..Runner::no_retraction() };
     let (a, t) = run(&fore);
     let p = check_events(&a, &t, 0.5 / fore.fps);
-    assert!(p.iter().all(|(_, s)| s.foot_strike == Some(overstride::gait::analysis::FootStrike::Forefoot)), "{:?}", p.iter().map(|x| x.1.foot_strike_angle_deg).collect::<Vec<_>>());
+    assert!(
+        p.iter().all(|(_, s)| s.foot_strike == Some(overstride::gait::analysis::FootStrike::Forefoot)),
+        "{:?}",
+        p.iter().map(|x| x.1.foot_strike_angle_deg).collect::<Vec<_>>()
+    );
     let fsa = mean_err(&p, |t, s| s.foot_strike_angle_deg.map(|v| v - t.foot_strike_angle_deg));
     assert!(fsa <= 1.0, "foot strike angle error {fsa}");
 }
@@ -221,7 +241,7 @@ fn few_steps_and_low_frame_rate_are_reported() {
 
 /// IC errors over a run, in frames: (median, share within one frame, worst overstride error % leg,
 /// worst mean angle error °, contacts found / true).
-fn ic_score(r: &Runner) -> (f64, f64, f64, f64, usize, usize) {
+fn ic_score(r: &Runner) -> Score {
     let (a, t) = run(r);
     let p = pairs(&a, &t);
     let mut e: Vec<f64> = p.iter().map(|(t, s)| (s.ic_time_s - t.ic_time_s) * r.fps).collect();
@@ -253,17 +273,40 @@ fn ic_score(r: &Runner) -> (f64, f64, f64, f64, usize, usize) {
 /// error % leg, worst side-mean angle error °). The old forward-turn detector scores 0/33 within one
 /// frame at 60 fps with 40 ms of retraction (median −2.1 frames; checked with `dump_synthetic_runner`
 /// and the build before this change).
-fn landing_grid(noise: f64) -> Vec<(String, (f64, f64, f64, f64, usize, usize), f64)> {
+type Score = (f64, f64, f64, f64, usize, usize);
+
+fn landing_grid(noise: f64) -> Vec<(String, Score, f64)> {
     let mut out = Vec::new();
     for fps in [30.0, 60.0, 120.0, 240.0] {
         for retraction_s in [0.0, 0.02, 0.04, 0.06, 0.08] {
             for touchdown_belt_frac in [0.0, 0.5, 1.0] {
                 for foot_angle_ic_deg in [12.0, -6.0] {
-                    let r = Runner { fps, retraction_s, touchdown_belt_frac, foot_angle_ic_deg, noise_px: noise, drop_every: if noise > 0.0 { 37 } else { 0 }, seed: 3, ..Runner::default() };
+                    let r = Runner {
+                        fps,
+                        retraction_s,
+                        touchdown_belt_frac,
+                        foot_angle_ic_deg,
+                        noise_px: noise,
+                        drop_every: if noise > 0.0 { 37 } else { 0 },
+                        seed: 3,
+                        ..Runner::default()
+                    };
                     assert!(r.valid(), "{fps} fps, retraction {retraction_s}: the figure needs IK clamping");
                     let sc = ic_score(&r);
-                    let name = format!("{fps} fps, retraction {:.0} ms, touchdown {:.0} % belt, foot {foot_angle_ic_deg}°", retraction_s * 1e3, touchdown_belt_frac * 100.0);
-                    eprintln!("{name}: median {:+.2} fr, within one frame {:.0} %, overstride {:.2} % leg, angles {:.2}°, {}/{}", sc.0, sc.1 * 100.0, sc.2, sc.3, sc.4, sc.5);
+                    let name = format!(
+                        "{fps} fps, retraction {:.0} ms, touchdown {:.0} % belt, foot {foot_angle_ic_deg}°",
+                        retraction_s * 1e3,
+                        touchdown_belt_frac * 100.0
+                    );
+                    eprintln!(
+                        "{name}: median {:+.2} fr, within one frame {:.0} %, overstride {:.2} % leg, angles {:.2}°, {}/{}",
+                        sc.0,
+                        sc.1 * 100.0,
+                        sc.2,
+                        sc.3,
+                        sc.4,
+                        sc.5
+                    );
                     out.push((name, sc, fps));
                 }
             }
@@ -297,7 +340,11 @@ fn landing_grid_clean_every_contact_within_one_frame() {
 #[test]
 #[ignore]
 fn landing_grid_clean_issue_bars() {
-    let bad: Vec<String> = landing_grid(0.0).into_iter().filter(|(_, (med, within, os, ang, _, _), _)| med.abs() > 0.25 || *within < 0.95 || *os > 1.0 || *ang > 1.0).map(|x| x.0).collect();
+    let bad: Vec<String> = landing_grid(0.0)
+        .into_iter()
+        .filter(|(_, (med, within, os, ang, _, _), _)| med.abs() > 0.25 || *within < 0.95 || *os > 1.0 || *ang > 1.0)
+        .map(|x| x.0)
+        .collect();
     assert!(bad.is_empty(), "{} cells fail: {bad:?}", bad.len());
 }
 
@@ -325,7 +372,11 @@ fn landing_grid_noisy_bias_is_small_in_the_typical_cell() {
 #[test]
 #[ignore]
 fn landing_grid_noisy_issue_bars() {
-    let bad: Vec<String> = landing_grid(1.5).into_iter().filter(|(_, (med, within, os, ang, _, _), _)| med.abs() > 0.25 || *within < 0.95 || *os > 2.0 || *ang > 2.0).map(|x| x.0).collect();
+    let bad: Vec<String> = landing_grid(1.5)
+        .into_iter()
+        .filter(|(_, (med, within, os, ang, _, _), _)| med.abs() > 0.25 || *within < 0.95 || *os > 2.0 || *ang > 2.0)
+        .map(|x| x.0)
+        .collect();
     assert!(bad.is_empty(), "{} cells fail: {bad:?}", bad.len());
 }
 
@@ -344,7 +395,8 @@ fn dump_synthetic_runner() {
                 w.write(&f).unwrap();
             }
             w.finish().unwrap();
-            let truth: Vec<String> = r.truth().steps.iter().map(|s| format!("{},{}", s.ic_time_s, if s.left { "left" } else { "right" })).collect();
+            let truth: Vec<String> =
+                r.truth().steps.iter().map(|s| format!("{},{}", s.ic_time_s, if s.left { "left" } else { "right" })).collect();
             std::fs::write(dir.join(format!("{name}.truth")), truth.join("\n")).unwrap();
         }
     }
@@ -377,4 +429,3 @@ fn toe_off_of_a_peeling_foot_within_one_frame() {
         assert!(within >= 0.95 && med.abs() <= 0.25, "{fps} fps: TO median {med:+.2} frames, {:.0} % within one frame", within * 100.0);
     }
 }
-

@@ -70,7 +70,8 @@ fn the_metronome_clicks_at_the_target_step_rate() {
     let rt = &v["retraining"];
     let cadence = rt["cadence_spm"].as_f64().unwrap();
     assert!((cadence - 172.0).abs() < 0.01 * 172.0, "cadence {cadence}");
-    let targets: Vec<(f64, f64)> = rt["targets"].as_array().unwrap().iter().map(|t| (t["increase_pct"].as_f64().unwrap(), t["spm"].as_f64().unwrap())).collect();
+    let targets: Vec<(f64, f64)> =
+        rt["targets"].as_array().unwrap().iter().map(|t| (t["increase_pct"].as_f64().unwrap(), t["spm"].as_f64().unwrap())).collect();
     assert_eq!(targets.iter().map(|t| t.0).collect::<Vec<_>>(), [5.0, 7.5, 10.0]);
     for (p, spm) in &targets {
         assert!((spm - cadence * (1.0 + p / 100.0)).abs() < 0.01, "{p} %: {spm}");
@@ -103,7 +104,8 @@ fn the_metronome_clicks_at_the_target_step_rate() {
     assert!((measured - spm as f64).abs() < 0.01);
 
     // another target replaces the track (the earlier one was this tool's: listed in the manifest)
-    let (o, e) = run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", out.to_str().unwrap(), "--metronome-target", "5"]));
+    let (o, e) =
+        run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", out.to_str().unwrap(), "--metronome-target", "5"]));
     assert!(o.status.success(), "{e}");
     let spm5 = (cadence * 1.05).round() as u64;
     assert!(out.join(format!("metronome_{spm5}.wav")).exists());
@@ -115,7 +117,8 @@ fn the_metronome_clicks_at_the_target_step_rate() {
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert!(v["retraining"]["targets"].is_array() && v["retraining"].get("metronome").is_none());
     // an impossible target is a usage error
-    let (o, e) = run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", out.to_str().unwrap(), "--metronome-target", "40"]));
+    let (o, e) =
+        run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", out.to_str().unwrap(), "--metronome-target", "40"]));
     assert_eq!(o.status.code(), Some(2), "{e}");
     assert!(e.contains("not a step-rate target"), "{e}");
 }

@@ -34,7 +34,8 @@ struct Ran {
 }
 
 fn analyze(input: &[&str], out: &Path, extra: &[&str]) -> Ran {
-    let o = cmd().arg("analyze").args(input).args(["--out", out.to_str().unwrap(), "--no-video"]).args(extra).output().expect("run overstride");
+    let o =
+        cmd().arg("analyze").args(input).args(["--out", out.to_str().unwrap(), "--no-video"]).args(extra).output().expect("run overstride");
     Ran { code: o.status.code(), stdout: String::from_utf8_lossy(&o.stdout).into(), stderr: String::from_utf8_lossy(&o.stderr).into() }
 }
 
@@ -185,7 +186,19 @@ fn the_capture_rate_in_the_metadata_or_given_reads_a_slow_motion_clip_in_real_ti
     let orig = d.path().join("orig.mp4");
     ffmpeg(&["-i", sample().to_str().unwrap(), "-t", "4", "-c", "copy", orig.to_str().unwrap()]);
     let tagged = d.path().join("slow_tagged.mp4");
-    ffmpeg(&["-itsscale", "4", "-i", orig.to_str().unwrap(), "-c", "copy", "-movflags", "use_metadata_tags", "-metadata", "com.android.capture.fps=30.000000", tagged.to_str().unwrap()]);
+    ffmpeg(&[
+        "-itsscale",
+        "4",
+        "-i",
+        orig.to_str().unwrap(),
+        "-c",
+        "copy",
+        "-movflags",
+        "use_metadata_tags",
+        "-metadata",
+        "com.android.capture.fps=30.000000",
+        tagged.to_str().unwrap(),
+    ]);
     let bare = d.path().join("slow_bare.mp4");
     ffmpeg(&["-itsscale", "4", "-i", orig.to_str().unwrap(), "-c", "copy", bare.to_str().unwrap()]);
     let (o, t, b) = (d.path().join("o"), d.path().join("t"), d.path().join("b"));
@@ -209,7 +222,21 @@ fn a_still_image_is_refused() {
     let png = d.path().join("still.png");
     ffmpeg(&["-ss", "3.3", "-i", sample().to_str().unwrap(), "-frames:v", "1", png.to_str().unwrap()]);
     let still = d.path().join("still.mp4");
-    ffmpeg(&["-loop", "1", "-i", png.to_str().unwrap(), "-t", "4", "-r", "30", "-c:v", "libx264", "-pix_fmt", "yuv420p", still.to_str().unwrap()]);
+    ffmpeg(&[
+        "-loop",
+        "1",
+        "-i",
+        png.to_str().unwrap(),
+        "-t",
+        "4",
+        "-r",
+        "30",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        still.to_str().unwrap(),
+    ]);
     refused(&analyze(&[still.to_str().unwrap()], &d.path().join("out"), &[]), &["the legs do not move", "still image"]);
 }
 
@@ -217,7 +244,10 @@ fn a_still_image_is_refused() {
 fn a_view_contradicting_the_landmarks_is_refused() {
     // --view rear on a side clip gave a pelvic drop of 18-23°
     let d = tempfile::tempdir().unwrap();
-    refused(&landmarks(&mp(), &d.path().join("o"), &["--view", "rear"]), &["--view rear was given but the landmarks show a side view", "drop --view"]);
+    refused(
+        &landmarks(&mp(), &d.path().join("o"), &["--view", "rear"]),
+        &["--view rear was given but the landmarks show a side view", "drop --view"],
+    );
     ok(&landmarks(&mp(), &d.path().join("o2"), &["--view", "side-left"]));
 }
 
@@ -241,7 +271,19 @@ fn repeated_frames_time_at_the_real_rate_in_every_report() {
     // are those of 30 distinct frames per second (±8 ms claimed before), in report.json and html.
     let d = tempfile::tempdir().unwrap();
     let dup = d.path().join("dup60.mp4");
-    ffmpeg(&["-i", sample().to_str().unwrap(), "-t", "4", "-vf", "fps=60", "-c:v", "libx264", "-preset", "veryfast", dup.to_str().unwrap()]);
+    ffmpeg(&[
+        "-i",
+        sample().to_str().unwrap(),
+        "-t",
+        "4",
+        "-vf",
+        "fps=60",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        dup.to_str().unwrap(),
+    ]);
     let out = d.path().join("out");
     let r = analyze(&[dup.to_str().unwrap()], &out, &[]);
     ok(&r);
@@ -264,7 +306,21 @@ fn a_small_runner_in_a_wide_frame_is_found_or_refused_with_its_size() {
     let make = |h: u32, name: &str| {
         let p = d.path().join(name);
         let y = 1080 - h;
-        ffmpeg(&["-i", sample().to_str().unwrap(), "-t", "6", "-vf", &format!("scale=-2:{h},pad=1920:1080:800:{y}:black"), "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", p.to_str().unwrap()]);
+        ffmpeg(&[
+            "-i",
+            sample().to_str().unwrap(),
+            "-t",
+            "6",
+            "-vf",
+            &format!("scale=-2:{h},pad=1920:1080:800:{y}:black"),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "20",
+            p.to_str().unwrap(),
+        ]);
         p
     };
     // the runner ~250 px tall in 1920x1080 (knee at IC 138-175°, exit 0 before): found
@@ -282,10 +338,16 @@ fn a_small_runner_in_a_wide_frame_is_found_or_refused_with_its_size() {
     }
     // ~110 px tall: refused with its size
     let small = make(260, "runner_110px.mp4");
-    refused(&analyze(&[small.to_str().unwrap()], &d.path().join("small"), &[]), &["runner is 1", "px tall", "filling at least half the frame height"]);
+    refused(
+        &analyze(&[small.to_str().unwrap()], &d.path().join("small"), &[]),
+        &["runner is 1", "px tall", "filling at least half the frame height"],
+    );
     // ~85 px: not found at all, and the message says why it may be
     let tiny = make(200, "runner_85px.mp4");
-    refused(&analyze(&[tiny.to_str().unwrap()], &d.path().join("tiny"), &[]), &["no person found", "a runner small in the picture", "film closer"]);
+    refused(
+        &analyze(&[tiny.to_str().unwrap()], &d.path().join("tiny"), &[]),
+        &["no person found", "a runner small in the picture", "film closer"],
+    );
 }
 
 #[test]
@@ -304,7 +366,10 @@ fn messages_carry_no_nan_and_no_person_says_why() {
     // --capture-fps is documented
     let o = cmd().args(["analyze", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&o.stdout);
-    assert!(help.contains("--capture-fps <N>") && help.contains("com.android.capture.fps") && help.contains("Impossible results are refused"), "{help}");
+    assert!(
+        help.contains("--capture-fps <N>") && help.contains("com.android.capture.fps") && help.contains("Impossible results are refused"),
+        "{help}"
+    );
     // one step per side: no "± NaN" on the console
     let short = d.path().join("short.csv");
     let text = std::fs::read_to_string(mp()).unwrap();
@@ -317,11 +382,19 @@ fn messages_carry_no_nan_and_no_person_says_why() {
 fn plausible_runs_pass_every_gate() {
     // the synthetic runner and walker, side-on and from behind and in front: no refusal and no
     // plausibility alert (the gates must not fire on what a body does)
-    let walker = Runner { cadence_spm: 112.0, duty_factor: 0.6, belt_speed: 380.0, foot_angle_ic_deg: 15.0, pelvis_amp: 8.0, ..Runner::no_retraction() };
+    let walker = Runner {
+        cadence_spm: 112.0,
+        duty_factor: 0.6,
+        belt_speed: 380.0,
+        foot_angle_ic_deg: 15.0,
+        pelvis_amp: 8.0,
+        ..Runner::no_retraction()
+    };
     for base in [Runner::default(), walker] {
         for camera in [Camera::SideFacingLeft, Camera::SideFacingRight, Camera::Rear, Camera::Front] {
             let r = Runner { camera, ..base.clone() };
-            let a = overstride::gait::analyze(&r.frames(), &overstride::gait::Options::default()).unwrap_or_else(|e| panic!("{camera:?} cadence {}: {e}", r.cadence_spm));
+            let a = overstride::gait::analyze(&r.frames(), &overstride::gait::Options::default())
+                .unwrap_or_else(|e| panic!("{camera:?} cadence {}: {e}", r.cadence_spm));
             assert!(a.alerts.is_empty(), "{camera:?} cadence {}: {:?}", r.cadence_spm, a.alerts);
         }
     }
@@ -333,7 +406,14 @@ fn too_few_distinct_frames_are_refused_and_timing_follows_the_distinct_rate() {
     // a 60 fps runner whose frames the decoder found repeated: 15 distinct per second
     let r = Runner::default();
     let frames = r.frames();
-    let facts = |eff: f64| VideoFacts { width: 1280, height: 720, rotation_deg: 0, duplicate_frames: (frames.len() as f64 * (1.0 - eff / 60.0)) as usize, effective_fps: eff, fps: 60.0 };
+    let facts = |eff: f64| VideoFacts {
+        width: 1280,
+        height: 720,
+        rotation_deg: 0,
+        duplicate_frames: (frames.len() as f64 * (1.0 - eff / 60.0)) as usize,
+        effective_fps: eff,
+        fps: 60.0,
+    };
     match analyze(&frames, &Options { video: Some(facts(15.0)), ..Default::default() }) {
         Err(AnalysisError::Implausible(m)) => assert!(m.contains("only 15.0 distinct frames per second"), "{m}"),
         other => panic!("expected a refusal, got {:?}", other.map(|a| a.cadence_spm)),
@@ -351,6 +431,18 @@ fn a_video_larger_than_8k_is_refused_before_any_frame_is_decoded() {
     // 8192x4096 (33.5 megapixels): the frames in flight would no longer be bounded by a few GB
     let d = tempfile::tempdir().unwrap();
     let big = d.path().join("big.mp4");
-    ffmpeg(&["-f", "lavfi", "-i", "color=c=gray:s=8192x4096:r=30:d=0.1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", big.to_str().unwrap()]);
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=gray:s=8192x4096:r=30:d=0.1",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        big.to_str().unwrap(),
+    ]);
     refused(&analyze(&[big.to_str().unwrap()], &d.path().join("out"), &[]), &["8192x4096", "larger than 8K", "scale=-2:2160"]);
 }

@@ -25,7 +25,13 @@ fn synthetic_rear_view_report_renders() {
     let d = tempfile::tempdir().unwrap();
     let r = Runner { camera: Camera::Rear, pelvic_drop_deg: [6.0, 3.0], knee_medial_px: [15.0, 5.0], ..Runner::default() };
     let a = overstride::gait::analyze(&r.frames(), &Default::default()).unwrap();
-    let page = overstride::report::html::PageInput { title: "Synthetic <runner> & co", runner: Some("Test"), source: "synthetic", key_frames: vec![], retraining: None };
+    let page = overstride::report::html::PageInput {
+        title: "Synthetic <runner> & co",
+        runner: Some("Test"),
+        source: "synthetic",
+        key_frames: vec![],
+        retraining: None,
+    };
     let html = overstride::report::html::render(&a, &page);
     assert!(html.contains("Synthetic &lt;runner&gt; &amp; co"), "titles are escaped");
     assert!(html.contains("Hip drop while on the left foot") && html.contains("FPPA"));
@@ -40,10 +46,32 @@ fn synthetic_rear_view_report_renders() {
 fn sample_report_renders_with_key_frames() {
     let d = tempfile::tempdir().unwrap();
     let out_dir = d.path().join("out");
-    let (o, e) = run(bin().args(["analyze", sample().to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--no-video", "--name", "Sample runner", "--height-cm", "178"]));
+    let (o, e) = run(bin().args([
+        "analyze",
+        sample().to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--no-video",
+        "--name",
+        "Sample runner",
+        "--height-cm",
+        "178",
+    ]));
     assert!(o.status.success(), "{e}");
     let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
-    for needle in ["The answers", "overstride", "Cadence", "Key frames", "Every step", "Reference ranges", "Sample runner", "cm", "Cadence retraining", "metronome_", "<b>Scale</b>: every cm number"] {
+    for needle in [
+        "The answers",
+        "overstride",
+        "Cadence",
+        "Key frames",
+        "Every step",
+        "Reference ranges",
+        "Sample runner",
+        "cm",
+        "Cadence retraining",
+        "metronome_",
+        "<b>Scale</b>: every cm number",
+    ] {
         assert!(html.contains(needle), "report.html lacks {needle}");
     }
     let out = check(&out_dir.join("report.html"));
@@ -75,7 +103,8 @@ fn frontal_key_frames_show_the_peak_pelvic_drop() {
         assert!(caption.contains("peak pelvic drop") && caption.contains(&format!("frame {peak}")), "{caption}");
         keys.push((caption, png));
     }
-    let page = overstride::report::html::PageInput { title: "Rear view", runner: None, source: "synthetic", key_frames: keys, retraining: None };
+    let page =
+        overstride::report::html::PageInput { title: "Rear view", runner: None, source: "synthetic", key_frames: keys, retraining: None };
     let p = d.path().join("report.html");
     std::fs::write(&p, overstride::report::html::render(&a, &page)).unwrap();
     let out = check(&p);

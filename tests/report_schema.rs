@@ -78,7 +78,8 @@ fn assert_valid(report: &str) -> Value {
 fn reports_of_side_and_rear_views_match_the_schema() {
     for (camera, height) in [(Camera::SideFacingLeft, Some(178.0)), (Camera::Rear, None), (Camera::SideFacingRight, None)] {
         let r = Runner { camera, pelvic_drop_deg: [5.0, 5.0], knee_medial_px: [10.0, 10.0], ..Runner::default() };
-        let a = overstride::gait::analyze(&r.frames(), &overstride::gait::Options { view: None, height_cm: height, ..Default::default() }).unwrap();
+        let a = overstride::gait::analyze(&r.frames(), &overstride::gait::Options { view: None, height_cm: height, ..Default::default() })
+            .unwrap();
         let v = assert_valid(&overstride::report::json::render(&a, "synthetic"));
         let step = &v["steps"][0];
         match camera {
@@ -99,9 +100,15 @@ fn reports_of_side_and_rear_views_match_the_schema() {
 
 #[test]
 fn reports_with_a_belt_speed_match_the_schema() {
-    for (camera, height, belt) in [(Camera::SideFacingLeft, None, Some(6.84)), (Camera::SideFacingLeft, Some(180.0), Some(9.0)), (Camera::Rear, None, Some(10.0))] {
+    for (camera, height, belt) in
+        [(Camera::SideFacingLeft, None, Some(6.84)), (Camera::SideFacingLeft, Some(180.0), Some(9.0)), (Camera::Rear, None, Some(10.0))]
+    {
         let r = Runner { camera, ..Runner::default() };
-        let a = overstride::gait::analyze(&r.frames(), &overstride::gait::Options { view: None, height_cm: height, belt_kmh: belt, ..Default::default() }).unwrap();
+        let a = overstride::gait::analyze(
+            &r.frames(),
+            &overstride::gait::Options { view: None, height_cm: height, belt_kmh: belt, ..Default::default() },
+        )
+        .unwrap();
         let v = assert_valid(&overstride::report::json::render(&a, "synthetic"));
         assert!(v["scale"]["step_length_source"].is_string(), "{}", v["scale"]);
         assert!(v["steps"][0]["step_length_cm"].is_number());

@@ -132,7 +132,10 @@ fn links_in_out_are_never_followed() {
     std::os::unix::fs::symlink(&precious, out2.join("report.html")).unwrap();
     refused(
         &analyse_landmarks(&out2),
-        &format!("{}/report.html is a symbolic link: overstride never writes through links; remove the link or choose another --out", s(&out2)),
+        &format!(
+            "{}/report.html is a symbolic link: overstride never writes through links; remove the link or choose another --out",
+            s(&out2)
+        ),
     );
     assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep");
 
@@ -147,13 +150,19 @@ fn links_in_out_are_never_followed() {
     std::fs::create_dir(&out3).unwrap();
     std::os::unix::fs::symlink(&elsewhere, out3.join("anna")).unwrap();
     let r = run_for(cmd().args(["analyze", s(&inbox), "--out", s(&out3), "--no-video"]), 120);
-    refused(&r, &format!("{}/anna is a symbolic link: overstride never writes through links; remove the link or choose another --out", s(&out3)));
+    refused(
+        &r,
+        &format!("{}/anna is a symbolic link: overstride never writes through links; remove the link or choose another --out", s(&out3)),
+    );
     assert_eq!(std::fs::read_to_string(elsewhere.join("report.html")).unwrap(), "mine");
 
     // --out itself a link
     let link = d.path().join("link_out");
     std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
-    refused(&analyse_landmarks(&link), &format!("--out {} is a symbolic link (to {}): give the folder itself, or another folder", s(&link), s(&elsewhere)));
+    refused(
+        &analyse_landmarks(&link),
+        &format!("--out {} is a symbolic link (to {}): give the folder itself, or another folder", s(&link), s(&elsewhere)),
+    );
 }
 
 #[test]
@@ -178,7 +187,10 @@ fn a_failed_or_refused_run_leaves_the_earlier_assessment_intact() {
 
     let empty_models = d.path().join("models");
     std::fs::create_dir(&empty_models).unwrap();
-    let r = run_for(cmd().args(["analyze", s(&sample()), "--out", s(&out), "--model", "heavy"]).env("OVERSTRIDE_MODELS_DIR", &empty_models), 60);
+    let r = run_for(
+        cmd().args(["analyze", s(&sample()), "--out", s(&out), "--model", "heavy"]).env("OVERSTRIDE_MODELS_DIR", &empty_models),
+        60,
+    );
     assert_eq!(r.code, Some(1));
     assert!(r.stderr.contains("model file missing"), "{}", r.stderr);
     assert_eq!(snapshot(&out), before, "a missing model");
@@ -289,7 +301,9 @@ fn workers_and_landmarks_input_are_bounded() {
     assert!(r.stderr.contains("100000 is not a number of workers this machine can run: give 1–"), "{}", r.stderr);
     assert!(!out.exists());
 
-    let msg = |p: &Path| format!("landmarks file {}: is not a regular file (a folder, device or pipe): give the landmarks.csv an overstride run wrote", s(p));
+    let msg = |p: &Path| {
+        format!("landmarks file {}: is not a regular file (a folder, device or pipe): give the landmarks.csv an overstride run wrote", s(p))
+    };
     let zero = Path::new("/dev/zero");
     refused(&run_for(cmd().args(["analyze", "--landmarks", s(zero), "--out", s(&out)]), 20), &msg(zero));
     let fifo = d.path().join("fifo.csv");
@@ -326,7 +340,13 @@ fn messages_say_what_to_do_and_help_documents_exit_codes() {
     for args in [&["--help"][..], &["analyze", "--help"][..]] {
         let r = run_for(cmd().args(args), 20);
         assert_eq!(r.code, Some(0));
-        for needle in ["Exit status: 0 done; 1 an input or the analysis refused", "2 usage error", "130 interrupted", "swapped in only once the run has finished", "overstride-manifest.json"] {
+        for needle in [
+            "Exit status: 0 done; 1 an input or the analysis refused",
+            "2 usage error",
+            "130 interrupted",
+            "swapped in only once the run has finished",
+            "overstride-manifest.json",
+        ] {
             assert!(r.stdout.contains(needle), "{args:?} --help lacks `{needle}`: {}", r.stdout);
         }
     }

@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::com;
 use super::events::{self, Contact, Side};
 use super::metrics::{self, mid, Frame, P};
-use super::scale::{self, Scale};
 use super::plausibility::{self as gates, Alert, AlertKind, Gate};
+use super::scale::{self, Scale};
 use super::series::{interp, Series};
 use super::signal;
 use super::summary::{asymmetry, median, Asymmetry, Stat};
@@ -53,7 +53,10 @@ pub enum OverstrideVerdict {
     Borderline,
     Clear,
     /// The interval (mean ± 2 SE ± the timing uncertainty) straddles a band limit.
-    CannotTell { low: f64, high: f64 },
+    CannotTell {
+        low: f64,
+        high: f64,
+    },
 }
 
 /// The verdict for a side's overstride statistic: the band of the whole interval mean ± (2·SE +
@@ -62,7 +65,15 @@ pub fn overstride_verdict(s: &Stat) -> OverstrideVerdict {
     let se = if s.se.is_finite() { s.se } else { 0.0 };
     let half = 2.0 * se + s.timing.unwrap_or(0.0);
     let (low, high) = (s.mean - half, s.mean + half);
-    let band = |v: f64| if v <= OVERSTRIDE_GOOD_PCT { 0 } else if v <= OVERSTRIDE_BORDERLINE_PCT { 1 } else { 2 };
+    let band = |v: f64| {
+        if v <= OVERSTRIDE_GOOD_PCT {
+            0
+        } else if v <= OVERSTRIDE_BORDERLINE_PCT {
+            1
+        } else {
+            2
+        }
+    };
     match (band(low), band(high)) {
         (0, 0) => OverstrideVerdict::None,
         (1, 1) => OverstrideVerdict::Borderline,
@@ -145,7 +156,9 @@ pub enum AnalysisError {
     FrameRateTooLow { fps: f64, min: f64 },
     #[error("no steps found: the feet were never seen landing on the belt (film the whole body, feet included, for at least 10 s)")]
     NoSteps,
-    #[error("the frames have no usable timestamps (they do not advance): export the video again, or give a landmarks file with a time_s column")]
+    #[error(
+        "the frames have no usable timestamps (they do not advance): export the video again, or give a landmarks file with a time_s column"
+    )]
     NoTimestamps,
     /// A plausibility gate refused the result (the message says what is wrong and what to do).
     #[error("{0}")]
@@ -435,7 +448,8 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     let video = opts.video.filter(|v| v.fps > 0.0 && v.effective_fps > 0.0);
     let repeated = video.filter(|v| v.duplicate_frames > 0 && v.effective_fps < 0.95 * v.fps);
     let effective_fps = repeated.map_or(fps, |v| fps * v.effective_fps / v.fps);
-    let frame_rate = FrameRate { playback_fps, capture_fps: capture, repeated_frames: video.map_or(0, |v| v.duplicate_frames), effective_fps };
+    let frame_rate =
+        FrameRate { playback_fps, capture_fps: capture, repeated_frames: video.map_or(0, |v| v.duplicate_frames), effective_fps };
     if let Some(v) = repeated {
         alerts.push(Alert {
             kind: AlertKind::RepeatedFrames,
@@ -516,7 +530,13 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     let leg = metrics::leg_length(&s).unwrap_or(leg_raw);
 
     // events, per foot, each against its own belt line (the far foot's belt is higher in the image)
-    let x_sign = if view.is_side() { view.forward_sign() } else if view == View::Rear { 1.0 } else { -1.0 };
+    let x_sign = if view.is_side() {
+        view.forward_sign()
+    } else if view == View::Rear {
+        1.0
+    } else {
+        -1.0
+    };
     let pelvis_x: Vec<f64> = (0..s.len()).map(|i| x_sign * (s.x[LEFT_HIP][i] + s.x[RIGHT_HIP][i]) / 2.0).collect();
     let mut contacts: Vec<Contact> = Vec::new();
     let mut tilts = Vec::new();
@@ -532,7 +552,9 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             traces.foot_height_pct_leg[side.offset()] = events::height(&fx, &fy, &b).iter().map(|h| 100.0 * h / leg).collect();
         }
         let (h, k, a, _, _) = metrics::leg_landmarks(side);
-        traces.knee_flexion_deg[side.offset()] = (0..s.len()).map(|i| metrics::knee_flexion([s.x[h][i], -s.y[h][i]], [s.x[k][i], -s.y[k][i]], [s.x[a][i], -s.y[a][i]])).collect();
+        traces.knee_flexion_deg[side.offset()] = (0..s.len())
+            .map(|i| metrics::knee_flexion([s.x[h][i], -s.y[h][i]], [s.x[k][i], -s.y[k][i]], [s.x[a][i], -s.y[a][i]]))
+            .collect();
     }
     traces.pelvis_tilt_deg = (0..s.len())
         .map(|i| {
@@ -587,7 +609,8 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     let rr = Frame { s: &raw, x_sign };
     let (_, com_y, com_models) = com::series(&s);
     let segmental = com_models.iter().flatten().filter(|m| **m == com::ComModel::Segmental).count();
-    quality.com_model = if segmental * 2 >= com_models.iter().flatten().count() { "segmental (de Leva 1996)" } else { "pelvis centre (fallback)" };
+    quality.com_model =
+        if segmental * 2 >= com_models.iter().flatten().count() { "segmental (de Leva 1996)" } else { "pelvis centre (fallback)" };
     let (rcom_x, rcom_y, _) = com::series(&raw);
     traces.com_px = rcom_x.iter().zip(&rcom_y).map(|(x, y)| [*x, *y]).collect();
     let com_at = |tt: f64| -> P { [x_sign * interp(&t, &rcom_x, tt), -interp(&t, &rcom_y, tt)] };
@@ -699,7 +722,9 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
                 }
                 let os = fin(100.0 * (foot[0] - com_at(tau)[0]) / leg);
                 // the foot's angle as it arrives: from the samples before IC (it slaps flat after)
-                let fsa = flat_angle.get(&c.side).and_then(|flat| fin(metrics::angle_above_horizontal(rr.at_contact_from(heel, tau, false), rr.at_contact_from(toe, tau, false)) - flat));
+                let fsa = flat_angle.get(&c.side).and_then(|flat| {
+                    fin(metrics::angle_above_horizontal(rr.at_contact_from(heel, tau, false), rr.at_contact_from(toe, tau, false)) - flat)
+                });
                 ([os, fin(metrics::angle_from_down(kn, an)), fin(metrics::knee_flexion(h, kn, an)), fsa], fallback)
             };
             let ([os, shank, knee_ic, fsa], fallback) = at_contact(ic);
@@ -727,11 +752,15 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             };
             st.foot_strike_angle_deg = fsa;
             st.foot_strike = fsa.map(foot_strike_class);
-            let mut flex = metrics::over(&s, ic, end, |i| metrics::knee_flexion(rf.sample(hip, i), rf.sample(knee, i), rf.sample(ankle, i)));
+            let mut flex =
+                metrics::over(&s, ic, end, |i| metrics::knee_flexion(rf.sample(hip, i), rf.sample(knee, i), rf.sample(ankle, i)));
             flex.extend(st.knee_flexion_ic_deg);
             st.knee_flexion_peak_deg = metrics::max_of(&flex);
             let lean = metrics::over(&s, ic, end, |i| {
-                metrics::angle_from_up(mid(rf.sample(LEFT_HIP, i), rf.sample(RIGHT_HIP, i)), mid(rf.sample(LEFT_SHOULDER, i), rf.sample(RIGHT_SHOULDER, i)))
+                metrics::angle_from_up(
+                    mid(rf.sample(LEFT_HIP, i), rf.sample(RIGHT_HIP, i)),
+                    mid(rf.sample(LEFT_SHOULDER, i), rf.sample(RIGHT_SHOULDER, i)),
+                )
             });
             st.trunk_lean_deg = metrics::mean_of(&lean);
             if let Some(stp) = step_time {
@@ -805,7 +834,8 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     }
 
     let mut summary: BTreeMap<String, BTreeMap<&'static str, Stat>> = BTreeMap::new();
-    let metrics_list: Vec<(&str, &'static str, fn(&Step) -> Option<f64>)> = vec![
+    type Getter = fn(&Step) -> Option<f64>;
+    let metrics_list: Vec<(&str, &'static str, Getter)> = vec![
         ("overstride_pct_leg", "% leg length", |s| s.overstride_pct_leg),
         ("overstride_cm", "cm", |s| s.overstride_cm),
         ("shank_angle_deg", "deg", |s| s.shank_angle_deg),
@@ -834,7 +864,8 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             if let Some(mut st) = Stat::of(&v, unit) {
                 // the timing part does not shrink with more steps (the same frame rate, the same
                 // landing model): the mean of the steps' ±
-                let tm: Vec<f64> = included.iter().filter(|s| side.is_none_or(|sd| s.side == sd)).filter_map(|s| s.timing.get(name)).collect();
+                let tm: Vec<f64> =
+                    included.iter().filter(|s| side.is_none_or(|sd| s.side == sd)).filter_map(|s| s.timing.get(name)).collect();
                 st.timing = (!tm.is_empty()).then(|| tm.iter().sum::<f64>() / tm.len() as f64);
                 per.insert(key, st);
             }

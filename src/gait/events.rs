@@ -58,7 +58,6 @@ pub const MIN_THRESHOLD_LEG: f64 = 0.025;
 /// …and at least this many noise standard deviations.
 pub const THRESHOLD_SIGMAS: f64 = 3.0;
 
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contact {
     pub side: Side,
@@ -119,7 +118,6 @@ pub fn foot_lowest(s: &Series, side: Side, heel_offset: f64) -> (Vec<f64>, Vec<f
         (s.x[ankle].clone(), s.y[ankle].clone(), FootPoint::Ankle)
     }
 }
-
 
 /// The belt line y = a + b·x in the image, fitted through both feet's lowest samples.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -246,7 +244,19 @@ pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, side: Side, foot_po
         if duration < MIN_CONTACT_S || last == first && to.is_none() {
             continue;
         }
-        out.push(Contact { side, ic_time_s: ic, to_time_s: to, first, last, foot_point, ic_uncertainty_s: dt / 2.0, ic_by_motion_s: None, ic_by_height_s: None, forward_turn_s: None, touching: None });
+        out.push(Contact {
+            side,
+            ic_time_s: ic,
+            to_time_s: to,
+            first,
+            last,
+            foot_point,
+            ic_uncertainty_s: dt / 2.0,
+            ic_by_motion_s: None,
+            ic_by_height_s: None,
+            forward_turn_s: None,
+            touching: None,
+        });
     }
     out
 }
@@ -275,7 +285,8 @@ fn timed_crossing(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, k: usize, down: b
     let dt = (t[1] - t[0]).abs().max(1e-6);
     let m_air = ((HINGE_AIR_WINDOW_S / dt).ceil() as usize).max(2);
     let m_gnd = ((HINGE_GROUND_WINDOW_S / dt).ceil() as usize).max(2);
-    let (lo, hi) = if down { (k.saturating_sub(m_air), (k + 1 + m_gnd).min(n - 1)) } else { (k.saturating_sub(m_gnd), (k + 1 + m_air).min(n - 1)) };
+    let (lo, hi) =
+        if down { (k.saturating_sub(m_air), (k + 1 + m_gnd).min(n - 1)) } else { (k.saturating_sub(m_gnd), (k + 1 + m_air).min(n - 1)) };
     hinge(&t[lo..=hi], &r[lo..=hi], down).unwrap_or_else(|| crossing_to_zero(t[k], h[k], t[k + 1], h[k + 1], thr))
 }
 
@@ -334,7 +345,16 @@ pub fn turning_points(f: &[f64], hyst: f64) -> (Vec<usize>, Vec<usize>) {
 ///   before the next forward turn (through the band where the foot never came under the threshold:
 ///   a belt line fitted a little low there).
 #[allow(clippy::too_many_arguments)]
-pub fn contacts_side(t: &[f64], h: &[f64], h_raw: &[f64], fwd: &[f64], fwd_raw: &[f64], side: Side, foot_point: FootPoint, leg_px: f64) -> Vec<Contact> {
+pub fn contacts_side(
+    t: &[f64],
+    h: &[f64],
+    h_raw: &[f64],
+    fwd: &[f64],
+    fwd_raw: &[f64],
+    side: Side,
+    foot_point: FootPoint,
+    leg_px: f64,
+) -> Vec<Contact> {
     let n = h.len();
     if n < 4 {
         return Vec::new();
@@ -356,7 +376,10 @@ pub fn contacts_side(t: &[f64], h: &[f64], h_raw: &[f64], fwd: &[f64], fwd_raw: 
     let mut out: Vec<Contact> = Vec::new();
     for (j, &p) in fore.iter().enumerate() {
         // the heel's own forward-most sample near the foot's turn, then its turn to a fraction of a frame
-        let p = (p.saturating_sub(w)..=(p + w).min(n - 1)).filter(|&i| fwd_raw[i].is_finite()).max_by(|&a, &b| fwd_raw[a].total_cmp(&fwd_raw[b])).unwrap_or(p);
+        let p = (p.saturating_sub(w)..=(p + w).min(n - 1))
+            .filter(|&i| fwd_raw[i].is_finite())
+            .max_by(|&a, &b| fwd_raw[a].total_cmp(&fwd_raw[b]))
+            .unwrap_or(p);
         let ic = turn_time(t, fwd_raw, p, dt).unwrap_or(t[p]);
         // first sample at or after the IC, and the foot on the belt soon after it
         let first = t.partition_point(|&x| x < ic - 1e-9).min(n - 1);
@@ -381,12 +404,25 @@ pub fn contacts_side(t: &[f64], h: &[f64], h_raw: &[f64], fwd: &[f64], fwd_raw: 
             }
         }
         // TO where the foot rises through that level for the swing
-        let to = (last + 1 < n && h[last + 1].is_finite() && last + 1 < next).then(|| timed_crossing(t, h, Some(h_raw), last, false, level));
+        let to =
+            (last + 1 < n && h[last + 1].is_finite() && last + 1 < next).then(|| timed_crossing(t, h, Some(h_raw), last, false, level));
         let duration = to.unwrap_or(t[last]) - ic;
         if duration < MIN_CONTACT_S || (last == first && to.is_none()) {
             continue;
         }
-        out.push(Contact { side, ic_time_s: ic, to_time_s: to, first: first.min(last), last, foot_point, ic_uncertainty_s: dt / 2.0, ic_by_motion_s: None, ic_by_height_s: None, forward_turn_s: Some(ic), touching: None });
+        out.push(Contact {
+            side,
+            ic_time_s: ic,
+            to_time_s: to,
+            first: first.min(last),
+            last,
+            foot_point,
+            ic_uncertainty_s: dt / 2.0,
+            ic_by_motion_s: None,
+            ic_by_height_s: None,
+            forward_turn_s: Some(ic),
+            touching: None,
+        });
     }
     out
 }
@@ -450,7 +486,6 @@ pub fn turn_time(t: &[f64], f: &[f64], p: usize, dt: f64) -> Option<f64> {
     })
 }
 
-
 /// Side views: a turn is fitted within this of it, seconds.
 pub const TURN_FIT_S: f64 = 0.067;
 
@@ -511,10 +546,14 @@ pub fn hinge(ts: &[f64], hs: &[f64], down: bool) -> Option<f64> {
         if sol[1] <= 0.0 || sol[1].is_nan() {
             return None; // the corner must bend the stated way
         }
-        Some(pts.iter().map(|&(t, h)| {
-            let x = reg(t);
-            (h - (0..k).map(|p| sol[p] * x[p]).sum::<f64>()).powi(2)
-        }).sum())
+        Some(
+            pts.iter()
+                .map(|&(t, h)| {
+                    let x = reg(t);
+                    (h - (0..k).map(|p| sol[p] * x[p]).sum::<f64>()).powi(2)
+                })
+                .sum(),
+        )
     })
 }
 
@@ -574,7 +613,11 @@ pub fn velocity(t: &[f64], v: &[f64]) -> Vec<f64> {
     (0..n)
         .map(|i| {
             let (a, b) = (i.saturating_sub(1), (i + 1).min(n.saturating_sub(1)));
-            if b > a { (v[b] - v[a]) / (t[b] - t[a]) } else { f64::NAN }
+            if b > a {
+                (v[b] - v[a]) / (t[b] - t[a])
+            } else {
+                f64::NAN
+            }
         })
         .collect()
 }
@@ -602,7 +645,14 @@ pub fn heel_sole_offset(s: &Series, side: Side, contacts: &[Contact]) -> f64 {
 /// per sample in side views ([`contacts_side`]: the forward path finds and times the landings) and
 /// None in frontal views ([`contacts`]: the height alone). Two passes: the first finds stances with
 /// the landmarks as they are, the second moves the heel down to the sole using them and detects again.
-pub fn detect(s: &Series, raw: &Series, side: Side, x_sign: f64, pelvis_fwd: Option<&[f64]>, leg_px: f64) -> (Vec<Contact>, Option<BeltLine>, Option<FootTracks>) {
+pub fn detect(
+    s: &Series,
+    raw: &Series,
+    side: Side,
+    x_sign: f64,
+    pelvis_fwd: Option<&[f64]>,
+    leg_px: f64,
+) -> (Vec<Contact>, Option<BeltLine>, Option<FootTracks>) {
     let o = side.offset();
     let once = |offset: f64| -> (Vec<Contact>, Option<BeltLine>) {
         let (fx, fy, point) = foot_lowest(s, side, offset);
@@ -635,7 +685,11 @@ pub fn detect(s: &Series, raw: &Series, side: Side, x_sign: f64, pelvis_fwd: Opt
                         .map(|i| {
                             let mut v: Vec<f64> = foot.iter().map(|&lm| raw.x[lm][i]).filter(|x| x.is_finite()).collect();
                             v.sort_by(f64::total_cmp);
-                            if v.is_empty() { f64::NAN } else { x_sign * v[v.len() / 2] - p[i] }
+                            if v.is_empty() {
+                                f64::NAN
+                            } else {
+                                x_sign * v[v.len() / 2] - p[i]
+                            }
                         })
                         .collect::<Vec<_>>(),
                 );
@@ -678,14 +732,24 @@ pub struct FootTracks {
 pub fn foot_tracks(raw: &Series, side: Side, x_sign: f64, belt: &BeltLine, sole_offset: f64) -> FootTracks {
     let o = side.offset();
     let (heel, toe) = (LEFT_HEEL + o, LEFT_FOOT_INDEX + o);
-    let seen = |lm: usize, i: usize| raw.vis[lm][i] >= super::signal::MIN_VISIBILITY && raw.x[lm][i].is_finite() && raw.y[lm][i].is_finite();
+    let seen =
+        |lm: usize, i: usize| raw.vis[lm][i] >= super::signal::MIN_VISIBILITY && raw.x[lm][i].is_finite() && raw.y[lm][i].is_finite();
     let mut tr = FootTracks::default();
     for i in 0..raw.len() {
         let (h, t) = (raw.point(heel, i), raw.point(toe, i));
         // the sole lies below the heel landmark, perpendicular to the heel→toe line
         let (ux, uy) = (t[0] - h[0], t[1] - h[1]);
         let len = ux.hypot(uy);
-        let (nx, ny) = if len > 0.0 && len.is_finite() { let (a, b) = (-uy / len, ux / len); if b >= 0.0 { (a, b) } else { (-a, -b) } } else { (0.0, 1.0) };
+        let (nx, ny) = if len > 0.0 && len.is_finite() {
+            let (a, b) = (-uy / len, ux / len);
+            if b >= 0.0 {
+                (a, b)
+            } else {
+                (-a, -b)
+            }
+        } else {
+            (0.0, 1.0)
+        };
         let sole = [h[0] + sole_offset * nx, h[1] + sole_offset * ny];
         let ok_heel = seen(heel, i);
         let ok_toe = seen(toe, i);
@@ -753,19 +817,31 @@ pub fn refine_side(t: &[f64], tr: &FootTracks, contacts: &mut [Contact]) {
     };
     let speeds: Vec<f64> = contacts
         .iter()
-        .filter_map(|c| slope_in(t, &tr.toe_x, at(c, TOE_FLAT.0), at(c, TOE_FLAT.1)).or_else(|| slope_in(t, &tr.heel_x, at(c, HEEL_FLAT.0), at(c, HEEL_FLAT.1))))
+        .filter_map(|c| {
+            slope_in(t, &tr.toe_x, at(c, TOE_FLAT.0), at(c, TOE_FLAT.1))
+                .or_else(|| slope_in(t, &tr.heel_x, at(c, HEEL_FLAT.0), at(c, HEEL_FLAT.1)))
+        })
         .filter(|v| *v < 0.0)
         .collect();
     let Some(v_belt) = median(&speeds) else { return };
     for c in contacts.iter_mut() {
         let turn = c.ic_time_s;
         c.ic_uncertainty_s = (dt / 2.0).hypot(UNTIMED_UNCERTAINTY_S);
-        let levels = (median_in(t, &tr.heel_h, at(c, HEEL_FLAT.0), at(c, HEEL_FLAT.1)), median_in(t, &tr.toe_h, at(c, TOE_FLAT.0), at(c, TOE_FLAT.1)));
+        let levels = (
+            median_in(t, &tr.heel_h, at(c, HEEL_FLAT.0), at(c, HEEL_FLAT.1)),
+            median_in(t, &tr.toe_h, at(c, TOE_FLAT.0), at(c, TOE_FLAT.1)),
+        );
         let near = (turn, turn + (2.0 * dt).max(0.04));
         let above = |h: &[f64], level: Option<f64>| level.and_then(|l| median_in(t, h, near.0, near.1).map(|v| v - l));
         let (heel_above, toe_above) = (above(&tr.heel_h, levels.0), above(&tr.toe_h, levels.1));
         let touching = match (heel_above, toe_above) {
-            (Some(a), Some(b)) => if a <= b { Touching::Heel } else { Touching::Toe },
+            (Some(a), Some(b)) => {
+                if a <= b {
+                    Touching::Heel
+                } else {
+                    Touching::Toe
+                }
+            }
             (Some(_), None) => Touching::Heel,
             (None, Some(_)) => Touching::Toe,
             (None, None) => continue,
@@ -848,7 +924,18 @@ mod tests {
         let fs = 100.0;
         let t: Vec<f64> = (0..300).map(|i| i as f64 / fs).collect();
         // contact from 0.503 to 0.803 s, linear descent/ascent of 500 px/s outside
-        let h: Vec<f64> = t.iter().map(|&x| if x < 0.503 { (0.503 - x) * 500.0 } else if x <= 0.803 { 0.0 } else { (x - 0.803) * 500.0 }).collect();
+        let h: Vec<f64> = t
+            .iter()
+            .map(|&x| {
+                if x < 0.503 {
+                    (0.503 - x) * 500.0
+                } else if x <= 0.803 {
+                    0.0
+                } else {
+                    (x - 0.803) * 500.0
+                }
+            })
+            .collect();
         let c = contacts(&t, &h, None, Side::Left, FootPoint::HeelOrToe, 400.0);
         assert_eq!(c.len(), 1);
         assert!((c[0].ic_time_s - 0.503).abs() < 1e-4, "{}", c[0].ic_time_s);

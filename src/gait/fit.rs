@@ -27,8 +27,6 @@ pub fn solve<const N: usize>(mut m: [[f64; N]; N], mut r: [f64; N], k: usize) ->
     Some(x)
 }
 
-
-
 /// Least squares over rows (regressors, value) using the first `k` regressors: the coefficients and
 /// the sum of squared residuals.
 pub fn lstsq(rows: &[([f64; 4], f64)], k: usize) -> Option<([f64; 4], f64)> {
@@ -65,12 +63,20 @@ pub struct Posterior {
 /// fit (`sse_at`; None where no fit is allowed): Gaussian noise of SD σ gives the likelihood
 /// exp(−(SSE(c) − SSE_min) / 2σ²), with σ² = SSE_min / `dof` (at least `min_noise`²) — the fit's
 /// own residuals. A flat prior over the window.
-pub fn posterior_on_grid(t0: f64, t1: f64, step: f64, dof: usize, min_noise: f64, sse_at: impl Fn(f64) -> Option<f64>) -> Option<Posterior> {
+pub fn posterior_on_grid(
+    t0: f64,
+    t1: f64,
+    step: f64,
+    dof: usize,
+    min_noise: f64,
+    sse_at: impl Fn(f64) -> Option<f64>,
+) -> Option<Posterior> {
     if !(t1 > t0) || !(step > 0.0) {
         return None;
     }
     let n = ((t1 - t0) / step).ceil() as usize;
-    let grid: Vec<(f64, f64)> = (0..=n).map(|i| t0 + (t1 - t0) * i as f64 / n as f64).filter_map(|c| sse_at(c).filter(|e| e.is_finite()).map(|e| (c, e))).collect();
+    let grid: Vec<(f64, f64)> =
+        (0..=n).map(|i| t0 + (t1 - t0) * i as f64 / n as f64).filter_map(|c| sse_at(c).filter(|e| e.is_finite()).map(|e| (c, e))).collect();
     let &(best, min) = grid.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
     let noise = (min / dof.max(1) as f64).sqrt().max(min_noise);
     let w: Vec<f64> = grid.iter().map(|(_, e)| (-(e - min) / (2.0 * noise * noise)).exp()).collect();

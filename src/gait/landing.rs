@@ -112,8 +112,13 @@ fn air_time(t: f64, c: f64, phase: Phase) -> f64 {
 /// `cubic_from` samples, quadratic otherwise — fixed over the search, so that every candidate time is
 /// fitted with the same model.
 fn air_order(pts: &[(f64, f64)], lo: f64, hi: f64, search: (f64, f64), phase: Phase, cubic_from: usize) -> usize {
-    let n_air_max = pts.iter().filter(|p| air_time(p.0, search.0.max(lo), phase) > 0.0 || air_time(p.0, search.1.min(hi), phase) > 0.0).count();
-    if n_air_max >= cubic_from { 3 } else { 2 }
+    let n_air_max =
+        pts.iter().filter(|p| air_time(p.0, search.0.max(lo), phase) > 0.0 || air_time(p.0, search.1.min(hi), phase) > 0.0).count();
+    if n_air_max >= cubic_from {
+        3
+    } else {
+        2
+    }
 }
 
 /// Whether a candidate event time `c` leaves enough samples in the air (the curve's order) and on
@@ -156,7 +161,9 @@ fn motion_fit(tr: &Track, v_belt: f64, lo: f64, hi: f64, search: (f64, f64), pha
         // air velocity at c: α1; its jump to the belt
         Some((sse, coef[1] - v_belt))
     };
-    let p = posterior_on_grid(search.0, search.1, grid_step(dt), pts.len().saturating_sub(1 + order + 1), MIN_NOISE_PX, |c| fit(c).map(|f| f.0))?;
+    let p = posterior_on_grid(search.0, search.1, grid_step(dt), pts.len().saturating_sub(1 + order + 1), MIN_NOISE_PX, |c| {
+        fit(c).map(|f| f.0)
+    })?;
     let jump = fit(p.best).map_or(0.0, |f| f.1.abs());
     Some(Cue { t: p.mean, sd: p.sd, map: p.best, strength: jump * CUE_SPAN_S.max(dt) / p.noise })
 }
@@ -190,7 +197,8 @@ fn height_fit(tr: &Track, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt
         }
         Some((sse, coef[0].max(0.0) * CUE_SPAN_S.max(dt) + coef[1] * CUE_SPAN_S.max(dt).powi(2)))
     };
-    let p = posterior_on_grid(search.0, search.1, grid_step(dt), pts.len().saturating_sub(order + 1), MIN_NOISE_PX, |c| fit(c).map(|f| f.0))?;
+    let p =
+        posterior_on_grid(search.0, search.1, grid_step(dt), pts.len().saturating_sub(order + 1), MIN_NOISE_PX, |c| fit(c).map(|f| f.0))?;
     let rise = fit(p.best).map_or(0.0, |f| f.1.abs());
     Some(Cue { t: p.mean, sd: p.sd, map: p.best, strength: rise / p.noise })
 }
@@ -203,7 +211,15 @@ fn height_fit(tr: &Track, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt
 /// contact towards the middle of the search (late for a foot that lands near its turn). Locally a
 /// quadratic is exact enough and the window is symmetric about the best fit. The cue keeps the
 /// first stage's strength, and the larger of the two SDs (the local window truncates the posterior).
-fn local(coarse: Cue, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt: f64, fit: impl Fn(f64, f64, (f64, f64)) -> Option<Cue>) -> Cue {
+fn local(
+    coarse: Cue,
+    lo: f64,
+    hi: f64,
+    search: (f64, f64),
+    phase: Phase,
+    dt: f64,
+    fit: impl Fn(f64, f64, (f64, f64)) -> Option<Cue>,
+) -> Cue {
     let half = LOCAL_HALF_FRAMES * dt;
     let s2 = ((coarse.map - half).max(search.0), (coarse.map + half).min(search.1));
     if !(s2.1 > s2.0) {

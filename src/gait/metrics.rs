@@ -133,7 +133,11 @@ pub fn fppa(hip: P, knee: P, ankle: P, medial_sign: f64) -> f64 {
     // signed distance of the knee from the hip→ankle line, along X
     let t = if (ankle[1] - hip[1]).abs() > 1e-9 { (knee[1] - hip[1]) / (ankle[1] - hip[1]) } else { 0.5 };
     let x_on_line = hip[0] + t * (ankle[0] - hip[0]);
-    if (knee[0] - x_on_line) * medial_sign >= 0.0 { unsigned } else { -unsigned }
+    if (knee[0] - x_on_line) * medial_sign >= 0.0 {
+        unsigned
+    } else {
+        -unsigned
+    }
 }
 
 /// Contralateral pelvic drop: the hip line's angle to the horizontal, positive when the swing side's

@@ -4,19 +4,19 @@
 //! repair), `signal` (cleaning and zero-lag filtering), `view` (side/rear/front), `events` (initial
 //! contact and toe-off on a treadmill), `com` (centre of mass).
 
+pub mod analysis;
 pub mod com;
 pub mod events;
 pub mod fit;
 pub mod landing;
-pub mod series;
-pub mod signal;
-pub mod swap;
-pub mod view;
-pub mod analysis;
 pub mod metrics;
+pub mod plausibility;
 pub mod retraining;
 pub mod scale;
-pub mod plausibility;
+pub mod series;
+pub mod signal;
 pub mod summary;
+pub mod swap;
+pub mod view;
 
 pub use analysis::{analyze, Analysis, AnalysisError, CaptureFps, CaptureSource, Options, Step, VideoFacts};

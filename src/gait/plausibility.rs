@@ -173,9 +173,16 @@ pub fn cadence(cadence_spm: f64, running: bool, fps: f64, capture_given: bool) -
 }
 
 /// Why one step's at-contact numbers are impossible, if they are.
-pub fn impossible_step(overstride_pct_leg: Option<f64>, knee_ic_deg: Option<f64>, knee_peak_deg: Option<f64>) -> Option<(AlertKind, String)> {
+pub fn impossible_step(
+    overstride_pct_leg: Option<f64>,
+    knee_ic_deg: Option<f64>,
+    knee_peak_deg: Option<f64>,
+) -> Option<(AlertKind, String)> {
     if let Some(o) = overstride_pct_leg.filter(|o| o.abs() > OVERSTRIDE_POSSIBLE_PCT_LEG) {
-        return Some((AlertKind::Overstride, format!("impossible overstride {o:.0} % of leg length (beyond half a leg): a landmark or contact error")));
+        return Some((
+            AlertKind::Overstride,
+            format!("impossible overstride {o:.0} % of leg length (beyond half a leg): a landmark or contact error"),
+        ));
     }
     if let Some(k) = knee_ic_deg.filter(|k| *k < KNEE_IC_POSSIBLE_DEG.0 || *k > KNEE_IC_POSSIBLE_DEG.1) {
         return Some((
@@ -187,7 +194,10 @@ pub fn impossible_step(overstride_pct_leg: Option<f64>, knee_ic_deg: Option<f64>
         ));
     }
     if let Some(k) = knee_peak_deg.filter(|k| *k > KNEE_PEAK_POSSIBLE_DEG) {
-        return Some((AlertKind::KneeAngle, format!("impossible peak knee flexion in stance {k:.0}° (over {KNEE_PEAK_POSSIBLE_DEG:.0}° is a deep squat): a landmark error")));
+        return Some((
+            AlertKind::KneeAngle,
+            format!("impossible peak knee flexion in stance {k:.0}° (over {KNEE_PEAK_POSSIBLE_DEG:.0}° is a deep squat): a landmark error"),
+        ));
     }
     None
 }
@@ -242,7 +252,9 @@ pub fn upright(p: &Posture, rotation_deg: Option<i32>) -> Option<Gate> {
             Some(_) => "the camera was probably upside down: rotate the video (e.g. ffmpeg -i IN -vf hflip,vflip OUT.mp4) and run again".to_string(),
             None => "rotate the video upright and analyse it again".to_string(),
         };
-        return Some(Gate::Refuse(format!("the runner is upside down in the picture (head below the hips, trunk {t:.0}° from vertical): {fix}")));
+        return Some(Gate::Refuse(format!(
+            "the runner is upside down in the picture (head below the hips, trunk {t:.0}° from vertical): {fix}"
+        )));
     }
     if t > TRUNK_TILT_REFUSE_DEG {
         let fix = match rotation_deg {
@@ -313,7 +325,9 @@ pub fn view_requested(requested: View, width_ratio: f64) -> Option<Gate> {
         width_ratio
     );
     if clear {
-        Some(Gate::Refuse(format!("{what}; its numbers would be meaningless — drop --view (the view is detected), or give the view the camera had")))
+        Some(Gate::Refuse(format!(
+            "{what}; its numbers would be meaningless — drop --view (the view is detected), or give the view the camera had"
+        )))
     } else {
         warn(AlertKind::ViewMismatch, format!("{what} (not clearly): the numbers are measured as {} — check the view", requested.as_str()))
     }

@@ -164,7 +164,10 @@ pub fn warnings(s: &Scale) -> Vec<String> {
         }
     }
     if s.belt_kmh_given.is_some() && s.cm_per_px_from_belt.is_none() {
-        w.push("--belt-kmh gives step lengths here, but no pixel scale: the belt's motion is not seen in this view (give --height-cm for cm)".into());
+        w.push(
+            "--belt-kmh gives step lengths here, but no pixel scale: the belt's motion is not seen in this view (give --height-cm for cm)"
+                .into(),
+        );
     }
     w
 }

@@ -30,9 +30,9 @@ impl Series {
         let mut s = Series {
             t: Vec::with_capacity(n),
             frame: Vec::with_capacity(n),
-            x: vec![Vec::with_capacity(n); NUM_LANDMARKS],
-            y: vec![Vec::with_capacity(n); NUM_LANDMARKS],
-            vis: vec![Vec::with_capacity(n); NUM_LANDMARKS],
+            x: (0..NUM_LANDMARKS).map(|_| Vec::with_capacity(n)).collect(),
+            y: (0..NUM_LANDMARKS).map(|_| Vec::with_capacity(n)).collect(),
+            vis: (0..NUM_LANDMARKS).map(|_| Vec::with_capacity(n)).collect(),
         };
         for f in frames {
             s.t.push(f.time_s);
@@ -42,7 +42,11 @@ impl Series {
                     Some(p) => {
                         let l = p.landmarks[i];
                         let ok = l.x.is_finite() && l.y.is_finite();
-                        if ok { (l.x as f64, l.y as f64, (l.visibility as f64).clamp(0.0, 1.0)) } else { (f64::NAN, f64::NAN, 0.0) }
+                        if ok {
+                            (l.x as f64, l.y as f64, (l.visibility as f64).clamp(0.0, 1.0))
+                        } else {
+                            (f64::NAN, f64::NAN, 0.0)
+                        }
                     }
                     None => (f64::NAN, f64::NAN, 0.0),
                 };

@@ -8,7 +8,8 @@ use super::series::Series;
 use crate::pose::idx::*;
 
 /// Leg landmark pairs (left, right) swapped together.
-pub const LEG_PAIRS: [(usize, usize); 4] = [(LEFT_KNEE, RIGHT_KNEE), (LEFT_ANKLE, RIGHT_ANKLE), (LEFT_HEEL, RIGHT_HEEL), (LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX)];
+pub const LEG_PAIRS: [(usize, usize); 4] =
+    [(LEFT_KNEE, RIGHT_KNEE), (LEFT_ANKLE, RIGHT_ANKLE), (LEFT_HEEL, RIGHT_HEEL), (LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX)];
 
 /// A swap is repaired only when the crossed assignment's error is below this fraction of the kept one's…
 pub const SWAP_RATIO: f64 = 0.5;
@@ -47,7 +48,8 @@ fn predict(prev: &[[f64; 2]; 4], prev2: Option<&[[f64; 2]; 4]>) -> [[f64; 2]; 4]
 /// Repairs swapped legs in place; returns the frames (sample indices) that were swapped back.
 pub fn repair(s: &mut Series, leg_length_px: f64) -> Vec<usize> {
     let mut swapped = Vec::new();
-    let mut hist: Vec<Option<([[f64; 2]; 4], [[f64; 2]; 4])>> = Vec::with_capacity(s.len());
+    type LegPoints = [[f64; 2]; 4];
+    let mut hist: Vec<Option<(LegPoints, LegPoints)>> = Vec::with_capacity(s.len());
     for i in 0..s.len() {
         let (Some(l), Some(r)) = (leg_points(s, i, true), leg_points(s, i, false)) else {
             hist.push(None);

@@ -78,7 +78,11 @@ pub fn detect(s: &Series) -> Option<ViewEvidence> {
     }
     let width_ratio = median(width)?;
     let view = if width_ratio < SIDE_WIDTH_RATIO {
-        if median(facing)? < 0.0 { View::SideLeft } else { View::SideRight }
+        if median(facing)? < 0.0 {
+            View::SideLeft
+        } else {
+            View::SideRight
+        }
     } else {
         // From behind the runner's left is on the image's left (left x < right x); the face is hidden.
         let left_on_left = median(lr)? < 0.0;

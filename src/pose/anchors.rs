@@ -30,10 +30,7 @@ pub fn generate() -> Vec<Anchor> {
         let cells = INPUT_SIZE.div_ceil(stride);
         for y in 0..cells {
             for x in 0..cells {
-                let a = Anchor {
-                    x: (x as f32 + ANCHOR_OFFSET) / cells as f32,
-                    y: (y as f32 + ANCHOR_OFFSET) / cells as f32,
-                };
+                let a = Anchor { x: (x as f32 + ANCHOR_OFFSET) / cells as f32, y: (y as f32 + ANCHOR_OFFSET) / cells as f32 };
                 anchors.extend(std::iter::repeat_n(a, per_cell));
             }
         }

@@ -46,7 +46,11 @@ impl Detection {
         let h = (self.bbox[3].min(o.bbox[3]) - self.bbox[1].max(o.bbox[1])).max(0.0);
         let inter = w * h;
         let union = self.area() + o.area() - inter;
-        if union <= 0.0 { 0.0 } else { inter / union }
+        if union <= 0.0 {
+            0.0
+        } else {
+            inter / union
+        }
     }
 }
 
@@ -238,11 +242,7 @@ mod tests {
 
     #[test]
     fn weighted_nms_merges_overlaps_and_keeps_separate_people() {
-        let mk = |score: f32, x: f32| Detection {
-            score,
-            bbox: [x, 0.1, x + 0.1, 0.2],
-            keypoints: [[x + 0.05, 0.5]; NUM_KEYPOINTS],
-        };
+        let mk = |score: f32, x: f32| Detection { score, bbox: [x, 0.1, x + 0.1, 0.2], keypoints: [[x + 0.05, 0.5]; NUM_KEYPOINTS] };
         let out = weighted_nms(vec![mk(0.9, 0.10), mk(0.6, 0.11), mk(0.8, 0.60)], NMS_IOU);
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].score, 0.9);

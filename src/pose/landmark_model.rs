@@ -81,13 +81,7 @@ pub fn project(raw: &[f32], roi: &Roi) -> Option<([Landmark; NUM_LANDMARKS], [[f
     for (i, o) in out.iter_mut().enumerate() {
         let r = lm(i);
         let p = super::roi::apply(&m, r[0], r[1]);
-        *o = Landmark {
-            x: p[0],
-            y: p[1],
-            z: r[2] / n * roi.size,
-            visibility: sigmoid(r[3]),
-            presence: sigmoid(r[4]),
-        };
+        *o = Landmark { x: p[0], y: p[1], z: r[2] / n * roi.size, visibility: sigmoid(r[3]), presence: sigmoid(r[4]) };
     }
     let a = lm(AUX_CENTRE);
     let b = lm(AUX_SCALE);

@@ -60,10 +60,8 @@ fn manifest_entry(key: &str) -> Option<(String, String)> {
 
 /// Reads a model file and checks it against the compiled-in manifest.
 pub fn read_verified(dir: &Path, key: &str) -> Result<Vec<u8>> {
-    let (file, expected) = manifest_entry(key).ok_or_else(|| Error::ModelMissing {
-        path: dir.join(format!("<{key}>")),
-        hint: format!("this build knows no '{key}' model"),
-    })?;
+    let (file, expected) = manifest_entry(key)
+        .ok_or_else(|| Error::ModelMissing { path: dir.join(format!("<{key}>")), hint: format!("this build knows no '{key}' model") })?;
     let path = dir.join(&file);
     let hint = if key == "detector" || key == "full" {
         "it ships with overstride under models/; restore it with `git checkout -- models/`".to_string()

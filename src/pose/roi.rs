@@ -44,14 +44,7 @@ impl Roi {
         let (s, c) = (self.rotation as f64).sin_cos();
         let k = self.size as f64 / n as f64;
         let half = self.size as f64 / 2.0;
-        [
-            c * k,
-            -s * k,
-            self.cx as f64 - c * half + s * half,
-            s * k,
-            c * k,
-            self.cy as f64 - s * half - c * half,
-        ]
+        [c * k, -s * k, self.cx as f64 - c * half + s * half, s * k, c * k, self.cy as f64 - s * half - c * half]
     }
 
     /// A crop point (u, v) of an NxN crop in frame pixels.
@@ -89,12 +82,7 @@ impl Letterbox {
     pub fn new(width: u32, height: u32, n: u32) -> Letterbox {
         let n = n as f32;
         let scale = (n / width as f32).min(n / height as f32);
-        Letterbox {
-            scale,
-            pad_x: (n - width as f32 * scale) / 2.0,
-            pad_y: (n - height as f32 * scale) / 2.0,
-            n,
-        }
+        Letterbox { scale, pad_x: (n - width as f32 * scale) / 2.0, pad_y: (n - height as f32 * scale) / 2.0, n }
     }
 
     /// Map from input-tensor pixels to frame pixels.

@@ -108,7 +108,8 @@ pub fn keep_runner(frames: &[FramePeople]) -> (Vec<FramePose>, RunnerSelection) 
     let mut tracklets: Vec<Tracklet> = Vec::new();
     for (i, f) in frames.iter().enumerate() {
         let t = f.time_s;
-        let mut cands: Vec<(usize, [f32; 2], f32)> = f.people.iter().enumerate().filter_map(|(k, p)| centre_and_torso(p).map(|(c, tor)| (k, c, tor))).collect();
+        let mut cands: Vec<(usize, [f32; 2], f32)> =
+            f.people.iter().enumerate().filter_map(|(k, p)| centre_and_torso(p).map(|(c, tor)| (k, c, tor))).collect();
         // pair poses with open tracklets, nearest pairs first
         let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
         for (ci, &(_, c, torso)) in cands.iter().enumerate() {
@@ -247,14 +248,19 @@ mod tests {
         for (i, f) in out.iter().enumerate() {
             match i % 4 {
                 2 => assert!(f.pose.is_none(), "frame {i}"),
-                _ => assert_eq!(f.pose.as_ref().unwrap().landmarks[LEFT_HIP].x.round(), runner_at(i as f64 / 30.0).landmarks[LEFT_HIP].x.round(), "frame {i}"),
+                _ => assert_eq!(
+                    f.pose.as_ref().unwrap().landmarks[LEFT_HIP].x.round(),
+                    runner_at(i as f64 / 30.0).landmarks[LEFT_HIP].x.round(),
+                    "frame {i}"
+                ),
             }
         }
     }
 
     #[test]
     fn one_person_is_left_alone() {
-        let frames: Vec<FramePeople> = (0..50).map(|i| FramePeople { frame: i, time_s: i as f64 / 30.0, people: vec![person(300.0, 300.0, 100.0, 10.0)] }).collect();
+        let frames: Vec<FramePeople> =
+            (0..50).map(|i| FramePeople { frame: i, time_s: i as f64 / 30.0, people: vec![person(300.0, 300.0, 100.0, 10.0)] }).collect();
         let (out, sel) = keep_runner(&frames);
         assert_eq!(sel, RunnerSelection { people: 1, poses_removed: 0 });
         assert!(out.iter().all(|f| f.pose.is_some()));

@@ -10,7 +10,8 @@ use super::html::{esc, CSS, LEFT_COLOUR, RIGHT_COLOUR};
 use crate::compare::{Change, Comparison, Session, Verdict, COVERAGE_95};
 
 /// The measures shown first and plotted (others are in the table, and plotted when they changed).
-const HEADLINE: &[&str] = &["overstride_pct_leg", "overstride_cm", "shank_angle_deg", "knee_flexion_ic_deg", "pelvic_drop_deg", "fppa_deg", "step_width_pct_leg"];
+const HEADLINE: &[&str] =
+    &["overstride_pct_leg", "overstride_cm", "shank_angle_deg", "knee_flexion_ic_deg", "pelvic_drop_deg", "fppa_deg", "step_width_pct_leg"];
 const BEFORE_COLOUR: &str = "#8a8a8a";
 
 fn class(ch: &Change) -> &'static str {
@@ -73,7 +74,10 @@ fn answers(c: &Comparison, out: &mut String) {
                 Some(false) => ", against the advice",
                 None => "",
             };
-            let sdd = ch.smallest_detectable_difference.map(|s| format!("; smallest detectable difference {s}{} ({})", esc(&ch.unit), esc(ch.sdd_source))).unwrap_or_default();
+            let sdd = ch
+                .smallest_detectable_difference
+                .map(|s| format!("; smallest detectable difference {s}{} ({})", esc(&ch.unit), esc(ch.sdd_source)))
+                .unwrap_or_default();
             let _ = write!(
                 out,
                 "<li class={}><b>{} {}: {} → {} {}</b>: {:+.d$} ± {} — {}{advice}{sdd}.</li>",
@@ -157,22 +161,37 @@ fn paired(title: &str, unit: &str, rows: &[(&str, &str, Vec<f64>)]) -> Option<St
         if v.len() > 1 {
             let sd = (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
             let half = COVERAGE_95 * sd / n.sqrt();
-            let _ = write!(svg, "<line x1='{:.1}' x2='{:.1}' y1='{:.1}' y2='{:.1}' stroke='{colour}' stroke-width='2'/>", x(mean - half), x(mean + half), yc - 6.0, yc - 6.0);
+            let _ = write!(
+                svg,
+                "<line x1='{:.1}' x2='{:.1}' y1='{:.1}' y2='{:.1}' stroke='{colour}' stroke-width='2'/>",
+                x(mean - half),
+                x(mean + half),
+                yc - 6.0,
+                yc - 6.0
+            );
         }
-        let _ = write!(svg, "<line x1='{0:.1}' x2='{0:.1}' y1='{1:.1}' y2='{2:.1}' stroke='{colour}' stroke-width='3'/>", x(mean), yc - 12.0, yc);
+        let _ = write!(
+            svg,
+            "<line x1='{0:.1}' x2='{0:.1}' y1='{1:.1}' y2='{2:.1}' stroke='{colour}' stroke-width='3'/>",
+            x(mean),
+            yc - 12.0,
+            yc
+        );
     }
     for k in 0..=4 {
         let v = lo + (hi - lo) * k as f64 / 4.0;
         let _ = write!(svg, "<text x='{:.1}' y='{:.1}' class=tick text-anchor=middle>{v:.1}</text>", x(v), h - b + 12.0);
     }
-    let _ = write!(svg, "<text x='{:.1}' y='{:.1}' class=axis text-anchor=middle>{}</text></svg></figure>", (l + w) / 2.0, h - 4.0, esc(unit));
+    let _ =
+        write!(svg, "<text x='{:.1}' y='{:.1}' class=axis text-anchor=middle>{}</text></svg></figure>", (l + w) / 2.0, h - 4.0, esc(unit));
     Some(svg)
 }
 
 fn plots(c: &Comparison, before: &Session, after: &Session, out: &mut String) {
     out.push_str("<section><h2>Before and after, per side</h2><p class=meta>Every step of each session (grey: before; colour: after), the mean (tall mark) and its ± 1.96 SE (bar).</p>");
     // the step rate from each step's time
-    let rate = |s: &Session, side: &str| s.step_values("step_time_s", side).into_iter().filter(|t| *t > 0.0).map(|t| 60.0 / t).collect::<Vec<_>>();
+    let rate =
+        |s: &Session, side: &str| s.step_values("step_time_s", side).into_iter().filter(|t| *t > 0.0).map(|t| 60.0 / t).collect::<Vec<_>>();
     let rows = |f: &dyn Fn(&Session, &str) -> Vec<f64>| {
         vec![
             ("left, before", BEFORE_COLOUR, f(before, "left")),
@@ -257,6 +276,6 @@ pub fn render(c: &Comparison, before: &Session, after: &Session, title: &str) ->
     answers(c, &mut out);
     plots(c, before, after, &mut out);
     table(c, &mut out);
-    let _ = write!(out, "<p class=meta>overstride v{} · machine-readable: comparison.json</p></body></html>\n", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(out, "<p class=meta>overstride v{} · machine-readable: comparison.json</p></body></html>", env!("CARGO_PKG_VERSION"));
     out
 }

@@ -3,12 +3,33 @@
 use crate::gait::{Analysis, Step};
 
 pub const COLUMNS: &[&str] = &[
-    "side", "ic_frame", "ic_time_s", "to_time_s", "contact_time_s", "flight_time_s", "step_time_s", "duty_factor",
-    "overstride_pct_leg", "overstride_cm", "shank_angle_deg", "knee_flexion_ic_deg", "knee_flexion_peak_deg",
-    "foot_strike_angle_deg", "foot_strike", "trunk_lean_deg", "vertical_oscillation_pct_leg", "vertical_oscillation_cm",
-    "pelvic_drop_deg", "fppa_deg", "step_width_pct_leg", "step_width_cm", "confidence", "excluded",
+    "side",
+    "ic_frame",
+    "ic_time_s",
+    "to_time_s",
+    "contact_time_s",
+    "flight_time_s",
+    "step_time_s",
+    "duty_factor",
+    "overstride_pct_leg",
+    "overstride_cm",
+    "shank_angle_deg",
+    "knee_flexion_ic_deg",
+    "knee_flexion_peak_deg",
+    "foot_strike_angle_deg",
+    "foot_strike",
+    "trunk_lean_deg",
+    "vertical_oscillation_pct_leg",
+    "vertical_oscillation_cm",
+    "pelvic_drop_deg",
+    "fppa_deg",
+    "step_width_pct_leg",
+    "step_width_cm",
+    "confidence",
+    "excluded",
     // added after the first release: at the end, so that the earlier columns keep their places
-    "step_length_pct_leg", "step_length_cm",
+    "step_length_pct_leg",
+    "step_length_cm",
 ];
 
 fn num(v: Option<f64>) -> String {

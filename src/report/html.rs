@@ -6,11 +6,13 @@
 
 use std::fmt::Write;
 
-use crate::gait::analysis::{overstride_verdict, Analysis, Gait, OverstrideVerdict, Step, KNEE_FLEXION_IC_NORM, KNEE_FLEXION_PEAK_NORM, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT, REARFOOT_ANGLE_NORM};
+use crate::gait::analysis::{
+    overstride_verdict, Analysis, Gait, OverstrideVerdict, Step, KNEE_FLEXION_IC_NORM, KNEE_FLEXION_PEAK_NORM, OVERSTRIDE_BORDERLINE_PCT,
+    OVERSTRIDE_GOOD_PCT, REARFOOT_ANGLE_NORM,
+};
 use crate::gait::events::Side;
 use crate::gait::retraining::Retraining;
 use crate::gait::summary::Stat;
-
 
 /// What the page shows beside the analysis.
 pub struct PageInput<'a> {
@@ -101,12 +103,29 @@ fn answers(a: &Analysis, out: &mut String) {
             );
         }
         if let Some(k) = stat(a, "knee_flexion_ic_deg", "all") {
-            let _ = write!(out, "<li><b>Knee bend at foot strike</b>: {} (running norm {:.1} ± {:.1}°, Heiderscheit 2011).</li>", pm(k, 1), KNEE_FLEXION_IC_NORM.0, KNEE_FLEXION_IC_NORM.1);
+            let _ = write!(
+                out,
+                "<li><b>Knee bend at foot strike</b>: {} (running norm {:.1} ± {:.1}°, Heiderscheit 2011).</li>",
+                pm(k, 1),
+                KNEE_FLEXION_IC_NORM.0,
+                KNEE_FLEXION_IC_NORM.1
+            );
         }
         if let Some(k) = stat(a, "knee_flexion_peak_deg", "all") {
-            let _ = write!(out, "<li><b>Peak knee bend in stance</b>: {} (running norm {:.1} ± {:.1}°, Heiderscheit 2011).</li>", pm(k, 1), KNEE_FLEXION_PEAK_NORM.0, KNEE_FLEXION_PEAK_NORM.1);
+            let _ = write!(
+                out,
+                "<li><b>Peak knee bend in stance</b>: {} (running norm {:.1} ± {:.1}°, Heiderscheit 2011).</li>",
+                pm(k, 1),
+                KNEE_FLEXION_PEAK_NORM.0,
+                KNEE_FLEXION_PEAK_NORM.1
+            );
         }
-        let classes: Vec<String> = a.steps.iter().filter(|s| s.excluded.is_none()).filter_map(|s| s.foot_strike.map(|f| format!("{f:?}").to_lowercase())).collect();
+        let classes: Vec<String> = a
+            .steps
+            .iter()
+            .filter(|s| s.excluded.is_none())
+            .filter_map(|s| s.foot_strike.map(|f| format!("{f:?}").to_lowercase()))
+            .collect();
         if !classes.is_empty() {
             let mut counts: Vec<(String, usize)> = Vec::new();
             for c in classes {
@@ -115,7 +134,7 @@ fn answers(a: &Analysis, out: &mut String) {
                     None => counts.push((c, 1)),
                 }
             }
-            counts.sort_by(|a, b| b.1.cmp(&a.1));
+            counts.sort_by_key(|c| std::cmp::Reverse(c.1));
             let txt: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
             let _ = write!(
                 out,
@@ -159,7 +178,9 @@ fn answers(a: &Analysis, out: &mut String) {
     }
     scale_item(a, out);
     for (k, asy) in &a.asymmetry {
-        if asy.meaningful && ["overstride_pct_leg", "pelvic_drop_deg", "fppa_deg", "knee_flexion_ic_deg", "contact_time_s"].contains(&k.as_str()) {
+        if asy.meaningful
+            && ["overstride_pct_leg", "pelvic_drop_deg", "fppa_deg", "knee_flexion_ic_deg", "contact_time_s"].contains(&k.as_str())
+        {
             let _ = write!(
                 out,
                 "<li class=warn><b>Left/right difference in {}</b>: right − left = {:.2} {} (beyond the measurement noise of ±{:.2}{}).</li>",
@@ -198,12 +219,19 @@ fn scale_item(a: &Analysis, out: &mut String) {
         None => parts.push("no pixel scale: distances in % of leg length".into()),
     }
     match sc.step_length_source {
-        Some(StepLengthSource::BeltSpeedGiven) => parts.push(format!("step length in cm from the belt speed given ({:.1} km/h) × step time", sc.belt_kmh_given.unwrap_or(f64::NAN))),
-        Some(StepLengthSource::BeltInImageAndHeight) => parts.push("step length in cm from the belt's speed in the image and the height scale".into()),
+        Some(StepLengthSource::BeltSpeedGiven) => parts
+            .push(format!("step length in cm from the belt speed given ({:.1} km/h) × step time", sc.belt_kmh_given.unwrap_or(f64::NAN))),
+        Some(StepLengthSource::BeltInImageAndHeight) => {
+            parts.push("step length in cm from the belt's speed in the image and the height scale".into())
+        }
         None => {}
     }
     if let (Some(h), Some(g), Some(d)) = (sc.belt_kmh_from_height, sc.belt_kmh_given, sc.belt_disagreement_pct) {
-        let agree = if d.abs() <= BELT_CHECK_TOLERANCE_PCT { "agree" } else { "disagree: check the height, the treadmill's display and that the camera is square to the belt" };
+        let agree = if d.abs() <= BELT_CHECK_TOLERANCE_PCT {
+            "agree"
+        } else {
+            "disagree: check the height, the treadmill's display and that the camera is square to the belt"
+        };
         parts.push(format!("belt speed check: the height puts the belt at {h:.1} km/h, the treadmill shows {g:.1} km/h ({d:+.0} %; within ±{BELT_CHECK_TOLERANCE_PCT:.0} % they agree) — they {agree}"));
     } else if let Some(h) = sc.belt_kmh_from_height {
         parts.push(format!("the height puts the belt at {h:.1} km/h (give --belt-kmh to check it against the treadmill)"));
@@ -241,7 +269,11 @@ fn retraining(r: &Retraining, out: &mut String) {
             }
         }
     }
-    let _ = write!(out, "<p class=meta>A 5–10 % higher step rate lowers hip and knee loading and the overstride ({}).</p></section>", esc(r.source));
+    let _ = write!(
+        out,
+        "<p class=meta>A 5–10 % higher step rate lowers hip and knee loading and the overstride ({}).</p></section>",
+        esc(r.source)
+    );
 }
 
 /// A metric's key as words: `contact_time_s` → "contact time".
@@ -264,7 +296,8 @@ pub(crate) const RIGHT_COLOUR: &str = "#e07b00";
 
 /// A scatter plot of one per-step metric over time, left and right, with an optional reference band.
 fn plot(a: &Analysis, title: &str, unit: &str, get: fn(&Step) -> Option<f64>, bands: &[(f64, f64, &str)]) -> Option<String> {
-    let pts: Vec<(f64, f64, Side)> = a.steps.iter().filter(|s| s.excluded.is_none()).filter_map(|s| get(s).map(|v| (s.ic_time_s, v, s.side))).collect();
+    let pts: Vec<(f64, f64, Side)> =
+        a.steps.iter().filter(|s| s.excluded.is_none()).filter_map(|s| get(s).map(|v| (s.ic_time_s, v, s.side))).collect();
     if pts.len() < 2 {
         return None;
     }
@@ -291,7 +324,8 @@ fn plot(a: &Analysis, title: &str, unit: &str, get: fn(&Step) -> Option<f64>, ba
     for &(a0, a1, colour) in bands {
         let (ya, yb) = (y(a1.min(hi)), y(a0.max(lo)));
         if yb > ya {
-            let _ = write!(s, "<rect x='{l}' y='{ya:.1}' width='{:.1}' height='{:.1}' fill='{colour}' opacity='0.18'/>", w - l - r, yb - ya);
+            let _ =
+                write!(s, "<rect x='{l}' y='{ya:.1}' width='{:.1}' height='{:.1}' fill='{colour}' opacity='0.18'/>", w - l - r, yb - ya);
         }
     }
     // axes and ticks
@@ -304,7 +338,13 @@ fn plot(a: &Analysis, title: &str, unit: &str, get: fn(&Step) -> Option<f64>, ba
         let _ = write!(s, "<text x='{:.1}' y='{:.1}' class=tick text-anchor=middle>{tv:.1}</text>", x(tv), h - b + 14.0);
     }
     let _ = write!(s, "<text x='{:.1}' y='{:.1}' class=axis text-anchor=middle>time (s)</text>", (l + w - r) / 2.0, h - 4.0);
-    let _ = write!(s, "<text x='12' y='{:.1}' class=axis text-anchor=middle transform='rotate(-90 12 {:.1})'>{}</text>", (t + h - b) / 2.0, (t + h - b) / 2.0, esc(unit));
+    let _ = write!(
+        s,
+        "<text x='12' y='{:.1}' class=axis text-anchor=middle transform='rotate(-90 12 {:.1})'>{}</text>",
+        (t + h - b) / 2.0,
+        (t + h - b) / 2.0,
+        esc(unit)
+    );
     for &(tt, v, side) in &pts {
         let c = if side == Side::Left { LEFT_COLOUR } else { RIGHT_COLOUR };
         let _ = write!(s, "<circle cx='{:.1}' cy='{:.1}' r='3.5' fill='{c}'/>", x(tt), y(v));
@@ -337,7 +377,14 @@ fn series_plot(a: &Analysis, title: &str, unit: &str, series: &[(&[f64], &str, &
     let y = |v: f64| top + (h - top - b) * (1.0 - (v - lo) / (hi - lo));
     let step = (t.len() / 1200).max(1);
     let mut svg = format!("<figure><svg viewBox='0 0 {w} {h}' role=img aria-label='{}'>", esc(title));
-    let _ = write!(svg, "<line x1='{l}' y1='{:.1}' x2='{:.1}' y2='{:.1}' stroke='#444'/><line x1='{l}' y1='{top}' x2='{l}' y2='{:.1}' stroke='#444'/>", h - b, w - r, h - b, h - b);
+    let _ = write!(
+        svg,
+        "<line x1='{l}' y1='{:.1}' x2='{:.1}' y2='{:.1}' stroke='#444'/><line x1='{l}' y1='{top}' x2='{l}' y2='{:.1}' stroke='#444'/>",
+        h - b,
+        w - r,
+        h - b,
+        h - b
+    );
     for k in 0..=4 {
         let v = lo + (hi - lo) * k as f64 / 4.0;
         let tv = t0 + (t1 - t0) * k as f64 / 4.0;
@@ -345,11 +392,22 @@ fn series_plot(a: &Analysis, title: &str, unit: &str, series: &[(&[f64], &str, &
         let _ = write!(svg, "<text x='{:.1}' y='{:.1}' class=tick text-anchor=middle>{tv:.1}</text>", x(tv), h - b + 14.0);
     }
     let _ = write!(svg, "<text x='{:.1}' y='{:.1}' class=axis text-anchor=middle>time (s)</text>", (l + w - r) / 2.0, h - 4.0);
-    let _ = write!(svg, "<text x='12' y='{:.1}' class=axis text-anchor=middle transform='rotate(-90 12 {:.1})'>{}</text>", (top + h - b) / 2.0, (top + h - b) / 2.0, esc(unit));
+    let _ = write!(
+        svg,
+        "<text x='12' y='{:.1}' class=axis text-anchor=middle transform='rotate(-90 12 {:.1})'>{}</text>",
+        (top + h - b) / 2.0,
+        (top + h - b) / 2.0,
+        esc(unit)
+    );
     if events {
         for s in &a.steps {
             let c = if s.side == Side::Left { LEFT_COLOUR } else { RIGHT_COLOUR };
-            let _ = write!(svg, "<line x1='{0:.1}' x2='{0:.1}' y1='{top}' y2='{1:.1}' stroke='{c}' stroke-width='1' opacity='0.55'/>", x(s.ic_time_s), h - b);
+            let _ = write!(
+                svg,
+                "<line x1='{0:.1}' x2='{0:.1}' y1='{top}' y2='{1:.1}' stroke='{c}' stroke-width='1' opacity='0.55'/>",
+                x(s.ic_time_s),
+                h - b
+            );
             if let Some(to) = s.to_time_s {
                 let _ = write!(svg, "<line x1='{0:.1}' x2='{0:.1}' y1='{top}' y2='{1:.1}' stroke='{c}' stroke-width='1' stroke-dasharray='3 3' opacity='0.55'/>", x(to), h - b);
             }
@@ -382,7 +440,8 @@ fn distribution(a: &Analysis, title: &str, unit: &str, get: fn(&Step) -> Option<
     let sides: Vec<(Side, Vec<f64>)> = [Side::Left, Side::Right]
         .into_iter()
         .map(|sd| {
-            let mut v: Vec<f64> = a.steps.iter().filter(|s| s.side == sd && s.excluded.is_none()).filter_map(get).filter(|x| x.is_finite()).collect();
+            let mut v: Vec<f64> =
+                a.steps.iter().filter(|s| s.side == sd && s.excluded.is_none()).filter_map(get).filter(|x| x.is_finite()).collect();
             v.sort_by(f64::total_cmp);
             (sd, v)
         })
@@ -408,8 +467,20 @@ fn distribution(a: &Analysis, title: &str, unit: &str, get: fn(&Step) -> Option<
         let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
         let _ = write!(svg, "<text x='8' y='{:.1}' class=axis fill='{c}'>{} (n = {})</text>", yc + 4.0, sd.as_str(), v.len());
         let _ = write!(svg, "<line x1='{:.1}' x2='{:.1}' y1='{yc:.1}' y2='{yc:.1}' stroke='{c}'/>", x(v[0]), x(v[v.len() - 1]));
-        let _ = write!(svg, "<rect x='{:.1}' y='{:.1}' width='{:.1}' height='18' fill='{c}' opacity='0.25' stroke='{c}'/>", x(q(0.25)), yc - 9.0, (x(q(0.75)) - x(q(0.25))).max(1.0));
-        let _ = write!(svg, "<line x1='{0:.1}' x2='{0:.1}' y1='{1:.1}' y2='{2:.1}' stroke='{c}' stroke-width='2.5'/>", x(q(0.5)), yc - 9.0, yc + 9.0);
+        let _ = write!(
+            svg,
+            "<rect x='{:.1}' y='{:.1}' width='{:.1}' height='18' fill='{c}' opacity='0.25' stroke='{c}'/>",
+            x(q(0.25)),
+            yc - 9.0,
+            (x(q(0.75)) - x(q(0.25))).max(1.0)
+        );
+        let _ = write!(
+            svg,
+            "<line x1='{0:.1}' x2='{0:.1}' y1='{1:.1}' y2='{2:.1}' stroke='{c}' stroke-width='2.5'/>",
+            x(q(0.5)),
+            yc - 9.0,
+            yc + 9.0
+        );
         for val in v {
             let _ = write!(svg, "<circle cx='{:.1}' cy='{:.1}' r='2.2' fill='{c}'/>", x(*val), yc + 14.0);
         }
@@ -418,7 +489,8 @@ fn distribution(a: &Analysis, title: &str, unit: &str, get: fn(&Step) -> Option<
         let v = lo + (hi - lo) * k as f64 / 4.0;
         let _ = write!(svg, "<text x='{:.1}' y='{:.1}' class=tick text-anchor=middle>{v:.1}</text>", x(v), h - b + 12.0);
     }
-    let _ = write!(svg, "<text x='{:.1}' y='{:.1}' class=axis text-anchor=middle>{}</text></svg></figure>", (l + w) / 2.0, h - 4.0, esc(unit));
+    let _ =
+        write!(svg, "<text x='{:.1}' y='{:.1}' class=axis text-anchor=middle>{}</text></svg></figure>", (l + w) / 2.0, h - 4.0, esc(unit));
     Some(svg)
 }
 
@@ -434,7 +506,16 @@ fn table(a: &Analysis, out: &mut String) {
     let f = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "–".into());
     for (i, s) in a.steps.iter().enumerate() {
         let class = if s.excluded.is_some() { " class=excluded" } else { "" };
-        let _ = write!(out, "<tr{class}><td>{}</td><td>{}</td><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td>", i + 1, s.side.as_str(), s.ic_time_s, s.ic_frame, f(s.contact_time_s, 3), f(s.flight_time_s, 3));
+        let _ = write!(
+            out,
+            "<tr{class}><td>{}</td><td>{}</td><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td>",
+            i + 1,
+            s.side.as_str(),
+            s.ic_time_s,
+            s.ic_frame,
+            f(s.contact_time_s, 3),
+            f(s.flight_time_s, 3)
+        );
         if side_view {
             let _ = write!(
                 out,
@@ -531,8 +612,20 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
     out.push_str("<section><h2>Over the run</h2>");
     let tr = &a.traces;
     let mut plots: Vec<Option<String>> = vec![
-        series_plot(a, "Foot height above the belt (lines: strike │, toe-off ┆)", "% of leg length", &[(&tr.foot_height_pct_leg[0], LEFT_COLOUR, "left"), (&tr.foot_height_pct_leg[1], RIGHT_COLOUR, "right")], true),
-        series_plot(a, "Knee flexion", "degrees", &[(&tr.knee_flexion_deg[0], LEFT_COLOUR, "left"), (&tr.knee_flexion_deg[1], RIGHT_COLOUR, "right")], true),
+        series_plot(
+            a,
+            "Foot height above the belt (lines: strike │, toe-off ┆)",
+            "% of leg length",
+            &[(&tr.foot_height_pct_leg[0], LEFT_COLOUR, "left"), (&tr.foot_height_pct_leg[1], RIGHT_COLOUR, "right")],
+            true,
+        ),
+        series_plot(
+            a,
+            "Knee flexion",
+            "degrees",
+            &[(&tr.knee_flexion_deg[0], LEFT_COLOUR, "left"), (&tr.knee_flexion_deg[1], RIGHT_COLOUR, "right")],
+            true,
+        ),
     ];
     if !a.view.is_side() {
         plots.push(series_plot(a, "Pelvis tilt (positive: right hip lower)", "degrees", &[(&tr.pelvis_tilt_deg, "#444", "pelvis")], true));
@@ -541,9 +634,21 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
         vec![
             distribution(a, "Overstride per side, over the steps", "% of leg length", |s| s.overstride_pct_leg),
             distribution(a, "Shank angle at foot strike per side", "degrees", |s| s.shank_angle_deg),
-            plot(a, "Overstride at each foot strike", "% of leg length", |s| s.overstride_pct_leg, &[(-100.0, OVERSTRIDE_GOOD_PCT, "#2e9b47"), (OVERSTRIDE_GOOD_PCT, OVERSTRIDE_BORDERLINE_PCT, "#e0a100")]),
+            plot(
+                a,
+                "Overstride at each foot strike",
+                "% of leg length",
+                |s| s.overstride_pct_leg,
+                &[(-100.0, OVERSTRIDE_GOOD_PCT, "#2e9b47"), (OVERSTRIDE_GOOD_PCT, OVERSTRIDE_BORDERLINE_PCT, "#e0a100")],
+            ),
             plot(a, "Shank angle at foot strike", "degrees", |s| s.shank_angle_deg, &[]),
-            plot(a, "Knee flexion at foot strike", "degrees", |s| s.knee_flexion_ic_deg, &[(KNEE_FLEXION_IC_NORM.0 - KNEE_FLEXION_IC_NORM.1, KNEE_FLEXION_IC_NORM.0 + KNEE_FLEXION_IC_NORM.1, "#2e9b47")]),
+            plot(
+                a,
+                "Knee flexion at foot strike",
+                "degrees",
+                |s| s.knee_flexion_ic_deg,
+                &[(KNEE_FLEXION_IC_NORM.0 - KNEE_FLEXION_IC_NORM.1, KNEE_FLEXION_IC_NORM.0 + KNEE_FLEXION_IC_NORM.1, "#2e9b47")],
+            ),
             plot(a, "Contact time", "seconds", |s| s.contact_time_s, &[]),
             plot(a, "Step rate", "steps/min", |s| s.step_time_s.map(|t| 60.0 / t), &[(160.0, 180.0, "#2e9b47")]),
         ]

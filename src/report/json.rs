@@ -26,7 +26,14 @@ pub fn render(a: &Analysis, input: &str) -> String {
 
 /// report.json with the cadence retraining plan of the run (see `gait::retraining`).
 pub fn render_with(a: &Analysis, input: &str, retraining: Option<&Retraining>) -> String {
-    let r = Report { schema_version: SCHEMA_VERSION, tool: format!("overstride {}", env!("CARGO_PKG_VERSION")), input, view: a.view.as_str(), analysis: a, retraining };
+    let r = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: format!("overstride {}", env!("CARGO_PKG_VERSION")),
+        input,
+        view: a.view.as_str(),
+        analysis: a,
+        retraining,
+    };
     let mut v = serde_json::to_value(&r).unwrap_or(serde_json::Value::Null);
     scrub(&mut v);
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
@@ -46,7 +53,9 @@ fn scrub(v: &mut serde_json::Value) {
         serde_json::Value::Number(n) => {
             if let Some(f) = n.as_f64() {
                 if n.is_f64() {
-                    *v = serde_json::Number::from_f64((f * 1e4).round() / 1e4).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null);
+                    *v = serde_json::Number::from_f64((f * 1e4).round() / 1e4)
+                        .map(serde_json::Value::Number)
+                        .unwrap_or(serde_json::Value::Null);
                 }
             }
         }

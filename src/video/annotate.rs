@@ -62,8 +62,8 @@ pub fn outlined_text(img: &mut Mat, s: &str, at: Point, scale: f64, colour: Scal
 
 /// Left side in blue, right in orange (BGR), the centre line white.
 fn side_colour(a: usize, b: usize) -> Scalar {
-    let left = |i: usize| i >= 11 && i % 2 == 1;
-    let right = |i: usize| i >= 11 && i % 2 == 0;
+    let left = |i: usize| i >= 11 && !i.is_multiple_of(2);
+    let right = |i: usize| i >= 11 && i.is_multiple_of(2);
     if left(a) && left(b) {
         Scalar::new(255.0, 160.0, 40.0, 0.0)
     } else if right(a) && right(b) {
@@ -119,7 +119,15 @@ pub fn write_analysed(input: &Path, dest: &Path, frames: &[crate::pose::FramePos
         if here && a.view.is_side() {
             if let Some(c) = tr.com_px.get(k).filter(|c| c[0].is_finite()) {
                 let x = c[0].round() as i32;
-                imgproc::line(&mut img, Point::new(x, 0), Point::new(x, info.height as i32), white, thick.max(2) / 2 + 1, imgproc::LINE_AA, 0)?;
+                imgproc::line(
+                    &mut img,
+                    Point::new(x, 0),
+                    Point::new(x, info.height as i32),
+                    white,
+                    thick.max(2) / 2 + 1,
+                    imgproc::LINE_AA,
+                    0,
+                )?;
             }
         }
         let mut lines: Vec<(String, Scalar)> = vec![(format!("{:>5}  {:6.2} s", frame.index, frame.time_s), white)];
@@ -135,7 +143,11 @@ pub fn write_analysed(input: &Path, dest: &Path, frames: &[crate::pose::FramePos
             }
         }
         for s in a.steps.iter().filter(|s| frame.index >= s.ic_frame && frame.index < s.ic_frame + STRIKE_MARKER_FRAMES) {
-            let colour = if s.side == crate::gait::events::Side::Left { Scalar::new(255.0, 160.0, 40.0, 0.0) } else { Scalar::new(30.0, 140.0, 255.0, 0.0) };
+            let colour = if s.side == crate::gait::events::Side::Left {
+                Scalar::new(255.0, 160.0, 40.0, 0.0)
+            } else {
+                Scalar::new(30.0, 140.0, 255.0, 0.0)
+            };
             if let Some(p) = s.at_ic {
                 let c = Point::new(p.heel[0].round() as i32, p.heel[1].round() as i32);
                 imgproc::circle(&mut img, c, thick * 5, magenta, thick, imgproc::LINE_AA, 0)?;

@@ -159,10 +159,7 @@ mod mp4 {
 
     fn meta_capture_fps(meta: &[u8]) -> Option<f64> {
         // ISO's meta is a full box (4 bytes of version and flags), QuickTime's is not
-        let boxes = match children(meta).first() {
-            Some((k, _)) if k == b"hdlr" => children(meta),
-            _ => children(meta.get(4..)?),
-        };
+        let boxes = if children(meta).first().is_some_and(|(k, _)| k == b"hdlr") { children(meta) } else { children(meta.get(4..)?) };
         let keys = boxes.iter().find(|(k, _)| k == b"keys")?.1;
         let ilst = boxes.iter().find(|(k, _)| k == b"ilst")?.1;
         let n = be32(keys, 4)? as usize;
@@ -271,7 +268,12 @@ mod mp4 {
         let edited = !spans.is_empty();
         let frames = decodable.iter().filter(|&&c| !edited || spans.iter().any(|&(m, d)| c >= m && c < m + d)).count();
         let duration: i64 = if edited { spans.iter().map(|s| s.1).sum() } else { media_end };
-        Some(ContainerInfo { nominal_fps: Some(nominal_fps), frames: Some(frames), duration_s: Some(duration as f64 / timescale as f64), capture_fps: None })
+        Some(ContainerInfo {
+            nominal_fps: Some(nominal_fps),
+            frames: Some(frames),
+            duration_s: Some(duration as f64 / timescale as f64),
+            capture_fps: None,
+        })
     }
 }
 

@@ -196,7 +196,12 @@ impl VideoReader {
 
     /// A reader of the video `info` describes (as [`open`](Self::open) gave it), at its start.
     pub fn reopen_info(info: &VideoInfo) -> Result<VideoReader> {
-        let c = ContainerInfo { nominal_fps: Some(info.fps), frames: info.container_frames, duration_s: info.duration_s, capture_fps: info.capture_fps };
+        let c = ContainerInfo {
+            nominal_fps: Some(info.fps),
+            frames: info.container_frames,
+            duration_s: info.duration_s,
+            capture_fps: info.capture_fps,
+        };
         // (`fps` is already exact: `exact_rate` keeps it)
         let mut r = Self::open_with(&info.path, &c)?;
         r.info.fps = info.fps;

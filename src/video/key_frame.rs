@@ -17,7 +17,8 @@ use crate::Result;
 /// The step whose main measure is the median of its side's (the most typical contact).
 pub fn typical_step(a: &Analysis, side: Side) -> Option<&Step> {
     let value = |s: &Step| if a.view.is_side() { s.overstride_pct_leg } else { s.pelvic_drop_deg };
-    let mut steps: Vec<(&Step, f64)> = a.steps.iter().filter(|s| s.side == side && s.excluded.is_none()).filter_map(|s| value(s).map(|v| (s, v))).collect();
+    let mut steps: Vec<(&Step, f64)> =
+        a.steps.iter().filter(|s| s.side == side && s.excluded.is_none()).filter_map(|s| value(s).map(|v| (s, v))).collect();
     if steps.is_empty() {
         return None;
     }
@@ -52,8 +53,7 @@ pub fn render(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, step
     let white = Scalar::new(255.0, 255.0, 255.0, 0.0);
     let magenta = Scalar::new(200.0, 40.0, 220.0, 0.0);
     let red = Scalar::new(40.0, 40.0, 230.0, 0.0);
-    let caption;
-    if a.view.is_side() {
+    let caption = if a.view.is_side() {
         // plumb line through the centre of mass
         let cx = k.com[0].round() as i32;
         imgproc::line(&mut img, Point::new(cx, 0), Point::new(cx, size.height), white, thick, imgproc::LINE_AA, 0)?;
@@ -69,18 +69,22 @@ pub fn render(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, step
         let y0 = (pt(k.heel).y - 30 * thick).max(40);
         text(&mut img, &format!("{os}{cm}"), Point::new(20, y0), scale, magenta)?;
         text(&mut img, &sh, Point::new(20, y0 + (40.0 * scale) as i32), scale, red)?;
-        caption = format!(
+        format!(
             "{} foot, initial contact at {:.2} s (frame {}): the most typical of its steps. White: plumb line through the centre of mass; magenta: heel and overstride; red: shank.",
             step.side.as_str(),
             step.ic_time_s,
             step.ic_frame
-        );
+        )
     } else {
         // the landmarks of the peak-drop frame (those at IC where the frame has no pose)
         let lm = |i: usize, fallback: [f64; 2]| pose.map(|p| [p.landmarks[i].x as f64, p.landmarks[i].y as f64]).unwrap_or(fallback);
         let o = step.side.offset();
         let (lh, rh) = (lm(crate::pose::idx::LEFT_HIP, k.left_hip), lm(crate::pose::idx::RIGHT_HIP, k.right_hip));
-        let (hip, knee, ankle) = (lm(crate::pose::idx::LEFT_HIP + o, k.hip), lm(crate::pose::idx::LEFT_KNEE + o, k.knee), lm(crate::pose::idx::LEFT_ANKLE + o, k.ankle));
+        let (hip, knee, ankle) = (
+            lm(crate::pose::idx::LEFT_HIP + o, k.hip),
+            lm(crate::pose::idx::LEFT_KNEE + o, k.knee),
+            lm(crate::pose::idx::LEFT_ANKLE + o, k.ankle),
+        );
         imgproc::line(&mut img, pt(lh), pt(rh), magenta, thick * 2, imgproc::LINE_AA, 0)?;
         imgproc::line(&mut img, pt(hip), pt(knee), red, thick * 2, imgproc::LINE_AA, 0)?;
         imgproc::line(&mut img, pt(knee), pt(ankle), red, thick * 2, imgproc::LINE_AA, 0)?;
@@ -88,13 +92,13 @@ pub fn render(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, step
         let f = step.fppa_deg.map(|v| format!("FPPA (peak) {v:.1} deg")).unwrap_or_default();
         text(&mut img, &d, Point::new(20, 50), scale, magenta)?;
         text(&mut img, &f, Point::new(20, 50 + (40.0 * scale) as i32), scale, red)?;
-        caption = format!(
+        format!(
             "Stance on the {} foot (initial contact at {:.2} s), frame {} of its peak pelvic drop: its most typical step. Magenta: the line through the hips; red: thigh and shank.",
             step.side.as_str(),
             step.ic_time_s,
             at
-        );
-    }
+        )
+    };
     // keep the page light: at most 900 px on the long side
     let long = size.width.max(size.height) as f64;
     if long > 900.0 {

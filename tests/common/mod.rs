@@ -59,8 +59,7 @@ pub fn torso_normalised_distances(ours: &[FramePose], reference: &[FramePose]) -
         let mid = |a: usize, b: usize| ((l[a].x + l[b].x) as f64 / 2.0, (l[a].y + l[b].y) as f64 / 2.0);
         let (s, h) = (mid(idx::LEFT_SHOULDER, idx::RIGHT_SHOULDER), mid(idx::LEFT_HIP, idx::RIGHT_HIP));
         let torso = (s.0 - h.0).hypot(s.1 - h.1);
-        for i in 0..l.len() {
-            let (a, b) = (&op.landmarks[i], &l[i]);
+        for (a, b) in op.landmarks.iter().zip(l.iter()) {
             d.push(((a.x - b.x) as f64).hypot((a.y - b.y) as f64) / torso);
         }
     }

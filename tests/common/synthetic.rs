@@ -287,7 +287,11 @@ impl Runner {
         // …and up off the belt at `liftoff_rise` (u − 2u² + u³: zero at both ends, flat at u = 1)
         let base_rise = (ic_y - to[1]) + self.swing_clearance * std::f64::consts::PI;
         let want_rise = self.liftoff_rise.map_or(base_rise, |r| r * swing);
-        let y = to[1] + (ic_y - to[1]) * u + self.swing_clearance * (std::f64::consts::PI * u).sin() + (want_slope - base_slope) * (u3 - u2) + (want_rise - base_rise) * (u - 2.0 * u2 + u3);
+        let y = to[1]
+            + (ic_y - to[1]) * u
+            + self.swing_clearance * (std::f64::consts::PI * u).sin()
+            + (want_slope - base_slope) * (u3 - u2)
+            + (want_rise - base_rise) * (u - 2.0 * u2 + u3);
         let a = a_to + (self.foot_angle_ic_deg.to_radians() - a_to) * u;
         ([x, y], a)
     }
@@ -393,9 +397,27 @@ impl Runner {
     fn visibility(&self, lm: usize) -> f32 {
         let left = lm >= 11 && lm % 2 == 1;
         match self.camera {
-            Camera::SideFacingLeft => if lm < 11 || left { 0.95 } else { 0.85 },
-            Camera::SideFacingRight => if lm < 11 || !left { 0.95 } else { 0.85 },
-            Camera::Rear => if lm <= 10 { 0.1 } else { 0.9 },
+            Camera::SideFacingLeft => {
+                if lm < 11 || left {
+                    0.95
+                } else {
+                    0.85
+                }
+            }
+            Camera::SideFacingRight => {
+                if lm < 11 || !left {
+                    0.95
+                } else {
+                    0.85
+                }
+            }
+            Camera::Rear => {
+                if lm <= 10 {
+                    0.1
+                } else {
+                    0.9
+                }
+            }
             Camera::Front => 0.92,
         }
     }
@@ -456,16 +478,20 @@ impl Runner {
             let heel = p[29 + s];
             // dense sampling over stance and the step for peaks and ranges
             let dense = |a: f64, b: f64| (0..=400).map(move |j| a + (b - a) * j as f64 / 400.0);
-            let flex_peak = dense(ic, ic + c).map(|tt| {
-                let (q, _) = self.skeleton(tt);
-                knee_flex(q[23 + s], q[25 + s], q[27 + s])
-            }).fold(f64::MIN, f64::max);
+            let flex_peak = dense(ic, ic + c)
+                .map(|tt| {
+                    let (q, _) = self.skeleton(tt);
+                    knee_flex(q[23 + s], q[25 + s], q[27 + s])
+                })
+                .fold(f64::MIN, f64::max);
             let ys: Vec<f64> = dense(ic, ic + stride / 2.0).map(|tt| com_xy(&self.skeleton(tt).0)[1]).collect();
             let vo = ys.iter().cloned().fold(f64::MIN, f64::max) - ys.iter().cloned().fold(f64::MAX, f64::min);
-            let fppa = dense(ic, ic + c).map(|tt| {
-                let (q, _) = self.skeleton(tt);
-                fppa_frontal(q[23 + s], q[25 + s], q[27 + s], s == 0)
-            }).fold(f64::MIN, f64::max);
+            let fppa = dense(ic, ic + c)
+                .map(|tt| {
+                    let (q, _) = self.skeleton(tt);
+                    fppa_frontal(q[23 + s], q[25 + s], q[27 + s], s == 0)
+                })
+                .fold(f64::MIN, f64::max);
             steps.push(TruthStep {
                 left,
                 ic_time_s: ic,
@@ -503,7 +529,11 @@ fn fppa_frontal(h: V3, k: V3, a: V3, left: bool) -> f64 {
     let f = (k[1] - h[1]) / (a[1] - h[1]);
     let on_line = h[2] + f * (a[2] - h[2]);
     let medial = if left { k[2] - on_line } else { on_line - k[2] };
-    if medial >= 0.0 { mag } else { -mag }
+    if medial >= 0.0 {
+        mag
+    } else {
+        -mag
+    }
 }
 
 /// de Leva 1996 (male) centre of mass in the sagittal plane (X forward, Y up) from the landmarks —
