@@ -429,3 +429,52 @@ fn toe_off_of_a_peeling_foot_within_one_frame() {
         assert!(within >= 0.95 && med.abs() <= 0.25, "{fps} fps: TO median {med:+.2} frames, {:.0} % within one frame", within * 100.0);
     }
 }
+
+/// Frontal views on the landing grid (#10: "frontal views keep their height method but must pass the
+/// same synthetic tests"): from behind and in front, 30–240 fps, the forward-most point 0–80 ms
+/// before contact, touchdown at 0–100 % of belt speed, a descending heel. Forward motion is not
+/// seen from there, so retraction must not move the height-timed contacts: at least 95 % within one
+/// frame and the median within a quarter of a frame, pelvic drop and FPPA within 1°.
+#[test]
+fn frontal_views_time_contacts_on_the_landing_grid() {
+    let mut bad = Vec::new();
+    for camera in [Camera::Rear, Camera::Front] {
+        for fps in [30.0, 60.0, 120.0, 240.0] {
+            for retraction_s in [0.0, 0.04, 0.08] {
+                for touchdown_belt_frac in [0.0, 0.5, 1.0] {
+                    let r = Runner {
+                        camera,
+                        fps,
+                        retraction_s,
+                        touchdown_belt_frac,
+                        pelvic_drop_deg: [7.0, 3.0],
+                        knee_medial_px: [18.0, 6.0],
+                        ..Runner::default()
+                    };
+                    let (a, t) = run(&r);
+                    let p = pairs(&a, &t);
+                    assert!(p.len() + 1 >= t.steps.len(), "{camera:?} {fps}: found {} of {}", p.len(), t.steps.len());
+                    let mut e: Vec<f64> = p.iter().map(|(t, s)| (s.ic_time_s - t.ic_time_s) * fps).collect();
+                    e.sort_by(f64::total_cmp);
+                    let within = e.iter().filter(|v| v.abs() <= 1.0).count() as f64 / t.steps.len() as f64;
+                    let med = e[e.len() / 2];
+                    let drop = worst(&p, |t, s| s.pelvic_drop_deg.map(|v| v - t.pelvic_drop_deg));
+                    let fppa = worst(&p, |t, s| s.fppa_deg.map(|v| v - t.fppa_deg));
+                    let name = format!(
+                        "{camera:?} {fps} fps, retraction {:.0} ms, touchdown {:.0} %",
+                        retraction_s * 1e3,
+                        touchdown_belt_frac * 100.0
+                    );
+                    eprintln!(
+                        "{name}: IC median {med:+.2} fr, {:.0} % within one frame; pelvic drop {drop:.2}°, FPPA {fppa:.2}°",
+                        within * 100.0
+                    );
+                    if !(within >= 0.95 && med.abs() <= 0.25 && drop <= 1.0 && fppa <= 1.0) {
+                        bad.push(name);
+                    }
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{} cells fail: {bad:?}", bad.len());
+}

@@ -670,7 +670,11 @@ pub fn detect(
         let h_raw = median3(&height(&rx, &ry, &belt));
         let h = median3(&height(&fx, &fy, &belt));
         let c = match pelvis_fwd {
-            None => contacts(&s.t, &h, Some(&h_raw), side, point, leg_px),
+            None => {
+                let mut c = contacts(&s.t, &h, Some(&h_raw), side, point, leg_px);
+                refine_frontal(&s.t, &h_raw, &mut c);
+                c
+            }
             Some(p) => {
                 // the heel's path (the ankle's where the foot points are not tracked), relative to
                 // the pelvis to find the turns (a runner drifting on the belt moves them all), in
@@ -878,6 +882,38 @@ pub fn refine_side(t: &[f64], tr: &FootTracks, contacts: &mut [Contact]) {
         if let Some(e) = combine(m, hc, Phase::Landing, dt) {
             c.ic_time_s = e.t;
             c.ic_uncertainty_s = e.uncertainty_s;
+            c.first = t.partition_point(|&x| x < e.t - 1e-9).min(c.last);
+        }
+    }
+}
+
+/// Frontal views: each contact's IC from the landing model's height cue ([`super::landing`]) on the
+/// foot's lowest point — where its height reaches its own stance level (the median over the flat part
+/// of the stance, [`HEEL_FLAT`]), fitted to a fraction of a frame, with a smooth descent before. The
+/// threshold crossing it starts from extrapolates the last samples above the belt band straight
+/// down, early for a heel that slows as it lands. A contact the cue cannot time keeps its crossing.
+pub fn refine_frontal(t: &[f64], h_raw: &[f64], contacts: &mut [Contact]) {
+    use super::landing::{combine, height_cue, Phase, Track};
+    if t.len() < 4 {
+        return;
+    }
+    let dt = (t[1] - t[0]).abs().max(1e-6);
+    for c in contacts.iter_mut() {
+        let ic = c.ic_time_s;
+        let end = c.to_time_s.unwrap_or(t[c.last]).max(ic + dt);
+        let at = |f: f64| ic + f * (end - ic);
+        let Some(level) = median_in(t, h_raw, at(HEEL_FLAT.0), at(HEEL_FLAT.1)) else { continue };
+        let h: Vec<f64> = h_raw.iter().map(|v| v - level).collect();
+        let nan = vec![f64::NAN; t.len()];
+        let track = Track { t, x: &nan, h: &h };
+        let margin = (2.0 * dt).max(0.02);
+        let (lo, hi) = (ic - margin - (LANDING_AIR_FRAMES * dt).max(LANDING_AIR_S), at(HEEL_FLAT.1).max(ic + margin + 2.0 * dt));
+        let search = (ic - margin, ic + margin);
+        let hc = height_cue(&track, lo, hi, search, Phase::Landing, dt);
+        if let Some(e) = combine(None, hc, Phase::Landing, dt) {
+            c.ic_time_s = e.t;
+            c.ic_uncertainty_s = e.uncertainty_s;
+            c.ic_by_height_s = Some(e.t);
             c.first = t.partition_point(|&x| x < e.t - 1e-9).min(c.last);
         }
     }
