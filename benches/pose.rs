@@ -30,18 +30,19 @@ fn main() {
     let t = Instant::now();
     let workers = pipeline::Workers::new(&models, opts.workers).expect("sessions");
     let start_s = t.elapsed().as_secs_f64();
-    // The model's time and the pose stage are measured in turns, three rounds, the best of each kept:
-    // this machine's speed drifts by ±10 % over a minute, and the ratio must compare like with like.
+    // The model's time and the pose stage are measured in turns, three rounds, the median of each
+    // kept: this machine's speed drifts by ±10 % over a minute (more when other work loads it), and
+    // the ratio must compare like with like.
     let n = 60;
     // sessions for the all-cores measurement, opened outside the timed runs
     let mut all_sessions: Vec<_> = (0..opts.workers).map(|_| models.sessions(1).expect("sessions")).collect();
-    let (mut lm_ms, mut all_ms, mut best, mut frames, mut busy) = (f64::MAX, f64::MAX, f64::MAX, 0, 0.0);
+    let (mut lm_runs, mut all_runs, mut walls, mut frames) = (Vec::new(), Vec::new(), Vec::new(), 0);
     for _ in 0..3 {
         let t = Instant::now();
         for _ in 0..n {
             call();
         }
-        lm_ms = lm_ms.min(t.elapsed().as_secs_f64() * 1000.0 / n as f64);
+        lm_runs.push(t.elapsed().as_secs_f64() * 1000.0 / n as f64);
         // the same model on every core at once (as the pipeline runs it): cores share caches and memory
         let t = Instant::now();
         std::thread::scope(|sc| {
@@ -55,17 +56,17 @@ fn main() {
                 });
             }
         });
-        all_ms = all_ms.min(t.elapsed().as_secs_f64() * 1000.0 / n as f64);
+        all_runs.push(t.elapsed().as_secs_f64() * 1000.0 / n as f64);
         let (t, cpu0) = (Instant::now(), cpu_seconds());
         let reader = VideoReader::open(std::path::Path::new(&video)).expect("video");
         let (_, stats) = pipeline::run_with(reader, &workers, |_| Ok(())).expect("pipeline");
         let wall = t.elapsed().as_secs_f64();
-        if wall < best {
-            best = wall;
-            busy = (cpu_seconds() - cpu0) / (wall * opts.workers as f64);
-        }
+        walls.push((wall, (cpu_seconds() - cpu0) / (wall * opts.workers as f64)));
         frames = stats.frames;
     }
+    let (lm_ms, all_ms) = (median(&mut lm_runs), median(&mut all_runs));
+    walls.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (wall_s, busy) = walls[walls.len() / 2];
     let limit = opts.workers as f64 * 1000.0 / lm_ms;
     println!("landmark model (full), 1 thread: {lm_ms:.2} ms/call → compute limit {limit:.1} frames/s on {} cores", opts.workers);
     println!(
@@ -73,13 +74,19 @@ fn main() {
         opts.workers,
         opts.workers as f64 * 1000.0 / all_ms
     );
-    let fps = frames as f64 / best;
+    let fps = frames as f64 / wall_s;
     println!(
-        "overstride pose stage: {frames} frames in {best:.2} s (best of 3; decode + detect + track + landmarks) = {fps:.1} frames/s = {:.0} % of the compute limit ({:.0} % of the all-cores rate); cores busy {:.0} % of the time; opening the sessions once: {start_s:.2} s",
+        "overstride pose stage: {frames} frames in {wall_s:.2} s (median of 3; decode + detect + track + landmarks) = {fps:.1} frames/s = {:.0} % of the compute limit ({:.0} % of the all-cores rate); cores busy {:.0} % of the time; opening the sessions once: {start_s:.2} s",
         100.0 * fps / limit,
         100.0 * fps * all_ms / (opts.workers as f64 * 1000.0),
         100.0 * busy
     );
+}
+
+/// The middle value (of an odd count; the upper middle otherwise).
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 /// CPU time of this process so far (user + system), from /proc/self/stat.

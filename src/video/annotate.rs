@@ -1,57 +1,18 @@
 //! The annotated video: the skeleton drawn over each frame. Written under a temporary name and moved
-//! into place by [`AnnotatedWriter::finish`], so a failed run never leaves a video that looks complete.
+//! into place by [`VideoSink::finish`], so a failed run never leaves a video that looks complete.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use opencv::core::{Mat, Point, Scalar, Size};
+use opencv::core::{Mat, Point, Scalar};
 use opencv::imgproc;
 use opencv::prelude::*;
-use opencv::videoio::{VideoWriter, VideoWriterTrait};
 
+use super::encode::VideoSink;
 use crate::pose::{Pose, SKELETON};
-use crate::{Error, Result};
+use crate::Result;
 
 /// Landmarks below this visibility are drawn thin and grey: the model is not sure of them.
 const SURE_VISIBILITY: f32 = 0.5;
-
-pub struct AnnotatedWriter {
-    writer: VideoWriter,
-    tmp: PathBuf,
-    dest: PathBuf,
-    pub codec: &'static str,
-}
-
-impl AnnotatedWriter {
-    /// Opens `dest` for writing (as a temporary file beside it). H.264 when this OpenCV build can
-    /// write it, MPEG-4 Part 2 otherwise; `codec` says which.
-    pub fn create(dest: &Path, fps: f64, width: u32, height: u32) -> Result<AnnotatedWriter> {
-        let tmp = dest.with_file_name(format!(".{}.partial.mp4", dest.file_stem().and_then(|s| s.to_str()).unwrap_or("annotated")));
-        let size = Size::new(width as i32, height as i32);
-        for (codec, cc) in [("h264", ['a', 'v', 'c', '1']), ("mpeg4", ['m', 'p', '4', 'v'])] {
-            let fourcc = VideoWriter::fourcc(cc[0], cc[1], cc[2], cc[3])?;
-            let name = tmp.to_str().ok_or_else(|| Error::Output { path: tmp.clone(), why: "path is not UTF-8".into() })?;
-            if let Ok(w) = VideoWriter::new(name, fourcc, fps, size, true) {
-                if w.is_opened().unwrap_or(false) {
-                    return Ok(AnnotatedWriter { writer: w, tmp, dest: dest.to_path_buf(), codec });
-                }
-            }
-        }
-        Err(Error::Output { path: dest.to_path_buf(), why: "OpenCV cannot write an MP4 video here (no H.264 or MPEG-4 encoder)".into() })
-    }
-
-    /// Closes the file and moves it to its final name.
-    pub fn finish(mut self) -> Result<PathBuf> {
-        self.writer.release()?;
-        std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::Output { path: self.dest.clone(), why: e.to_string() })?;
-        Ok(self.dest.clone())
-    }
-}
-
-impl Drop for AnnotatedWriter {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.tmp);
-    }
-}
 
 /// Text in `colour` over a black outline `outline` pixels thick, readable on any background.
 pub fn outlined_text(img: &mut Mat, s: &str, at: Point, scale: f64, colour: Scalar, outline: i32) -> Result<()> {
@@ -97,26 +58,47 @@ const STRIKE_MARKER_FRAMES: usize = 6;
 pub fn write_analysed(input: &Path, dest: &Path, frames: &[crate::pose::FramePose], a: &crate::gait::Analysis) -> Result<&'static str> {
     let mut reader = super::VideoReader::open(input)?;
     let info = reader.info().clone();
-    let mut w = AnnotatedWriter::create(dest, info.fps, info.width, info.height)?;
+    let mut w = VideoSink::create(dest, info.fps, info.width, info.height)?;
     let codec = w.codec;
     let tr = &a.traces;
     let scale = (info.width.max(info.height) as f64 / 1400.0).max(0.6);
     let thick = ((info.width.max(info.height) as f32) / 400.0).round().max(2.0) as i32;
     let white = Scalar::new(255.0, 255.0, 255.0, 0.0);
     let magenta = Scalar::new(200.0, 40.0, 220.0, 0.0);
-    let mut k = 0; // index into traces
+    // per frame, looked up by index rather than searched for: its pose, its trace sample, the
+    // steps whose strike marker is on screen
+    let n = frames
+        .iter()
+        .map(|f| f.frame + 1)
+        .chain(tr.frame.iter().map(|&f| f + 1))
+        .chain(a.steps.iter().map(|s| s.ic_frame + STRIKE_MARKER_FRAMES))
+        .max()
+        .unwrap_or(0);
+    let mut pose_at: Vec<Option<&Pose>> = vec![None; n];
+    for f in frames.iter().rev() {
+        pose_at[f.frame] = f.pose.as_ref(); // the first entry for a frame wins, as a search would find
+    }
+    let mut trace_at: Vec<Option<usize>> = vec![None; n];
+    for (k, &f) in tr.frame.iter().enumerate() {
+        trace_at[f].get_or_insert(k);
+    }
+    let mut strikes_at: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, s) in a.steps.iter().enumerate() {
+        for on_screen in &mut strikes_at[s.ic_frame..s.ic_frame + STRIKE_MARKER_FRAMES] {
+            on_screen.push(i);
+        }
+    }
+    let none: Vec<usize> = Vec::new();
+    let mut lines: Vec<(String, Scalar)> = Vec::new();
     while let Some(frame) = reader.next_frame()? {
         crate::interrupt::check()?;
-        let mut img = frame.image.try_clone()?;
-        let fp = frames.iter().find(|f| f.frame == frame.index);
-        if let Some(p) = fp.and_then(|f| f.pose.as_ref()) {
+        // the decoder hands out a new image each frame: drawn on in place, then queued
+        let mut img = frame.image;
+        if let Some(p) = pose_at.get(frame.index).copied().flatten() {
             draw_skeleton(&mut img, p)?;
         }
-        while k + 1 < tr.frame.len() && tr.frame[k] < frame.index {
-            k += 1;
-        }
-        let here = tr.frame.get(k) == Some(&frame.index);
-        if here && a.view.is_side() {
+        let here = trace_at.get(frame.index).copied().flatten();
+        if let (Some(k), true) = (here, a.view.is_side()) {
             if let Some(c) = tr.com_px.get(k).filter(|c| c[0].is_finite()) {
                 let x = c[0].round() as i32;
                 imgproc::line(
@@ -130,8 +112,9 @@ pub fn write_analysed(input: &Path, dest: &Path, frames: &[crate::pose::FramePos
                 )?;
             }
         }
-        let mut lines: Vec<(String, Scalar)> = vec![(format!("{:>5}  {:6.2} s", frame.index, frame.time_s), white)];
-        if here {
+        lines.clear();
+        lines.push((format!("{:>5}  {:6.2} s", frame.index, frame.time_s), white));
+        if let Some(k) = here {
             let kn = |s: usize| tr.knee_flexion_deg[s].get(k).copied().filter(|v| v.is_finite());
             if let (Some(l), Some(r)) = (kn(0), kn(1)) {
                 lines.push((format!("knee flexion  L {l:4.0}  R {r:4.0} deg"), white));
@@ -142,7 +125,7 @@ pub fn write_analysed(input: &Path, dest: &Path, frames: &[crate::pose::FramePos
                 }
             }
         }
-        for s in a.steps.iter().filter(|s| frame.index >= s.ic_frame && frame.index < s.ic_frame + STRIKE_MARKER_FRAMES) {
+        for s in strikes_at.get(frame.index).unwrap_or(&none).iter().map(|&i| &a.steps[i]) {
             let colour = if s.side == crate::gait::events::Side::Left {
                 Scalar::new(255.0, 160.0, 40.0, 0.0)
             } else {
@@ -163,7 +146,7 @@ pub fn write_analysed(input: &Path, dest: &Path, frames: &[crate::pose::FramePos
             let at = Point::new(12, (36.0 + i as f64 * 34.0 * scale) as i32);
             outlined_text(&mut img, t, at, 0.8 * scale, *c, 4)?;
         }
-        w.writer.write(&img)?;
+        w.write(img)?;
     }
     w.finish()?;
     Ok(codec)
