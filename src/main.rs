@@ -484,6 +484,9 @@ fn print_summary(a: &gait::Analysis) {
     for al in a.alerts.iter().filter(|al| al.kind != gait::plausibility::AlertKind::RepeatedFrames) {
         println!("  WARNING: {}", al.message);
     }
+    for c in a.capture_quality.warnings() {
+        println!("  capture: {} {:.1} {} (good film: {:.0}) — {}; refilm: {}", c.label, c.value, c.unit, c.limit, c.detail, c.instruction);
+    }
     println!(
         "view {}, {:?}, {} steps, cadence {}",
         a.view.as_str(),
