@@ -21,6 +21,8 @@ pub struct PageInput<'a> {
     pub source: &'a str,
     /// PNG key frames per side (already encoded), with a caption.
     pub key_frames: Vec<(String, Vec<u8>)>,
+    /// Evidence frames written beside the report (`video::evidence`): caption and relative path.
+    pub evidence: Vec<(String, String)>,
     /// The cadence retraining targets and the metronome written beside the report.
     pub retraining: Option<&'a Retraining>,
 }
@@ -608,7 +610,7 @@ h1{font-size:24px;margin:4px 0}h2{font-size:19px;border-bottom:1px solid #ccc;pa
 table{border-collapse:collapse;width:100%;font-size:12px}th,td{border-bottom:1px solid #e2e2e2;padding:3px 5px;text-align:right}\
 th:nth-child(2),td:nth-child(2){text-align:left}.refs td,.refs th{text-align:left}tr.excluded{color:#999}\
 .keys{display:flex;flex-wrap:wrap;gap:12px}.keys figure{flex:1 1 280px;margin:0}.keys img{width:100%;height:auto;border:1px solid #ddd}\
-figcaption{font-size:12px;color:#444}.alerts{border:2px solid #b3261e;background:#fdecea;padding:2px 14px;margin-top:14px}.alerts h2{color:#b3261e;border:0;margin-top:8px}.alerts b{color:#b3261e}.capture{border:2px solid #2e7d32;padding:2px 14px;margin-top:14px}.capture.warn{border-color:#b26a00;background:#fff8e1}.capture h2{border:0;margin-top:8px}.capture td.ok{color:#2e7d32}.capture td.bad{color:#b26a00;font-weight:bold}\
+figcaption{font-size:12px;color:#444}.alerts{border:2px solid #b3261e;background:#fdecea;padding:2px 14px;margin-top:14px}.alerts h2{color:#b3261e;border:0;margin-top:8px}.alerts b{color:#b3261e}.evidence img{max-width:100%;height:auto}.capture{border:2px solid #2e7d32;padding:2px 14px;margin-top:14px}.capture.warn{border-color:#b26a00;background:#fff8e1}.capture h2{border:0;margin-top:8px}.capture td.ok{color:#2e7d32}.capture td.bad{color:#b26a00;font-weight:bold}\
 @media print{body{max-width:none;padding:0;font-size:11px}h2{break-after:avoid}figure,tr,.keys figure{break-inside:avoid}@page{size:A4;margin:14mm}}";
 
 /// The whole page.
@@ -653,6 +655,19 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
             );
         }
         out.push_str("</div></section>");
+    }
+    if !page.evidence.is_empty() {
+        out.push_str("<section><h2>Evidence frames</h2>");
+        for (caption, rel) in &page.evidence {
+            let _ = write!(
+                out,
+                "<figure class=evidence><img alt='{}' src='{}'><figcaption>{}</figcaption></figure>",
+                esc(caption),
+                esc(rel),
+                esc(caption)
+            );
+        }
+        out.push_str("</section>");
     }
     out.push_str("<section><h2>Over the run</h2>");
     let tr = &a.traces;

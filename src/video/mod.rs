@@ -4,6 +4,7 @@
 pub mod annotate;
 pub mod container;
 pub mod decode;
+pub mod evidence;
 pub mod key_frame;
 
 pub use decode::{Frame, VideoInfo, VideoReader};
