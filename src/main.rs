@@ -442,6 +442,7 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
     output::write_atomic(&dest.join("steps.csv"), report::csv::render(&analysis).as_bytes())?;
     // key frames come from the video; a reanalysed landmarks file has none
     let mut key_frames = Vec::new();
+    let mut evidence = Vec::new();
     if reader.is_some() {
         let mut reader = VideoReader::open(source)?;
         // frames are found by their time, in the pose stage's (capture) time
@@ -453,6 +454,7 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
                 key_frames.extend(key_frame::render(&mut reader, &frames, &analysis, step)?);
             }
         }
+        evidence = overstride::video::evidence::write_all(&mut reader, &frames, &analysis, dest)?;
     }
     let title = match &a.name {
         Some(n) => format!("Treadmill running assessment — {n}"),
@@ -463,6 +465,7 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
         runner: a.name.as_deref(),
         source: &source.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
         key_frames,
+        evidence,
         retraining: retraining.as_ref(),
     };
     output::write_atomic(&dest.join("report.html"), report::html::render(&analysis, &page).as_bytes())?;
@@ -483,6 +486,9 @@ fn print_summary(a: &gait::Analysis) {
     // (the repeated frames were said with the pose stage)
     for al in a.alerts.iter().filter(|al| al.kind != gait::plausibility::AlertKind::RepeatedFrames) {
         println!("  WARNING: {}", al.message);
+    }
+    for c in a.capture_quality.warnings() {
+        println!("  capture: {} {:.1} {} (good film: {:.0}) — {}; refilm: {}", c.label, c.value, c.unit, c.limit, c.detail, c.instruction);
     }
     println!(
         "view {}, {:?}, {} steps, cadence {}",

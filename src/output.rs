@@ -37,7 +37,7 @@ pub const STAGING_PREFIX: &str = ".overstride-staging-";
 /// A manifest larger than this is not one of ours.
 const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 
-fn out_err(path: &Path, why: impl std::fmt::Display) -> Error {
+pub(crate) fn out_err(path: &Path, why: impl std::fmt::Display) -> Error {
     Error::Output { path: path.to_path_buf(), why: why.to_string() }
 }
 

@@ -30,6 +30,7 @@ fn synthetic_rear_view_report_renders() {
         runner: Some("Test"),
         source: "synthetic",
         key_frames: vec![],
+        evidence: vec![],
         retraining: None,
     };
     let html = overstride::report::html::render(&a, &page);
@@ -103,8 +104,14 @@ fn frontal_key_frames_show_the_peak_pelvic_drop() {
         assert!(caption.contains("peak pelvic drop") && caption.contains(&format!("frame {peak}")), "{caption}");
         keys.push((caption, png));
     }
-    let page =
-        overstride::report::html::PageInput { title: "Rear view", runner: None, source: "synthetic", key_frames: keys, retraining: None };
+    let page = overstride::report::html::PageInput {
+        title: "Rear view",
+        runner: None,
+        source: "synthetic",
+        key_frames: keys,
+        evidence: vec![],
+        retraining: None,
+    };
     let p = d.path().join("report.html");
     std::fs::write(&p, overstride::report::html::render(&a, &page)).unwrap();
     let out = check(&p);

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::capture::{self, CaptureQuality};
 use super::com;
 use super::events::{self, Contact, Side};
 use super::metrics::{self, mid, Frame, P};
@@ -336,6 +337,8 @@ pub struct Analysis {
     pub summary: BTreeMap<String, BTreeMap<&'static str, Stat>>,
     pub asymmetry: BTreeMap<String, Asymmetry>,
     pub quality: Quality,
+    /// Whether the film is good enough and how to refilm it (`capture`).
+    pub capture_quality: CaptureQuality,
     /// The frame rates the timing rests on (slow motion, repeated frames).
     pub frame_rate: FrameRate,
     /// Loud warnings from the plausibility gates: doubtful results (shown first in every output).
@@ -947,6 +950,21 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
     }
     warnings.extend(scale::warnings(&scale));
 
+    let per_side = |side: Side| included.iter().filter(|st| st.side == side).count();
+    let capture_quality = capture::assess(
+        view,
+        &capture::Measured {
+            effective_fps,
+            ic_uncertainty_ms: median(&included.iter().map(|st| st.ic_uncertainty_ms).collect::<Vec<_>>()),
+            overstride_timing_pct_leg: median(&included.iter().filter_map(|st| st.timing.overstride_pct_leg).collect::<Vec<_>>()),
+            body_px: gates::body_height_px(&s),
+            steps: [per_side(Side::Left), per_side(Side::Right)],
+            leg_visibility: capture::leg_visibility(&s, signal::MIN_VISIBILITY),
+            belt_tilt_deg: (!tilts.is_empty()).then_some(quality.belt_tilt_deg),
+            segment_change_pct: capture::segment_change_pct(&s, signal::MIN_VISIBILITY),
+        },
+    );
+
     Ok(Analysis {
         view,
         view_detected: opts.view.is_none() && detected.is_some(),
@@ -963,6 +981,7 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
         summary,
         asymmetry: asym,
         quality,
+        capture_quality,
         frame_rate,
         alerts,
         warnings,

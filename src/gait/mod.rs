@@ -5,6 +5,7 @@
 //! contact and toe-off on a treadmill), `com` (centre of mass).
 
 pub mod analysis;
+pub mod capture;
 pub mod com;
 pub mod events;
 pub mod fit;

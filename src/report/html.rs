@@ -21,6 +21,8 @@ pub struct PageInput<'a> {
     pub source: &'a str,
     /// PNG key frames per side (already encoded), with a caption.
     pub key_frames: Vec<(String, Vec<u8>)>,
+    /// Evidence frames written beside the report (`video::evidence`): caption and relative path.
+    pub evidence: Vec<(String, String)>,
     /// The cadence retraining targets and the metronome written beside the report.
     pub retraining: Option<&'a Retraining>,
 }
@@ -62,6 +64,50 @@ fn alerts(a: &Analysis, out: &mut String) {
         let _ = write!(out, "<li><b>Warning</b>: {}</li>", esc(&al.message));
     }
     out.push_str("</ul></section>");
+}
+
+/// Capture quality: is the film good enough, each check with its value, verdict and how to refilm.
+fn capture_quality(a: &Analysis, out: &mut String) {
+    use crate::gait::capture::Verdict;
+    let q = &a.capture_quality;
+    if q.checks.is_empty() {
+        return;
+    }
+    let good = q.verdict == Some(Verdict::Pass);
+    let _ = write!(
+        out,
+        "<section class='capture {}'><h2>Capture quality: {}</h2><table><tr><th>Check</th><th>Measured</th><th>Good film</th><th>Verdict</th><th>What it means · how to film</th></tr>",
+        if good { "pass" } else { "warn" },
+        if good { "good enough" } else { "usable, but refilm for better numbers" }
+    );
+    for c in &q.checks {
+        let (v, lim) = match c.unit {
+            "" => (format!("{:.2}", c.value), format!("≥ {:.2}", c.limit)),
+            "°" => (format!("{:.1}°", c.value), format!("within ±{:.0}°", c.limit)),
+            u @ ("%" | "fps" | "px" | "steps") => {
+                let cmp = if matches!(c.check, crate::gait::capture::CheckKind::CameraSquare | crate::gait::capture::CheckKind::Occlusion) {
+                    "≤"
+                } else {
+                    "≥"
+                };
+                (format!("{:.0} {u}", c.value), format!("{cmp} {:.0} {u}", c.limit))
+            }
+            u => (format!("{:.1} {u}", c.value), format!("{:.1} {u}", c.limit)),
+        };
+        let pass = c.verdict == Verdict::Pass;
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class={}>{}</td><td>{}.{}</td></tr>",
+            esc(c.label),
+            esc(&v),
+            esc(&lim),
+            if pass { "ok" } else { "bad" },
+            if pass { "pass" } else { "warn" },
+            esc(&c.detail),
+            if pass { String::new() } else { format!(" <b>Refilm: {}.</b>", esc(c.instruction)) }
+        );
+    }
+    out.push_str("</table></section>");
 }
 
 /// The frame rate as the page states it: the playback rate, and the capture and distinct rates
@@ -564,7 +610,7 @@ h1{font-size:24px;margin:4px 0}h2{font-size:19px;border-bottom:1px solid #ccc;pa
 table{border-collapse:collapse;width:100%;font-size:12px}th,td{border-bottom:1px solid #e2e2e2;padding:3px 5px;text-align:right}\
 th:nth-child(2),td:nth-child(2){text-align:left}.refs td,.refs th{text-align:left}tr.excluded{color:#999}\
 .keys{display:flex;flex-wrap:wrap;gap:12px}.keys figure{flex:1 1 280px;margin:0}.keys img{width:100%;height:auto;border:1px solid #ddd}\
-figcaption{font-size:12px;color:#444}.alerts{border:2px solid #b3261e;background:#fdecea;padding:2px 14px;margin-top:14px}.alerts h2{color:#b3261e;border:0;margin-top:8px}.alerts b{color:#b3261e}\
+figcaption{font-size:12px;color:#444}.alerts{border:2px solid #b3261e;background:#fdecea;padding:2px 14px;margin-top:14px}.alerts h2{color:#b3261e;border:0;margin-top:8px}.alerts b{color:#b3261e}.evidence img{max-width:100%;height:auto}.capture{border:2px solid #2e7d32;padding:2px 14px;margin-top:14px}.capture.warn{border-color:#b26a00;background:#fff8e1}.capture h2{border:0;margin-top:8px}.capture td.ok{color:#2e7d32}.capture td.bad{color:#b26a00;font-weight:bold}\
 @media print{body{max-width:none;padding:0;font-size:11px}h2{break-after:avoid}figure,tr,.keys figure{break-inside:avoid}@page{size:A4;margin:14mm}}";
 
 /// The whole page.
@@ -591,6 +637,7 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
         a.steps.len(),
         env!("CARGO_PKG_VERSION")
     );
+    capture_quality(a, &mut out);
     alerts(a, &mut out);
     answers(a, &mut out);
     if let Some(r) = page.retraining {
@@ -608,6 +655,19 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
             );
         }
         out.push_str("</div></section>");
+    }
+    if !page.evidence.is_empty() {
+        out.push_str("<section><h2>Evidence frames</h2>");
+        for (caption, rel) in &page.evidence {
+            let _ = write!(
+                out,
+                "<figure class=evidence><img alt='{}' src='{}'><figcaption>{}</figcaption></figure>",
+                esc(caption),
+                esc(rel),
+                esc(caption)
+            );
+        }
+        out.push_str("</section>");
     }
     out.push_str("<section><h2>Over the run</h2>");
     let tr = &a.traces;

@@ -5,6 +5,7 @@ pub mod annotate;
 pub mod container;
 pub mod decode;
 pub mod encode;
+pub mod evidence;
 pub mod key_frame;
 
 pub use decode::{Frame, VideoInfo, VideoReader};
