@@ -76,7 +76,7 @@ fn sample_report_renders_with_key_frames() {
         assert!(html.contains(needle), "report.html lacks {needle}");
     }
     let out = check(&out_dir.join("report.html"));
-    assert!(out.contains("IMAGES 2 BROKEN 0"), "two key frames, both decoded: {out}");
+    assert!(out.contains("IMAGES 8 BROKEN 0"), "two key frames and six evidence strips, all decoded: {out}");
 }
 
 #[test]
