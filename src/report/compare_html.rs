@@ -140,13 +140,9 @@ fn paired(title: &str, unit: &str, rows: &[(&str, &str, Vec<f64>)]) -> Option<St
     }
     let (w, l, top, row_h, b) = (640.0, 150.0, 24.0, 30.0, 30.0);
     let h = top + row_h * rows.len() as f64 + b;
-    let (mut lo, mut hi) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
-    let pad = ((hi - lo) * 0.08).max(0.5);
-    lo -= pad;
-    hi += pad;
+    let (lo, hi) = super::html::padded_range(&all);
     let x = |v: f64| l + (w - l - 16.0) * (v - lo) / (hi - lo);
-    let mut svg = format!("<figure><svg viewBox='0 0 {w} {h}' role=img aria-label='{}'>", esc(title));
-    let _ = write!(svg, "<text x='8' y='14' class=title>{}</text>", esc(title));
+    let mut svg = super::html::svg_figure(w, h, title);
     for (i, (name, colour, v)) in rows.iter().enumerate() {
         let yc = top + row_h * (i as f64 + 0.5);
         let _ = write!(svg, "<text x='8' y='{:.1}' class=axis fill='{colour}'>{} (n = {})</text>", yc + 4.0, esc(name), v.len());

@@ -480,6 +480,20 @@ fn series_plot(a: &Analysis, title: &str, unit: &str, series: &[(&[f64], &str, &
     Some(svg)
 }
 
+/// The x range of a plot of these values: their extent padded by 8 % (at least 0.5) each side.
+pub(crate) fn padded_range(all: &[f64]) -> (f64, f64) {
+    let (lo, hi) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+    let pad = ((hi - lo) * 0.08).max(0.5);
+    (lo - pad, hi + pad)
+}
+
+/// An SVG figure's opening, with its title.
+pub(crate) fn svg_figure(w: f64, h: f64, title: &str) -> String {
+    let mut svg = format!("<figure><svg viewBox='0 0 {w} {h}' role=img aria-label='{}'>", esc(title));
+    let _ = write!(svg, "<text x='8' y='14' class=title>{}</text>", esc(title));
+    svg
+}
+
 /// Per-side distribution of a metric over the steps: a box (quartiles, median) with every step's
 /// value beside it.
 fn distribution(a: &Analysis, title: &str, unit: &str, get: fn(&Step) -> Option<f64>) -> Option<String> {
@@ -497,13 +511,9 @@ fn distribution(a: &Analysis, title: &str, unit: &str, get: fn(&Step) -> Option<
     }
     let (w, h, l, top, b) = (640.0, 150.0, 90.0, 24.0, 30.0);
     let all: Vec<f64> = sides.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-    let (mut lo, mut hi) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
-    let pad = ((hi - lo) * 0.08).max(0.5);
-    lo -= pad;
-    hi += pad;
+    let (lo, hi) = padded_range(&all);
     let x = |v: f64| l + (w - l - 16.0) * (v - lo) / (hi - lo);
-    let mut svg = format!("<figure><svg viewBox='0 0 {w} {h}' role=img aria-label='{}'>", esc(title));
-    let _ = write!(svg, "<text x='8' y='14' class=title>{}</text>", esc(title));
+    let mut svg = svg_figure(w, h, title);
     for (row, (sd, v)) in sides.iter().enumerate() {
         if v.is_empty() {
             continue;
