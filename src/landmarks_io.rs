@@ -3,6 +3,11 @@
 //! Header `frame,time_s,landmark,x,y,z,visibility,presence`; one row per frame and BlazePose landmark
 //! (0–32); x, y (and z) in pixels of the upright displayed frame. A frame without a pose has its 33
 //! rows with empty x…presence fields.
+//!
+//! Two more rows per frame where measured, overstride's own (not BlazePose's): landmark
+//! [`LEFT_SOLE`] (33) and [`RIGHT_SOLE`] (34), the left and right shoe's lowest point measured from
+//! the pixels ([`crate::pose::sole`]), x and y, with z 0 and visibility and presence 1. A file
+//! without them (an older run, MediaPipe's landmarks) is read as having no sole points.
 
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -12,6 +17,9 @@ use crate::pose::{FramePose, Landmark, Pose, NUM_LANDMARKS};
 use crate::{Error, Result};
 
 pub const HEADER: &str = "frame,time_s,landmark,x,y,z,visibility,presence";
+/// The landmark numbers of the two sole points (after BlazePose's 0–32).
+pub const LEFT_SOLE: usize = NUM_LANDMARKS;
+pub const RIGHT_SOLE: usize = NUM_LANDMARKS + 1;
 
 /// Streams rows to a landmarks.csv that appears only when [`LandmarksWriter::finish`] succeeds.
 pub struct LandmarksWriter {
@@ -39,6 +47,11 @@ impl LandmarksWriter {
                         )?
                     }
                     None => writeln!(w, "{},{:.6},{},,,,,", fp.frame, fp.time_s, i)?,
+                }
+            }
+            for (k, p) in fp.soles.iter().enumerate() {
+                if let Some([x, y]) = p {
+                    writeln!(w, "{},{:.6},{},{:.3},{:.3},0.000,1.0000,1.0000", fp.frame, fp.time_s, LEFT_SOLE + k, x, y)?;
                 }
             }
             Ok(())
@@ -121,7 +134,8 @@ pub fn parse<R: BufRead>(mut input: R) -> std::result::Result<Vec<FramePose>, St
     if header.trim().trim_start_matches('\u{feff}') != HEADER {
         return Err(format!("line 1: expected the header `{HEADER}`"));
     }
-    let mut frames: std::collections::BTreeMap<usize, (f64, [Option<Landmark>; NUM_LANDMARKS], f32)> = Default::default();
+    type Rows = (f64, [Option<Landmark>; NUM_LANDMARKS], [Option<[f32; 2]>; 2]);
+    let mut frames: std::collections::BTreeMap<usize, Rows> = Default::default();
     loop {
         lineno += 1;
         let Some(line) = next_line(lineno)? else { break };
@@ -138,13 +152,13 @@ pub fn parse<R: BufRead>(mut input: R) -> std::result::Result<Vec<FramePose>, St
             return Err(format!("line {lineno}: time_s is not finite"));
         }
         let lm: usize = f[2].trim().parse().map_err(|_| format!("line {lineno}: landmark `{}` is not a whole number", f[2]))?;
-        if lm >= NUM_LANDMARKS {
-            return Err(format!("line {lineno}: landmark {lm} is outside 0–32"));
+        if lm > RIGHT_SOLE {
+            return Err(format!("line {lineno}: landmark {lm} is outside 0–34 (0–32 BlazePose's, 33–34 the sole points)"));
         }
         if frames.len() >= MAX_FRAMES && !frames.contains_key(&frame) {
             return Err(format!("line {lineno}: more than {MAX_FRAMES} frames: not a landmarks.csv overstride wrote"));
         }
-        let entry = frames.entry(frame).or_insert((time_s, [None; NUM_LANDMARKS], 0.0));
+        let entry = frames.entry(frame).or_insert((time_s, [None; NUM_LANDMARKS], [None; 2]));
         if f[3..].iter().all(|v| v.trim().is_empty()) {
             continue;
         }
@@ -152,14 +166,26 @@ pub fn parse<R: BufRead>(mut input: R) -> std::result::Result<Vec<FramePose>, St
         for (k, s) in f[3..].iter().enumerate() {
             v[k] = s.trim().parse().map_err(|_| format!("line {lineno}: value `{s}` is not a number"))?;
         }
+        if lm >= LEFT_SOLE {
+            if !(v[0].is_finite() && v[1].is_finite()) {
+                return Err(format!("line {lineno}: the sole point is not finite"));
+            }
+            entry.2[lm - LEFT_SOLE] = Some([v[0], v[1]]);
+            continue;
+        }
         entry.1[lm] = Some(Landmark { x: v[0], y: v[1], z: v[2], visibility: v[3], presence: v[4] });
     }
     Ok(frames
         .into_iter()
-        .map(|(frame, (time_s, lms, score))| {
-            let pose =
-                if lms.iter().all(Option::is_some) { Some(Pose { landmarks: lms.map(|l| l.unwrap_or_default()), score }) } else { None };
-            FramePose { frame, time_s, pose }
+        .map(|(frame, (time_s, lms, soles))| {
+            let pose = if lms.iter().all(Option::is_some) {
+                Some(Pose { landmarks: lms.map(|l| l.unwrap_or_default()), score: 0.0 })
+            } else {
+                None
+            };
+            // a sole point belongs to the runner's pose: none without it
+            let soles = if pose.is_some() { soles } else { [None; 2] };
+            FramePose { frame, time_s, pose, soles }
         })
         .collect())
 }
@@ -177,8 +203,8 @@ mod tests {
             *l = Landmark { x: i as f32 + 0.5, y: 2.0 * i as f32, z: -1.0, visibility: 0.9, presence: 0.8 };
         }
         let frames = vec![
-            FramePose { frame: 0, time_s: 0.0, pose: Some(Pose { landmarks: lms, score: 0.0 }) },
-            FramePose { frame: 1, time_s: 1.0 / 30.0, pose: None },
+            FramePose { frame: 0, time_s: 0.0, pose: Some(Pose { landmarks: lms, score: 0.0 }), soles: [Some([10.25, 20.5]), None] },
+            FramePose { frame: 1, time_s: 1.0 / 30.0, pose: None, soles: [None; 2] },
         ];
         let mut w = LandmarksWriter::create(&p).unwrap();
         for f in &frames {
@@ -190,11 +216,13 @@ mod tests {
         assert!(back[1].pose.is_none());
         let l = back[0].pose.as_ref().unwrap().landmarks[7];
         assert!((l.x - 7.5).abs() < 1e-3 && (l.y - 14.0).abs() < 1e-3 && (l.visibility - 0.9).abs() < 1e-4);
+        assert_eq!(back[0].soles, [Some([10.25, 20.5]), None]);
+        assert_eq!(back[1].soles, [None, None]);
     }
 
     #[test]
     fn bad_rows_name_their_line() {
-        let e = parse(format!("{HEADER}\n0,0.0,40,1,2,3,0.5,0.5\n").as_bytes()).unwrap_err();
+        let e = parse(format!("{HEADER}\n0,0.0,35,1,2,3,0.5,0.5\n").as_bytes()).unwrap_err();
         assert!(e.contains("line 2") && e.contains("outside"), "{e}");
         let e = parse(format!("{HEADER}\n0,0.0,1,1,x,3,0.5,0.5\n").as_bytes()).unwrap_err();
         assert!(e.contains("line 2") && e.contains("not a number"), "{e}");

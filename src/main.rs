@@ -565,6 +565,7 @@ fn pose_stage(
     let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers) };
     let pb = progress_bar(info.planned_frames());
     let mut seen = Vec::new();
+    let sole_reader = reader.reopen()?;
     let (info, stats) = pipeline::run(reader, models, &opts, |fp| {
         seen.push(fp.clone());
         pb.inc(1);
@@ -581,8 +582,10 @@ fn pose_stage(
         )));
     }
     // only the runner's poses go on (everyone else's are left out), and into landmarks.csv
-    let (frames, selection) = overstride::pose::runner::keep_runner(&seen);
+    let (mut frames, selection) = overstride::pose::runner::keep_runner(&seen);
     drop(seen);
+    // each shoe's lowest point from the pixels: where initial contact is defined
+    let soles = overstride::pose::sole::measure(sole_reader, &mut frames)?;
     let runner_frames = frames.iter().filter(|f| f.pose.is_some()).count();
     let mut csv = LandmarksWriter::create(&dest.join("landmarks.csv"))?;
     for fp in &frames {
@@ -601,6 +604,12 @@ fn pose_stage(
         runner_frames,
         100.0 * runner_frames as f64 / stats.frames.max(1) as f64,
         stats.frames as f64 / secs
+    );
+    println!(
+        "  soles: the shoe's lowest point measured from the pixels on {} of {} foot-frames{}",
+        soles.points,
+        2 * runner_frames,
+        if soles.points == 0 { " (none: the landings are timed from the landmarks alone)" } else { "" }
     );
     if selection.people > 1 {
         println!(

@@ -82,6 +82,7 @@ proptest! {
                     }
                     Pose { landmarks: l, score: 0.9 }
                 }),
+                soles: [None; 2],
             })
             .collect();
         let _ = analyze(&fp, &Options::default());

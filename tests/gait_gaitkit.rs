@@ -87,7 +87,7 @@ fn frames(w: &Walk, fps: f64) -> Vec<FramePose> {
             }
         }
         // the markers not measured (head, arms) stay at zero visibility: missing to the analysis
-        out.push(FramePose { frame: k, time_s: time, pose: Some(Pose { landmarks: l, score: 1.0 }) });
+        out.push(FramePose { frame: k, time_s: time, pose: Some(Pose { landmarks: l, score: 1.0 }), soles: [None; 2] });
         k += 1;
     }
     out

@@ -209,6 +209,9 @@ pub struct Step {
     pub ic_by_height_s: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forward_turn_s: Option<f64>,
+    /// Side views: the height cue came from the sole measured in the pixels (the shoe's lowest
+    /// point), not from the heel or toe landmark.
+    pub ic_sole_from_pixels: bool,
     pub to_time_s: Option<f64>,
     pub contact_time_s: Option<f64>,
     /// From this toe-off to the other foot's next initial contact (0 when both feet are down).
@@ -669,6 +672,7 @@ pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, Analysi
             ic_by_motion_s: c.ic_by_motion_s,
             ic_by_height_s: c.ic_by_height_s,
             forward_turn_s: c.forward_turn_s,
+            ic_sole_from_pixels: c.sole_from_pixels,
             to_time_s: c.to_time_s,
             contact_time_s: contact_time,
             flight_time_s: flight,

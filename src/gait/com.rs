@@ -114,7 +114,7 @@ mod tests {
                 None => Landmark { x: f32::NAN, y: f32::NAN, z: 0.0, visibility: 0.0, presence: 0.0 },
             };
         }
-        Series::from_frames(&[FramePose { frame: 0, time_s: 0.0, pose: Some(Pose { landmarks: lms, score: 1.0 }) }])
+        Series::from_frames(&[FramePose { frame: 0, time_s: 0.0, pose: Some(Pose { landmarks: lms, score: 1.0 }), soles: [None; 2] }])
     }
 
     #[test]

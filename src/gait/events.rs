@@ -79,6 +79,9 @@ pub struct Contact {
     pub forward_turn_s: Option<f64>,
     /// Side views: the point that touched the belt first.
     pub touching: Option<Touching>,
+    /// Side views: the landing's height cue came from the sole measured in the pixels (else from
+    /// the heel or toe landmark).
+    pub sole_from_pixels: bool,
 }
 
 /// The part of the foot that touches the belt first.
@@ -256,6 +259,7 @@ pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, side: Side, foot_po
             ic_by_height_s: None,
             forward_turn_s: None,
             touching: None,
+            sole_from_pixels: false,
         });
     }
     out
@@ -422,6 +426,7 @@ pub fn contacts_side(
             ic_by_height_s: None,
             forward_turn_s: Some(ic),
             touching: None,
+            sole_from_pixels: false,
         });
     }
     out
@@ -731,6 +736,9 @@ pub struct FootTracks {
     pub heel_h: Vec<f64>,
     pub toe_x: Vec<f64>,
     pub toe_h: Vec<f64>,
+    /// The shoe's lowest point measured from the pixels (image x, y; NaN where not measured): where
+    /// there are enough of them, the landing's height cue ([`super::sole_line`]).
+    pub sole: Vec<[f64; 2]>,
 }
 
 pub fn foot_tracks(raw: &Series, side: Side, x_sign: f64, belt: &BeltLine, sole_offset: f64) -> FootTracks {
@@ -762,6 +770,7 @@ pub fn foot_tracks(raw: &Series, side: Side, x_sign: f64, belt: &BeltLine, sole_
         tr.toe_x.push(if ok_toe { x_sign * t[0] } else { f64::NAN });
         tr.toe_h.push(if ok_toe { belt.y_at(t[0]) - t[1] } else { f64::NAN });
     }
+    tr.sole = raw.sole[o].clone();
     tr
 }
 
@@ -864,7 +873,11 @@ pub fn refine_side(t: &[f64], tr: &FootTracks, contacts: &mut [Contact]) {
             Touching::Heel => (&tr.heel_x, &tr.heel_h, HEEL_FLAT),
             Touching::Toe => (&tr.toe_x, &tr.toe_h, TOE_FLAT),
         };
-        let Some(hl) = above_level(h, flat) else { continue };
+        // the sole measured from the pixels, where its stance lies on one line: its height above
+        // that line (the belt under this foot) — else the landmark's height above its own level
+        let from_pixels = super::sole_line::heights(t, &tr.sole, at(c, TOE_FLAT.0), at(c, TOE_FLAT.1));
+        let by_pixels = from_pixels.is_some();
+        let Some(hl) = from_pixels.or_else(|| above_level(h, flat)) else { continue };
         let track = Track { t, x, h: &hl };
         let flat_end = at(c, flat.1);
         let lo = turn - (LANDING_AIR_FRAMES * dt).max(LANDING_AIR_S);
@@ -879,6 +892,7 @@ pub fn refine_side(t: &[f64], tr: &FootTracks, contacts: &mut [Contact]) {
         c.ic_by_motion_s = m.map(|q| q.t);
         c.ic_by_height_s = hc.map(|q| q.t);
         c.touching = Some(touching);
+        c.sole_from_pixels = by_pixels;
         if let Some(e) = combine(m, hc, Phase::Landing, dt) {
             c.ic_time_s = e.t;
             c.ic_uncertainty_s = e.uncertainty_s;

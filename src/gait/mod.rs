@@ -16,6 +16,7 @@ pub mod retraining;
 pub mod scale;
 pub mod series;
 pub mod signal;
+pub mod sole_line;
 pub mod summary;
 pub mod swap;
 pub mod view;

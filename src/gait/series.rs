@@ -14,6 +14,9 @@ pub struct Series {
     pub y: Vec<Vec<f64>>,
     /// Visibility 0–1 (0 where missing).
     pub vis: Vec<Vec<f64>>,
+    /// Each shoe's lowest point measured from the pixels, [left, right][sample] (x, y pixels); NaN
+    /// where not measured. Kept as measured: no cleaning or filtering.
+    pub sole: [Vec<[f64; 2]>; 2],
 }
 
 impl Series {
@@ -33,10 +36,18 @@ impl Series {
             x: (0..NUM_LANDMARKS).map(|_| Vec::with_capacity(n)).collect(),
             y: (0..NUM_LANDMARKS).map(|_| Vec::with_capacity(n)).collect(),
             vis: (0..NUM_LANDMARKS).map(|_| Vec::with_capacity(n)).collect(),
+            sole: [Vec::with_capacity(n), Vec::with_capacity(n)],
         };
         for f in frames {
             s.t.push(f.time_s);
             s.frame.push(f.frame);
+            for (k, p) in f.soles.iter().enumerate() {
+                let p = match (p, &f.pose) {
+                    (Some([x, y]), Some(_)) if x.is_finite() && y.is_finite() => [*x as f64, *y as f64],
+                    _ => [f64::NAN; 2],
+                };
+                s.sole[k].push(p);
+            }
             for i in 0..NUM_LANDMARKS {
                 let (x, y, v) = match &f.pose {
                     Some(p) => {
@@ -79,6 +90,12 @@ impl Series {
             ch[a][i] = vb;
             ch[b][i] = va;
         }
+    }
+
+    /// Swaps the two sole points at index i (with the legs: each was measured at its foot's landmarks).
+    pub fn swap_soles_at(&mut self, i: usize) {
+        let [l, r] = &mut self.sole;
+        std::mem::swap(&mut l[i], &mut r[i]);
     }
 }
 

@@ -67,6 +67,7 @@ pub fn repair(s: &mut Series, leg_length_px: f64) -> Vec<usize> {
                 for &(a, b) in &LEG_PAIRS {
                     s.swap_at(a, b, i);
                 }
+                s.swap_soles_at(i);
                 std::mem::swap(&mut l, &mut r);
                 swapped.push(i);
             }

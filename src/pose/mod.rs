@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod preprocess;
 pub mod roi;
 pub mod runner;
+pub mod sole;
 pub mod tracker;
 
 /// Number of body landmarks BlazePose reports (0 nose … 32 right foot index).
@@ -99,6 +100,10 @@ pub struct FramePose {
     pub frame: usize,
     pub time_s: f64,
     pub pose: Option<Pose>,
+    /// Each shoe's lowest point on this frame, measured from the pixels ([`sole`]): left, right;
+    /// image pixels of the upright frame. None where not measured (no video, no pose, the shoe not
+    /// told from the belt).
+    pub soles: [Option<[f32; 2]>; 2],
 }
 
 pub(crate) fn sigmoid(x: f32) -> f32 {

@@ -164,7 +164,8 @@ pub fn keep_runner(frames: &[FramePeople]) -> (Vec<FramePose>, RunnerSelection) 
         let sep = ankle_separation(frames, &m);
         m.len() as f32 * (0.05 + leg_motion(&sep) * (0.1 + periodicity(&sep, fps)))
     };
-    let mut out: Vec<FramePose> = frames.iter().map(|f| FramePose { frame: f.frame, time_s: f.time_s, pose: None }).collect();
+    let mut out: Vec<FramePose> =
+        frames.iter().map(|f| FramePose { frame: f.frame, time_s: f.time_s, pose: None, soles: [None; 2] }).collect();
     let total: usize = frames.iter().map(|f| f.people.len()).sum();
     let scores: Vec<f32> = people.iter().map(score).collect();
     let Some(best) = (0..people.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b])) else {

@@ -45,7 +45,10 @@ pub fn poses_of(video: &Path) -> Vec<FramePose> {
         Ok(())
     })
     .expect("pose pipeline");
-    overstride::pose::runner::keep_runner(&seen).0
+    let mut frames = overstride::pose::runner::keep_runner(&seen).0;
+    // and each shoe's lowest point from the pixels, as `analyze` measures it
+    overstride::pose::sole::measure(VideoReader::open(video).expect("open video"), &mut frames).expect("sole points");
+    frames
 }
 
 /// Distances between two runs' landmarks over every frame both have a pose on, in units of the

@@ -71,6 +71,13 @@ pub struct Runner {
     pub drop_every: usize,
     /// frames whose leg labels are swapped
     pub swap_frames: Vec<usize>,
+    /// The sole points the image stage would measure (each shoe's lowest point, `FramePose::soles`)
+    /// with this much noise, px; None: no sole points (a landmarks file without them).
+    pub sole_noise_px: Option<f64>,
+    /// The far foot's ankle, heel and toe landmarks lead its shoe by this long, seconds: they reach
+    /// the belt, and move with it, before the shoe does (BlazePose's far foot on the real sample,
+    /// frames 154–157: one to two frames at 30 fps). 0: the landmarks are where the foot is.
+    pub far_foot_lead_s: f64,
     pub seed: u64,
 }
 
@@ -107,6 +114,8 @@ impl Default for Runner {
             noise_px: 0.0,
             drop_every: 0,
             swap_frames: Vec::new(),
+            sole_noise_px: None,
+            far_foot_lead_s: 0.0,
             seed: 1,
         }
     }
@@ -422,6 +431,33 @@ impl Runner {
         }
     }
 
+    /// Each shoe's lowest point (left, right): the lower of its heel's sole and its toe.
+    pub fn soles_at(&self, t: f64) -> [V3; 2] {
+        let stride = self.stride_s();
+        let t0 = self.t_first_ic();
+        let mut out = [[0.0; 3]; 2];
+        for (k, side_off) in [(0usize, 0.0), (1usize, 0.5)] {
+            let lr = if k == 0 { -1.0 } else { 1.0 };
+            let tau = (t - t0 - side_off * stride).rem_euclid(stride);
+            let (ankle, a) = self.ankle_and_angle(tau);
+            let off = rot(a, [self.ankle_fwd, self.ankle_up]);
+            let heel_sole = [ankle[0] - off[0], ankle[1] - off[1]];
+            let toe = [heel_sole[0] + self.foot_len * a.cos(), heel_sole[1] + self.foot_len * a.sin()];
+            let low = if toe[1] < heel_sole[1] { toe } else { heel_sole };
+            out[k] = [low[0], low[1], lr * self.step_width / 2.0];
+        }
+        out
+    }
+
+    /// The far foot (0 left, 1 right): the side away from a side camera; None for frontal cameras.
+    pub fn far_foot(&self) -> Option<usize> {
+        match self.camera {
+            Camera::SideFacingLeft => Some(1),
+            Camera::SideFacingRight => Some(0),
+            _ => None,
+        }
+    }
+
     /// The landmark frames the pose stage would have produced.
     pub fn frames(&self) -> Vec<FramePose> {
         let n = (self.duration_s * self.fps).round() as usize;
@@ -429,7 +465,13 @@ impl Runner {
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
             let t = i as f64 / self.fps;
-            let (p, _) = self.skeleton(t);
+            let (mut p, _) = self.skeleton(t);
+            if let (Some(k), true) = (self.far_foot(), self.far_foot_lead_s != 0.0) {
+                let (ahead, _) = self.skeleton(t + self.far_foot_lead_s);
+                for lm in [27 + k, 29 + k, 31 + k] {
+                    p[lm] = ahead[lm];
+                }
+            }
             let mut lms = [Landmark::default(); NUM_LANDMARKS];
             for (k, l) in lms.iter_mut().enumerate() {
                 let q = self.project(p[k]);
@@ -447,7 +489,19 @@ impl Runner {
                 }
             }
             let pose = (self.drop_every == 0 || i % self.drop_every != self.drop_every - 1).then_some(Pose { landmarks: lms, score: 0.99 });
-            out.push(FramePose { frame: i, time_s: t, pose });
+            let mut soles = [None; 2];
+            if let Some(noise) = self.sole_noise_px {
+                let truth = self.soles_at(t);
+                for k in 0..2 {
+                    let q = self.project(truth[k]);
+                    soles[k] = Some([(q[0] + noise * rng.gauss()) as f32, (q[1] + noise * rng.gauss()) as f32]);
+                }
+                if self.swap_frames.contains(&i) {
+                    soles.swap(0, 1);
+                }
+            }
+            let soles = if pose.is_some() { soles } else { [None; 2] };
+            out.push(FramePose { frame: i, time_s: t, pose, soles });
         }
         out
     }
