@@ -39,7 +39,12 @@ fn analyze_sample_writes_landmarks_and_annotated_video() {
     let csv = std::fs::read_to_string(out.join("landmarks.csv")).unwrap();
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("frame,time_s,landmark,x,y,z,visibility,presence"));
-    assert_eq!(lines.count(), 45 * 33);
+    // 33 BlazePose rows a frame, then up to two sole points (rows 33 and 34, where measured)
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.iter().filter(|r| r[2].parse::<usize>().unwrap() < 33).count(), 45 * 33);
+    let soles: Vec<&Vec<&str>> = rows.iter().filter(|r| r[2].parse::<usize>().unwrap() >= 33).collect();
+    assert!(soles.len() <= 45 * 2 && soles.iter().all(|r| r[2] == "33" || r[2] == "34"));
+    assert!(soles.iter().all(|r| r[3].parse::<f64>().is_ok_and(f64::is_finite) && r[4].parse::<f64>().is_ok_and(f64::is_finite)));
     // the annotated video decodes, upright, with every frame
     let v = overstride::video::VideoReader::open(&out.join("annotated.mp4")).unwrap();
     assert_eq!((v.info().width, v.info().height), (720, 1280));

@@ -23,7 +23,7 @@
 
 use crate::pose::idx::*;
 use crate::pose::FramePose;
-use crate::video::VideoReader;
+use crate::video::{Frame, VideoReader};
 use crate::Result;
 use opencv::core::{Mat, Rect};
 use opencv::prelude::*;
@@ -65,36 +65,109 @@ struct Crop {
 
 /// Measures the sole points of `frames` (the runner's poses, in frame order) from a fresh reader
 /// of the same video, and stores them in `frames[..].soles`. A frame whose pose is missing, or a
-/// foot that is not told apart, keeps None.
-pub fn measure(mut reader: VideoReader, frames: &mut [FramePose]) -> Result<SoleStats> {
-    let mut stats = SoleStats::default();
-    let Some(region) = feet_region(frames, reader.info().width as i32, reader.info().height as i32) else { return Ok(stats) };
+/// foot that is not told apart, keeps None. Where the whole clip's crops fit in
+/// [`MAX_BUFFER_BYTES`], its two halves are decoded at once and the frames measured in parallel;
+/// otherwise one pass streams.
+pub fn measure(reader: VideoReader, frames: &mut [FramePose]) -> Result<SoleStats> {
+    let Some(region) = feet_region(frames, reader.info().width as i32, reader.info().height as i32) else {
+        return Ok(SoleStats::default());
+    };
     let slope = belt_slope(frames);
-    let by_index: std::collections::HashMap<usize, usize> = frames.iter().enumerate().map(|(k, f)| (f.frame, k)).collect();
     let crop_bytes = (region.width * region.height * 3) as usize;
+    let dt = 1.0 / reader.info().time_fps().max(1e-3);
+    let times: Vec<f64> = frames.iter().map(|f| f.time_s).collect();
+    let wanted: Vec<bool> = frames.iter().map(|f| f.pose.is_some()).collect();
+    let at = Lookup { times: &times, wanted: &wanted, dt, region };
+    if frames.len() * crop_bytes > MAX_BUFFER_BYTES || !reader.has_timestamps() || frames.len() < 2 * MIN_BACKGROUND_SAMPLES {
+        return stream(reader, frames, &at, slope);
+    }
+    // two chains: the first half and, from a seek, the second
+    let mid = times[times.len() / 2];
+    let mut second = reader.reopen()?;
+    let seeked = second.seek_time(mid)?;
+    let (first, rest) = std::thread::scope(|sc| {
+        let h = sc.spawn(|| if seeked { collect(second, &at, mid, f64::INFINITY) } else { Ok((Vec::new(), 0)) });
+        let first = collect(reader, &at, f64::NEG_INFINITY, if seeked { mid } else { f64::INFINITY });
+        (first, h.join().unwrap_or_else(|_| Err(crate::Error::Input("the sole pass stopped".into()))))
+    });
+    let ((mut crops, n1), (more, n2)) = (first?, rest?);
+    crops.extend(more);
+    let mut stats = SoleStats { frames: n1 + n2, points: 0 };
+    let Some(bg) = median_background(&crops.iter().map(|(_, c)| c).collect::<Vec<_>>()) else { return Ok(stats) };
+    use rayon::prelude::*;
+    let found: Vec<(usize, [Option<[f32; 2]>; 2])> =
+        crops.par_iter().map(|(k, c)| (*k, points(c, &bg, region, slope, &frames[*k]))).collect();
+    for (k, p) in found {
+        stats.points += p.iter().flatten().count();
+        frames[k].soles = p;
+    }
+    Ok(stats)
+}
+
+/// Which of the pose stage's frames a decoded frame is: by time (a reader that seeked does not
+/// know its frames' numbers), within a quarter frame — else none, rather than the next frame's.
+struct Lookup<'a> {
+    times: &'a [f64],
+    wanted: &'a [bool],
+    dt: f64,
+    region: Rect,
+}
+
+impl Lookup<'_> {
+    fn index(&self, frame: &Frame) -> Option<usize> {
+        let j = self.times.partition_point(|&t| t < frame.time_s);
+        let k = [j.checked_sub(1), Some(j)]
+            .into_iter()
+            .flatten()
+            .filter(|&k| k < self.times.len())
+            .min_by(|&a, &b| (self.times[a] - frame.time_s).abs().total_cmp(&(self.times[b] - frame.time_s).abs()))?;
+        let r = self.region;
+        // (a frame of another size than the reader's — never expected — is left out)
+        let fits = r.x + r.width <= frame.width as i32 && r.y + r.height <= frame.height as i32;
+        ((self.times[k] - frame.time_s).abs() <= self.dt / 4.0 && self.wanted[k] && fits).then_some(k)
+    }
+}
+
+/// The crops of the frames from `t0` (inclusive) to `t1` (exclusive), and how many frames were read.
+fn collect(mut reader: VideoReader, at: &Lookup, t0: f64, t1: f64) -> Result<(Vec<(usize, Crop)>, usize)> {
+    let (mut out, mut n) = (Vec::new(), 0);
+    while let Some(frame) = reader.next_frame()? {
+        crate::interrupt::check()?;
+        if frame.time_s >= t1 - at.dt / 4.0 {
+            break;
+        }
+        n += 1;
+        if frame.time_s < t0 - at.dt / 4.0 {
+            continue;
+        }
+        if let Some(k) = at.index(&frame) {
+            out.push((k, crop_of(&frame.image, at.region)?));
+        }
+    }
+    Ok((out, n))
+}
+
+/// One pass for a clip whose crops do not all fit: the background from the crops kept up to
+/// [`MAX_BUFFER_BYTES`] (its first part), then the rest measured as it streams.
+fn stream(mut reader: VideoReader, frames: &mut [FramePose], at: &Lookup, slope: f64) -> Result<SoleStats> {
+    let mut stats = SoleStats::default();
+    let crop_bytes = (at.region.width * at.region.height * 3) as usize;
     let mut buffered: Vec<(usize, Crop)> = Vec::new();
     let mut background: Option<Crop> = None;
     while let Some(frame) = reader.next_frame()? {
         crate::interrupt::check()?;
         stats.frames += 1;
-        let Some(&k) = by_index.get(&frame.index) else { continue };
-        // the same frame as the pose stage's (same reader settings): else no point, rather than
-        // a point from the next frame
-        let dt = 1.0 / reader.info().time_fps().max(1e-3);
-        if frames[k].pose.is_none() || (frames[k].time_s - frame.time_s).abs() > dt / 4.0 {
-            continue;
-        }
-        // (a frame of another size than the reader's — never expected — is left out)
-        if region.x + region.width > frame.width as i32 || region.y + region.height > frame.height as i32 {
-            continue;
-        }
-        let crop = crop_of(&frame.image, region)?;
+        let Some(k) = at.index(&frame) else { continue };
+        let crop = crop_of(&frame.image, at.region)?;
         match &background {
-            Some(bg) => stats.points += measure_frame(&crop, bg, region, slope, &mut frames[k]),
+            Some(bg) => {
+                frames[k].soles = points(&crop, bg, at.region, slope, &frames[k]);
+                stats.points += frames[k].soles.iter().flatten().count();
+            }
             None => {
                 buffered.push((k, crop));
                 if buffered.len() * crop_bytes >= MAX_BUFFER_BYTES {
-                    background = flush(&mut buffered, region, slope, frames, &mut stats);
+                    background = flush(&mut buffered, at.region, slope, frames, &mut stats);
                     if background.is_none() {
                         return Ok(stats);
                     }
@@ -103,7 +176,7 @@ pub fn measure(mut reader: VideoReader, frames: &mut [FramePose]) -> Result<Sole
         }
     }
     if background.is_none() {
-        flush(&mut buffered, region, slope, frames, &mut stats);
+        flush(&mut buffered, at.region, slope, frames, &mut stats);
     }
     Ok(stats)
 }
@@ -112,7 +185,8 @@ pub fn measure(mut reader: VideoReader, frames: &mut [FramePose]) -> Result<Sole
 fn flush(buffered: &mut Vec<(usize, Crop)>, region: Rect, slope: f64, frames: &mut [FramePose], stats: &mut SoleStats) -> Option<Crop> {
     let bg = median_background(buffered.iter().map(|(_, c)| c).collect::<Vec<_>>().as_slice())?;
     for (k, crop) in buffered.drain(..) {
-        stats.points += measure_frame(&crop, &bg, region, slope, &mut frames[k]);
+        frames[k].soles = points(&crop, &bg, region, slope, &frames[k]);
+        stats.points += frames[k].soles.iter().flatten().count();
     }
     Some(bg)
 }
@@ -225,27 +299,26 @@ fn median_background(crops: &[&Crop]) -> Option<Crop> {
     Some(Crop { w, h, px })
 }
 
-/// Both feet's sole points on one frame; how many were found.
-fn measure_frame(crop: &Crop, bg: &Crop, region: Rect, slope: f64, fp: &mut FramePose) -> usize {
-    let Some(pose) = &fp.pose else { return 0 };
+/// Both feet's sole points on one frame (left, right).
+fn points(crop: &Crop, bg: &Crop, region: Rect, slope: f64, fp: &FramePose) -> [Option<[f32; 2]>; 2] {
+    let Some(pose) = &fp.pose else { return [None; 2] };
     // brightening over the background: the largest of the three channels' differences
     let diff = |i: usize| (0..3).map(|ch| crop.px[i * 3 + ch] as f32 - bg.px[i * 3 + ch] as f32).fold(f32::MIN, f32::max);
     // the frame's noise, from every third pixel of every third row
     let sample: Vec<f32> = (0..crop.h).step_by(3).flat_map(|y| (0..crop.w).step_by(3).map(move |x| y * crop.w + x)).map(diff).collect();
     let noise = robust_sd(&sample);
     let thr = MIN_CONTRAST.max(NOISE_SDS * noise);
-    let mut found = 0;
+    let mut out = [None; 2];
     for o in 0..2 {
         let lm = |i: usize| {
             let l = pose.landmarks[i + o];
             [l.x as f64 - region.x as f64, l.y as f64 - region.y as f64]
         };
         let (a, h, t) = (lm(LEFT_ANKLE), lm(LEFT_HEEL), lm(LEFT_FOOT_INDEX));
-        fp.soles[o] = lowest_point(&diff, crop.w, crop.h, thr, a, h, t, slope)
+        out[o] = lowest_point(&diff, crop.w, crop.h, thr, a, h, t, slope)
             .map(|[x, y]| [(x + region.x as f64) as f32, (y + region.y as f64) as f32]);
-        found += fp.soles[o].is_some() as usize;
     }
-    found
+    out
 }
 
 /// The robust SD of the differences: 1.4826 × the median absolute difference (most of the region is
@@ -439,9 +512,10 @@ mod tests {
         for (k, sole_y) in [60.0, 72.3, 80.5, 88.75, 95.0].into_iter().enumerate() {
             let shoe_x = 90.0 + 7.0 * k as f64;
             let crop = Crop { w, h, px: scene(w, h, shoe_x, sole_y, 99 + k as u64) };
-            let mut fp = pose_at(shoe_x, sole_y);
-            assert_eq!(measure_frame(&crop, &bg, region, 0.0, &mut fp), 2);
-            let [x, y] = fp.soles[0].unwrap();
+            let fp = pose_at(shoe_x, sole_y);
+            let found = points(&crop, &bg, region, 0.0, &fp);
+            assert!(found[1].is_some());
+            let [x, y] = found[0].unwrap();
             assert!((y as f64 - sole_y).abs() <= 0.6, "sole at {sole_y}: measured {y}");
             assert!((x as f64 - shoe_x).abs() <= 31.0, "x {x} vs shoe {shoe_x}");
         }
@@ -454,9 +528,8 @@ mod tests {
         let bg = median_background(&crops.iter().collect::<Vec<_>>()).unwrap();
         // the frame is the background itself (the "shoe" has the belt's colour)
         let crop = Crop { w, h, px: scene(w, h, -100.0, -50.0, 1234) };
-        let mut fp = pose_at(100.0, 80.0);
-        assert_eq!(measure_frame(&crop, &bg, Rect::new(0, 0, w as i32, h as i32), 0.0, &mut fp), 0);
-        assert_eq!(fp.soles, [None, None]);
+        let fp = pose_at(100.0, 80.0);
+        assert_eq!(points(&crop, &bg, Rect::new(0, 0, w as i32, h as i32), 0.0, &fp), [None, None]);
     }
 
     #[test]
