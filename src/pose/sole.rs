@@ -309,13 +309,13 @@ fn points(crop: &Crop, bg: &Crop, region: Rect, slope: f64, fp: &FramePose) -> [
     let noise = robust_sd(&sample);
     let thr = MIN_CONTRAST.max(NOISE_SDS * noise);
     let mut out = [None; 2];
-    for o in 0..2 {
+    for (o, slot) in out.iter_mut().enumerate() {
         let lm = |i: usize| {
             let l = pose.landmarks[i + o];
             [l.x as f64 - region.x as f64, l.y as f64 - region.y as f64]
         };
         let (a, h, t) = (lm(LEFT_ANKLE), lm(LEFT_HEEL), lm(LEFT_FOOT_INDEX));
-        out[o] = lowest_point(&diff, crop.w, crop.h, thr, a, h, t, slope)
+        *slot = lowest_point(&diff, crop.w, crop.h, thr, a, h, t, slope)
             .map(|[x, y]| [(x + region.x as f64) as f32, (y + region.y as f64) as f32]);
     }
     out
