@@ -13,7 +13,7 @@ use overstride::landmarks_io::LandmarksWriter;
 use overstride::output::{self, OutDir};
 use overstride::pose::model::{Models, Variant};
 use overstride::pose::pipeline::{self, PipelineOptions};
-use overstride::video::key_frame;
+use overstride::report::key_frame;
 use overstride::video::VideoReader;
 use overstride::{report, Error, Result};
 
@@ -454,7 +454,7 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
                 key_frames.extend(key_frame::render(&mut reader, &frames, &analysis, step)?);
             }
         }
-        evidence = overstride::video::evidence::write_all(&mut reader, &frames, &analysis, dest)?;
+        evidence = report::evidence::write_all(&mut reader, &frames, &analysis, dest)?;
     }
     let title = match &a.name {
         Some(n) => format!("Treadmill running assessment — {n}"),
@@ -471,7 +471,7 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
     output::write_atomic(&dest.join("report.html"), report::html::render(&analysis, &page).as_bytes())?;
     let mut codec = None;
     if reader.is_some() && !a.no_video {
-        codec = Some(overstride::video::annotate::write_analysed(source, &dest.join("annotated.mp4"), &frames, &analysis)?);
+        codec = Some(report::annotate::write_analysed(source, &dest.join("annotated.mp4"), &frames, &analysis)?);
     }
     overstride::interrupt::check()?;
     print_summary(&analysis);

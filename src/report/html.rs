@@ -21,7 +21,7 @@ pub struct PageInput<'a> {
     pub source: &'a str,
     /// PNG key frames per side (already encoded), with a caption.
     pub key_frames: Vec<(String, Vec<u8>)>,
-    /// Evidence frames written beside the report (`video::evidence`): caption and relative path.
+    /// Evidence frames written beside the report (`report::evidence`): caption and relative path.
     pub evidence: Vec<(String, String)>,
     /// The cadence retraining targets and the metronome written beside the report.
     pub retraining: Option<&'a Retraining>,

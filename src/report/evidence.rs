@@ -11,11 +11,11 @@ use opencv::core::{Mat, Point, Scalar};
 use opencv::imgproc;
 use opencv::prelude::*;
 
-use super::VideoReader;
 use crate::gait::analysis::{Analysis, Step};
 use crate::gait::events::Side;
 use crate::pose::idx::*;
 use crate::pose::FramePose;
+use crate::video::VideoReader;
 use crate::Result;
 
 /// Frames either side of initial contact in a strip (5 frames: IC and two each side — at 30 fps
@@ -202,7 +202,7 @@ pub fn frontal_drop(reader: &mut VideoReader, frames: &[FramePose], step: &Step)
     Ok(Some((png(&out)?, w, h)))
 }
 
-/// Evidence frames (`video::evidence`) written under `evidence/`; returns (caption, file) for the page.
+/// Evidence frames (`report::evidence`) written under `evidence/`; returns (caption, file) for the page.
 pub fn write_all(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, dest: &std::path::Path) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for side in [Side::Left, Side::Right] {
