@@ -14,6 +14,7 @@ use overstride::output::{self, OutDir};
 use overstride::pose::model::{Models, Variant};
 use overstride::pose::pipeline::{self, PipelineOptions};
 use overstride::report::key_frame;
+use overstride::report::{Report, Sink};
 use overstride::video::VideoReader;
 use overstride::{report, Error, Result};
 
@@ -311,16 +312,8 @@ fn single(a: &AnalyzeArgs) -> Result<()> {
     let done = analyze_into(a, &source, input, out.staging())?;
     let root = out.root().to_path_buf();
     let written = out.commit(&keep)?;
-    for name in output::OUTPUT_FILES {
-        if written.iter().any(|w| w == name) {
-            match (*name, done.codec) {
-                ("annotated.mp4", Some(codec)) => println!("  wrote {} ({codec})", root.join(name).display()),
-                _ => println!("  wrote {}", root.join(name).display()),
-            }
-        }
-    }
-    for name in written.iter().filter(|w| !output::OUTPUT_FILES.contains(&w.as_str())) {
-        println!("  wrote {}", root.join(name).display());
+    for line in report::export::wrote_lines(&root, &written, &done.notes) {
+        println!("{line}");
     }
     Ok(())
 }
@@ -356,7 +349,7 @@ fn batch(a: &AnalyzeArgs, dir: &Path) -> Result<()> {
             .and_then(|_| open_video(&one, v))
             .and_then(|input| analyze_into(&one, v, input, &dest));
         match r {
-            Ok(done) => Ok(overstride::batch::Entry::from_analysis(&names[i], v, &done.analysis)),
+            Ok(done) => Ok(report::index::Entry::from_analysis(&names[i], v, &done.analysis)),
             Err(e) => {
                 // nothing of a failed video is swapped in (its earlier results stay)
                 let _ = std::fs::remove_dir_all(&dest);
@@ -368,8 +361,7 @@ fn batch(a: &AnalyzeArgs, dir: &Path) -> Result<()> {
         }
     });
     overstride::interrupt::check()?;
-    let index = overstride::batch::index_html(&results);
-    output::write_atomic(&out.staging().join("index.html"), index.as_bytes())?;
+    Sink::new(out.staging()).export(&report::index::Index, &results[..])?;
     let mut keep = Vec::new();
     for (i, r) in results.iter().enumerate() {
         if r.is_err() {
@@ -391,7 +383,8 @@ fn batch(a: &AnalyzeArgs, dir: &Path) -> Result<()> {
 /// What a finished analysis leaves for the console.
 struct Done {
     analysis: gait::Analysis,
-    codec: Option<&'static str>,
+    /// The notes on its files' "wrote" lines.
+    notes: Vec<(String, String)>,
 }
 
 /// The analysis message at the command's edge: what to do, not only what went wrong.
@@ -408,11 +401,12 @@ fn analysis_refused(source: &Path, e: gait::AnalysisError) -> Error {
 
 /// The analysis of one input, every output written into `dest` (a staging folder).
 fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Result<Done> {
+    let mut sink = Sink::new(dest);
     let (frames, info) = match input {
         Input::Landmarks(f) => (f, None),
         Input::Video(b) => {
             let (reader, models) = *b;
-            let (f, info) = pose_stage(a, source, reader, &models, dest)?;
+            let (f, info) = pose_stage(a, source, reader, &models, &mut sink)?;
             (f, Some(info))
         }
     };
@@ -433,16 +427,19 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
     let analysis = gait::analyze(&frames, &opts).map_err(|e| analysis_refused(source, e))?;
     let retraining = gait::retraining::for_analysis(&analysis, (!a.no_metronome).then_some(a.metronome_target));
     if let Some(m) = retraining.as_ref().and_then(|r| r.metronome.as_ref()) {
-        output::write_atomic(&dest.join(&m.file), &report::metronome::wav(m.spm)?)?;
+        sink.write(&m.file, &report::metronome::wav(m.spm)?)?;
     }
-    output::write_atomic(
-        &dest.join("report.json"),
-        report::json::render_with(&analysis, &source.display().to_string(), retraining.as_ref()).as_bytes(),
-    )?;
-    output::write_atomic(&dest.join("steps.csv"), report::csv::render(&analysis).as_bytes())?;
+    let mut page = Report {
+        analysis: &analysis,
+        source,
+        runner: a.name.as_deref(),
+        retraining: retraining.as_ref(),
+        key_frames: Vec::new(),
+        evidence: Vec::new(),
+    };
+    sink.export(&report::json::Json, &page)?;
+    sink.export(&report::csv::Csv, &page)?;
     // key frames come from the video; a reanalysed landmarks file has none
-    let mut key_frames = Vec::new();
-    let mut evidence = Vec::new();
     if reader.is_some() {
         let mut reader = VideoReader::open(source)?;
         // frames are found by their time, in the pose stage's (capture) time
@@ -451,34 +448,23 @@ fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Re
         }
         for side in [Side::Left, Side::Right] {
             if let Some(step) = key_frame::typical_step(&analysis, side) {
-                key_frames.extend(key_frame::render(&mut reader, &frames, &analysis, step)?);
+                page.key_frames.extend(key_frame::render(&mut reader, &frames, &analysis, step)?);
             }
         }
-        evidence = report::evidence::write_all(&mut reader, &frames, &analysis, dest)?;
+        page.evidence = report::evidence::write_all(&mut reader, &frames, &analysis, &mut sink)?;
     }
-    let title = match &a.name {
-        Some(n) => format!("Treadmill running assessment — {n}"),
-        None => "Treadmill running assessment".to_string(),
-    };
-    let page = report::html::PageInput {
-        title: &title,
-        runner: a.name.as_deref(),
-        source: &source.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
-        key_frames,
-        evidence,
-        retraining: retraining.as_ref(),
-    };
-    output::write_atomic(&dest.join("report.html"), report::html::render(&analysis, &page).as_bytes())?;
-    let mut codec = None;
+    sink.export(&report::html::Html, &page)?;
+    drop(page);
     if reader.is_some() && !a.no_video {
-        codec = Some(report::annotate::write_analysed(source, &dest.join("annotated.mp4"), &frames, &analysis)?);
+        let codec = report::annotate::write_analysed(source, &sink.path("annotated.mp4")?, &frames, &analysis)?;
+        sink.note("annotated.mp4", codec);
     }
     overstride::interrupt::check()?;
     print_summary(&analysis);
     if let Some(r) = &retraining {
         print_retraining(r);
     }
-    Ok(Done { analysis, codec })
+    Ok(Done { analysis, notes: sink.notes().to_vec() })
 }
 
 fn print_summary(a: &gait::Analysis) {
@@ -558,7 +544,7 @@ fn pose_stage(
     input: &Path,
     reader: VideoReader,
     models: &Models,
-    dest: &Path,
+    sink: &mut Sink,
 ) -> Result<(Vec<overstride::pose::FramePose>, overstride::video::VideoInfo)> {
     let started = Instant::now();
     let info = reader.info().clone();
@@ -584,7 +570,7 @@ fn pose_stage(
     let (frames, selection) = overstride::pose::runner::keep_runner(&seen);
     drop(seen);
     let runner_frames = frames.iter().filter(|f| f.pose.is_some()).count();
-    let mut csv = LandmarksWriter::create(&dest.join("landmarks.csv"))?;
+    let mut csv = LandmarksWriter::create(&sink.path("landmarks.csv")?)?;
     for fp in &frames {
         csv.write(fp)?;
     }

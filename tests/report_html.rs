@@ -29,8 +29,8 @@ fn synthetic_rear_view_report_renders() {
         title: "Synthetic <runner> & co",
         runner: Some("Test"),
         source: "synthetic",
-        key_frames: vec![],
-        evidence: vec![],
+        key_frames: &[],
+        evidence: &[],
         retraining: None,
     };
     let html = overstride::report::html::render(&a, &page);
@@ -108,8 +108,8 @@ fn frontal_key_frames_show_the_peak_pelvic_drop() {
         title: "Rear view",
         runner: None,
         source: "synthetic",
-        key_frames: keys,
-        evidence: vec![],
+        key_frames: &keys,
+        evidence: &[],
         retraining: None,
     };
     let p = d.path().join("report.html");
