@@ -16,6 +16,7 @@ pub mod landmarks_io;
 pub mod output;
 pub mod pose;
 pub mod report;
+pub mod run;
 pub mod video;
 
 pub use error::{Error, Result};

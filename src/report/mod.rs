@@ -5,6 +5,7 @@
 
 pub mod annotate;
 pub mod compare_html;
+pub mod console;
 pub mod csv;
 pub mod evidence;
 pub mod export;
