@@ -284,12 +284,12 @@ fn analyze(a: &AnalyzeArgs) -> Result<()> {
 }
 
 fn compare(c: &CompareArgs) -> Result<()> {
-    let cmp = overstride::compare::run(&c.before, &c.after, &c.out)?;
+    let (cmp, written) = overstride::compare::run(&c.before, &c.after, &c.out)?;
     for l in overstride::compare::console_lines(&cmp) {
         println!("{l}");
     }
-    for f in overstride::compare::OUTPUT_FILES {
-        println!("  wrote {}", c.out.join(f).display());
+    for l in overstride::report::export::wrote_lines(&c.out, &written, &[]) {
+        println!("{l}");
     }
     Ok(())
 }
