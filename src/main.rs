@@ -69,7 +69,7 @@ struct CompareArgs {
     out: PathBuf,
 }
 
-#[derive(clap::Args, Clone)]
+#[derive(clap::Args)]
 struct AnalyzeArgs {
     /// The video to analyse (MP4/MOV/MKV/WebM from a phone or camera), or a folder of them (batch:
     /// one sub-folder of results per video and an index.html).
