@@ -1,6 +1,7 @@
 //! Pose-stage benchmark (`cargo bench --bench pose`): the landmark model's time per call on one core,
 //! the compute limit it implies (cores ÷ that time), and the whole pose stage's throughput on the
-//! sample video (decode + detect + track + landmarks, no annotated video). scripts/bench.sh runs this
+//! sample video (decode + detect + track + landmarks + picking the runner, as `run::track` does for
+//! every analysis; no annotated video). scripts/bench.sh runs this
 //! beside MediaPipe's Python pipeline on the same video.
 
 use std::time::Instant;
@@ -59,7 +60,7 @@ fn main() {
         all_runs.push(t.elapsed().as_secs_f64() * 1000.0 / n as f64);
         let (t, cpu0) = (Instant::now(), cpu_seconds());
         let reader = VideoReader::open(std::path::Path::new(&video)).expect("video");
-        let (_, stats) = pipeline::run_with(reader, &workers, |_| Ok(())).expect("pipeline");
+        let stats = overstride::run::track(reader, &workers, &mut overstride::run::Quiet).expect("pipeline").stats;
         let wall = t.elapsed().as_secs_f64();
         walls.push((wall, (cpu_seconds() - cpu0) / (wall * opts.workers as f64)));
         frames = stats.frames;
@@ -76,7 +77,7 @@ fn main() {
     );
     let fps = frames as f64 / wall_s;
     println!(
-        "overstride pose stage: {frames} frames in {wall_s:.2} s (median of 3; decode + detect + track + landmarks) = {fps:.1} frames/s = {:.0} % of the compute limit ({:.0} % of the all-cores rate); cores busy {:.0} % of the time; opening the sessions once: {start_s:.2} s",
+        "overstride pose stage: {frames} frames in {wall_s:.2} s (median of 3; decode + detect + track + landmarks + runner) = {fps:.1} frames/s = {:.0} % of the compute limit ({:.0} % of the all-cores rate); cores busy {:.0} % of the time; opening the sessions once: {start_s:.2} s",
         100.0 * fps / limit,
         100.0 * fps * all_ms / (opts.workers as f64 * 1000.0),
         100.0 * busy

@@ -1,13 +1,12 @@
 //! Batch mode for a clinic's folder of assessments: which files are videos, how many to analyse at
-//! once on this machine, and the index page over the results. The per-video work is the same
-//! `analyze` as for one video; this module only schedules and summarises.
+//! once on this machine. The per-video work is the same
+//! `analyze` as for one video, and the index page over the results is `report::index`; this module
+//! only schedules.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use crate::gait::Analysis;
-use crate::report::html::esc;
 use crate::{Error, Result};
 
 pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "mkv", "webm", "avi"];
@@ -108,74 +107,6 @@ where
     results.into_inner().unwrap_or_default().into_iter().map(|r| r.unwrap_or_else(|| Err("not run".into()))).collect()
 }
 
-/// The headline numbers of one analysed video.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub name: String,
-    pub file: String,
-    pub view: &'static str,
-    pub running: bool,
-    pub steps: usize,
-    pub cadence_spm: Option<f64>,
-    pub overstride: [Option<f64>; 2],
-    pub pelvic_drop: [Option<f64>; 2],
-    /// The plausibility warnings of its report (what to check before trusting it).
-    pub alerts: usize,
-}
-
-impl Entry {
-    pub fn from_analysis(name: &str, file: &Path, a: &Analysis) -> Entry {
-        let m = |k: &str, side: &str| a.summary.get(k).and_then(|s| s.get(side)).map(|s| s.mean);
-        Entry {
-            name: name.to_string(),
-            file: file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
-            view: a.view.as_str(),
-            running: a.gait == crate::gait::analysis::Gait::Running,
-            steps: a.steps.len(),
-            cadence_spm: a.cadence_spm,
-            overstride: [m("overstride_pct_leg", "left"), m("overstride_pct_leg", "right")],
-            pelvic_drop: [m("pelvic_drop_deg", "left"), m("pelvic_drop_deg", "right")],
-            alerts: a.alerts.len(),
-        }
-    }
-}
-
-/// index.html over a batch: one row per video with its headline numbers and a link to its report,
-/// or its error.
-pub fn index_html(results: &[std::result::Result<Entry, String>]) -> String {
-    let f = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into());
-    let mut rows = String::new();
-    for r in results {
-        match r {
-            Ok(e) => rows.push_str(&format!(
-                "<tr><td><a href=\"{n}/report.html\">{file}</a></td>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{} / {}</td></tr>",
-                if e.alerts == 0 { "<td>ok</td>".to_string() } else { format!("<td class=warn>ok, {} warning{} (see its report)</td>", e.alerts, if e.alerts == 1 { "" } else { "s" }) },
-                e.view,
-                if e.running { "running" } else { "walking" },
-                e.steps,
-                e.cadence_spm.map(|c| format!("{c:.0}")).unwrap_or_else(|| "–".into()),
-                f(e.overstride[0]),
-                f(e.overstride[1]),
-                f(e.pelvic_drop[0]),
-                f(e.pelvic_drop[1]),
-                n = esc(&e.name),
-                file = esc(&e.file)
-            )),
-            Err(msg) => rows.push_str(&format!("<tr class=failed><td colspan=2>failed</td><td colspan=6>{}</td></tr>", esc(msg))),
-        }
-    }
-    format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>overstride — batch</title><style>\
-         body{{font:15px/1.45 system-ui,sans-serif;max-width:1000px;margin:0 auto;padding:16px}}table{{border-collapse:collapse;width:100%}}\
-         th,td{{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left}}tr.failed td{{color:#b3261e}}td.warn{{color:#a36200;font-weight:600}}</style></head><body>\
-         <h1>Treadmill running assessments</h1><p>{} videos, {} failed.</p><table><thead><tr><th>video</th><th>status</th><th>view</th>\
-         <th>gait</th><th>steps</th><th>cadence (steps/min)</th><th>overstride L / R (% leg)</th><th>pelvic drop L / R (°)</th></tr></thead>\
-         <tbody>{rows}</tbody></table></body></html>\n",
-        results.len(),
-        results.iter().filter(|r| r.is_err()).count()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,11 +128,5 @@ mod tests {
             PathBuf::from("in/overstride-manifest.json.mp4"),
         ]);
         assert_eq!(n, vec!["video", "hidden", "a_b_", "index.html-2", "Run", "run-2", "overstride-manifest.json-2"]);
-    }
-
-    #[test]
-    fn failures_are_listed_in_the_index() {
-        let html = index_html(&[Err("clip.mp4: no person <found>".into())]);
-        assert!(html.contains("1 failed") && html.contains("no person &lt;found&gt;"));
     }
 }

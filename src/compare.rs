@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::gait::analysis::PELVIC_DROP_SDD_DEG;
 use crate::gait::retraining::TARGETS_PCT;
+use crate::report::compare_html::{CompareHtml, Compared, ComparisonJson};
 use crate::{Error, Result};
 
 /// comparison.json's schema version.
@@ -522,8 +523,9 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 
 /// `overstride compare BEFORE AFTER --out DIR`: reads both sessions, compares them, and writes
 /// report.html and comparison.json into `out` through the staging folder and manifest
-/// ([`crate::output::OutDir`]). Nothing is written when either session is refused.
-pub fn run(before_dir: &Path, after_dir: &Path, out: &Path) -> Result<Comparison> {
+/// ([`crate::output::OutDir`]). Nothing is written when either session is refused. Returns the
+/// comparison and the files written (relative names).
+pub fn run(before_dir: &Path, after_dir: &Path, out: &Path) -> Result<(Comparison, Vec<String>)> {
     let before = load(before_dir, "BEFORE")?;
     let after = load(after_dir, "AFTER")?;
     for (which, d) in [("BEFORE", before_dir), ("AFTER", after_dir)] {
@@ -544,12 +546,12 @@ pub fn run(before_dir: &Path, after_dir: &Path, out: &Path) -> Result<Comparison
     let c = compare(&before, &after)?;
     let dir = crate::output::OutDir::open(out)?;
     dir.check_targets(OUTPUT_FILES)?;
-    let json = crate::report::json::to_pretty(&c).map_err(|e| Error::Input(format!("cannot encode comparison.json: {e}")))?;
-    crate::output::write_atomic(&dir.staging().join("comparison.json"), json.as_bytes())?;
-    let page = crate::report::compare_html::render(&c, &before, &after, "Treadmill running: before and after");
-    crate::output::write_atomic(&dir.staging().join("report.html"), page.as_bytes())?;
-    dir.commit(&[])?;
-    Ok(c)
+    let mut sink = crate::report::Sink::new(dir.staging());
+    let compared = Compared { comparison: &c, before: &before, after: &after };
+    sink.export(&ComparisonJson, &compared)?;
+    sink.export(&CompareHtml, &compared)?;
+    let written = dir.commit(&[])?;
+    Ok((c, written))
 }
 
 #[cfg(test)]

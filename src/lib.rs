@@ -2,7 +2,10 @@
 //!
 //! The pipeline is a chain of stages with plain data between them:
 //! `video` (frames) → `pose` (BlazePose landmarks per frame) → `landmarks_io` (landmarks.csv) →
-//! gait analysis → report. Each stage is a module; the binary (`main.rs`) only wires them.
+//! `gait` (the analysis) → `report` (one exporter per file, written through one sink into the
+//! `output` folder). Each stage is a module; `run` wires them (the entry point the binary, the
+//! tests, the benchmark and batch mode call), and the binary (`main.rs`) only turns flags into a
+//! `run::Job`. See docs/architecture.md.
 // `!(a > b)` on floats is deliberate here: it is true when either side is NaN, so a NaN bound or
 // window is rejected rather than let through.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -16,6 +19,7 @@ pub mod landmarks_io;
 pub mod output;
 pub mod pose;
 pub mod report;
+pub mod run;
 pub mod video;
 
 pub use error::{Error, Result};

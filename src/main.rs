@@ -1,21 +1,17 @@
-//! The `overstride` command: flags in, pipeline stages wired, one clear line out on failure.
+//! The `overstride` command: flags → a `run::Job` → the library → an exit code, with one clear line
+//! on failure. The work (stages, outputs, the output folder) is all in the library (`run`).
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use overstride::gait::{self, events::Side, view::View};
-use overstride::landmarks_io::LandmarksWriter;
-use overstride::output::{self, OutDir};
-use overstride::pose::model::{Models, Variant};
-use overstride::pose::pipeline::{self, PipelineOptions};
-use overstride::video::key_frame;
-use overstride::video::VideoReader;
-use overstride::{report, Error, Result};
+use overstride::gait::{self, view::View};
+use overstride::pose::model::Variant;
+use overstride::run::{self, Input, Job, Progress};
+use overstride::{Error, Result};
 
 /// What `--out` replaces, and the exit codes: shown by `overstride --help` and `overstride analyze --help`.
 const AFTER_HELP: &str = "\
@@ -73,7 +69,7 @@ struct CompareArgs {
     out: PathBuf,
 }
 
-#[derive(clap::Args, Clone)]
+#[derive(clap::Args)]
 struct AnalyzeArgs {
     /// The video to analyse (MP4/MOV/MKV/WebM from a phone or camera), or a folder of them (batch:
     /// one sub-folder of results per video and an index.html).
@@ -151,6 +147,34 @@ fn main() -> ExitCode {
     }
 }
 
+/// The console: a progress bar over the pose stage (on a terminal only), lines to stdout.
+#[derive(Default)]
+struct Console {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress for Console {
+    fn begin(&mut self, total: Option<usize>) {
+        self.bar = Some(progress_bar(total));
+    }
+
+    fn frame(&mut self) {
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+    }
+
+    fn end(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+    }
+
+    fn say(&mut self, line: &str) {
+        println!("{line}");
+    }
+}
+
 fn progress_bar(total: Option<usize>) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -223,404 +247,49 @@ fn parse_capture_fps(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
-/// The capture rate to analyse at: `--capture-fps`, else the video's metadata when it differs from
-/// the playback rate.
-fn capture_rate(a: &AnalyzeArgs, info: Option<&overstride::video::VideoInfo>) -> Option<gait::CaptureFps> {
-    if let Some(fps) = a.capture_fps {
-        return Some(gait::CaptureFps { fps, source: gait::CaptureSource::Option });
-    }
-    let info = info?;
-    info.capture_fps
-        .filter(|c| (c / info.fps - 1.0).abs() > 0.01)
-        .map(|fps| gait::CaptureFps { fps, source: gait::CaptureSource::Metadata })
-}
-
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Facing {
     Left,
     Right,
 }
 
-fn analyze(a: &AnalyzeArgs) -> Result<()> {
-    match &a.input {
-        Some(dir) if dir.is_dir() => batch(a, dir),
-        _ => single(a),
-    }
-}
-
-/// What a run reads: a landmarks file already parsed, or a video opened with its models loaded.
-enum Input {
-    Landmarks(Vec<overstride::pose::FramePose>),
-    Video(Box<(VideoReader, Models)>),
-}
-
-/// The input checked before any work: a missing, unreadable or refused input (or a missing model)
-/// leaves the output folder as it was.
-fn open_input(a: &AnalyzeArgs) -> Result<(PathBuf, Input)> {
-    if let Some(l) = &a.landmarks {
-        return Ok((l.clone(), Input::Landmarks(overstride::landmarks_io::read(l)?)));
-    }
-    let Some(v) = &a.input else { return Err(Error::Input("give a video or --landmarks FILE".into())) };
-    Ok((v.clone(), open_video(a, v)?))
-}
-
-fn open_video(a: &AnalyzeArgs, v: &Path) -> Result<Input> {
-    match std::fs::metadata(v) {
-        Err(_) => return Err(Error::VideoMissing(v.to_path_buf())),
-        Ok(m) if !m.is_file() => {
-            return Err(Error::Input(format!("{} is not a regular file (a device, pipe or socket): give a video file", v.display())))
-        }
-        Ok(_) => {}
-    }
-    let mut reader = VideoReader::open(v)?;
-    // slow motion: the pose stage and everything after it run in the capture's (real) time
-    if let Some(c) = capture_rate(a, Some(reader.info())) {
-        reader.set_capture_fps(c.fps);
-    }
-    // refuse before the pose stage's work when foot strikes could not be timed anyway
-    let fps = reader.info().time_fps();
-    if fps < gait::analysis::MIN_FPS {
-        return Err(Error::Input(format!(
-            "{}: {}",
-            v.display(),
-            gait::AnalysisError::FrameRateTooLow { fps, min: gait::analysis::MIN_FPS }
-        )));
-    }
-    let models = Models::load(a.model)?;
-    Ok(Input::Video(Box::new((reader, models))))
-}
-
-/// One video (or landmarks file) into `--out`: everything is written into the staging folder and
-/// swapped in at the end (see `output`).
-fn single(a: &AnalyzeArgs) -> Result<()> {
-    let source = match (&a.landmarks, &a.input) {
-        (Some(l), _) => l.clone(),
-        (None, Some(v)) => v.clone(),
+/// The flags as a job for the library.
+fn job(a: &AnalyzeArgs) -> Result<Job> {
+    let input = match (&a.landmarks, &a.input) {
+        (Some(l), _) => Input::Landmarks(l.clone()),
+        (None, Some(v)) => Input::Video(v.clone()),
         (None, None) => return Err(Error::Input("give a video or --landmarks FILE".into())),
     };
-    // the folder is locked and checked first (nothing in it changes until the run has finished)
-    let out = OutDir::open(&a.out)?;
-    // a landmarks.csv reanalysed in place stays (this run does not write one)
-    let keep: Vec<String> = match &a.landmarks {
-        Some(l) if same_file(l, &a.out.join("landmarks.csv")) => vec!["landmarks.csv".to_string()],
-        _ => Vec::new(),
-    };
-    out.refuse_input(&source, output::OUTPUT_FILES, &keep)?;
-    out.check_targets(output::OUTPUT_FILES)?;
-    let (source, input) = open_input(a)?;
-    let done = analyze_into(a, &source, input, out.staging())?;
-    let root = out.root().to_path_buf();
-    let written = out.commit(&keep)?;
-    for name in output::OUTPUT_FILES {
-        if written.iter().any(|w| w == name) {
-            match (*name, done.codec) {
-                ("annotated.mp4", Some(codec)) => println!("  wrote {} ({codec})", root.join(name).display()),
-                _ => println!("  wrote {}", root.join(name).display()),
-            }
-        }
-    }
-    for name in written.iter().filter(|w| !output::OUTPUT_FILES.contains(&w.as_str())) {
-        println!("  wrote {}", root.join(name).display());
-    }
-    Ok(())
-}
-
-/// Batch mode: every video in `dir`, each into `--out/<name>/`, an index.html over them; a failed
-/// video's error is recorded (its earlier results are kept) and the others go on; the exit status
-/// says whether any failed. The whole batch is staged and swapped in at the end, so an
-/// interrupted batch leaves every earlier report.
-fn batch(a: &AnalyzeArgs, dir: &Path) -> Result<()> {
-    let videos = overstride::batch::list_videos(dir)?;
-    if videos.is_empty() {
-        return Err(Error::Input(format!("no video files (mp4, mov, m4v, mkv, webm, avi) in {}: give a folder of videos", dir.display())));
-    }
-    let names = overstride::batch::unique_names(&videos);
-    let out = OutDir::open(&a.out)?;
-    let mut planned = vec!["index.html".to_string()];
-    for n in &names {
-        planned.extend(output::OUTPUT_FILES.iter().map(|f| format!("{n}/{f}")));
-    }
-    for v in &videos {
-        out.refuse_input(v, &planned[..], &[])?;
-    }
-    out.check_targets(&planned[..])?;
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    let plan = overstride::batch::Plan::for_cores(cores, videos.len());
-    let results = overstride::batch::run_all(&videos, plan.concurrent, |i, v| {
-        let mut one = a.clone();
-        one.input = Some(v.to_path_buf());
-        one.workers = Some(a.workers.unwrap_or(plan.workers_each));
-        let dest = out.staging().join(&names[i]);
-        let r = std::fs::create_dir(&dest)
-            .map_err(|e| Error::Output { path: dest.clone(), why: e.to_string() })
-            .and_then(|_| open_video(&one, v))
-            .and_then(|input| analyze_into(&one, v, input, &dest));
-        match r {
-            Ok(done) => Ok(overstride::batch::Entry::from_analysis(&names[i], v, &done.analysis)),
-            Err(e) => {
-                // nothing of a failed video is swapped in (its earlier results stay)
-                let _ = std::fs::remove_dir_all(&dest);
-                if !matches!(e, Error::Interrupted) {
-                    println!("{}: failed: {e}", v.display());
-                }
-                Err(e.to_string())
-            }
-        }
-    });
-    overstride::interrupt::check()?;
-    let index = overstride::batch::index_html(&results);
-    output::write_atomic(&out.staging().join("index.html"), index.as_bytes())?;
-    let mut keep = Vec::new();
-    for (i, r) in results.iter().enumerate() {
-        if r.is_err() {
-            let prefix = format!("{}/", names[i]);
-            keep.extend(out.old_files().iter().filter(|f| f.starts_with(&prefix)).cloned());
-        }
-    }
-    let path = out.root().join("index.html");
-    out.commit(&keep)?;
-    let failed = results.iter().filter(|r| r.is_err()).count();
-    println!("batch: {} videos, {} analysed, {} failed; wrote {}", results.len(), results.len() - failed, failed, path.display());
-    if failed == 0 {
-        Ok(())
-    } else {
-        Err(Error::Input(format!("{} of {} videos failed (see {})", failed, results.len(), path.display())))
-    }
-}
-
-/// What a finished analysis leaves for the console.
-struct Done {
-    analysis: gait::Analysis,
-    codec: Option<&'static str>,
-}
-
-/// The analysis message at the command's edge: what to do, not only what went wrong.
-fn analysis_refused(source: &Path, e: gait::AnalysisError) -> Error {
-    match e {
-        gait::AnalysisError::NoPerson { frames, with_pose } => Error::Input(format!(
-            "{}: no person found on enough frames to analyse (a pose on {with_pose} of {frames} frames): film the whole body, \
-             side-on or from behind, the runner filling at least half the frame height",
-            source.display()
-        )),
-        e => Error::Input(format!("{}: {e}", source.display())),
-    }
-}
-
-/// The analysis of one input, every output written into `dest` (a staging folder).
-fn analyze_into(a: &AnalyzeArgs, source: &Path, input: Input, dest: &Path) -> Result<Done> {
-    let (frames, info) = match input {
-        Input::Landmarks(f) => (f, None),
-        Input::Video(b) => {
-            let (reader, models) = *b;
-            let (f, info) = pose_stage(a, source, reader, &models, dest)?;
-            (f, Some(info))
-        }
-    };
-    let reader = info.as_ref().map(|_| ());
     let view = a.view.or(a.side_facing.map(|f| match f {
         Facing::Left => View::SideLeft,
         Facing::Right => View::SideRight,
     }));
-    let video = info.as_ref().map(|i| gait::VideoFacts {
-        width: i.width,
-        height: i.height,
-        rotation_deg: i.rotation_deg,
-        duplicate_frames: i.duplicate_frames,
-        effective_fps: i.effective_fps,
-        fps: i.fps,
-    });
-    let opts = gait::Options { view, height_cm: a.height_cm, belt_kmh: a.belt_kmh, capture_fps: capture_rate(a, info.as_ref()), video };
-    let analysis = gait::analyze(&frames, &opts).map_err(|e| analysis_refused(source, e))?;
-    let retraining = gait::retraining::for_analysis(&analysis, (!a.no_metronome).then_some(a.metronome_target));
-    if let Some(m) = retraining.as_ref().and_then(|r| r.metronome.as_ref()) {
-        output::write_atomic(&dest.join(&m.file), &report::metronome::wav(m.spm)?)?;
-    }
-    output::write_atomic(
-        &dest.join("report.json"),
-        report::json::render_with(&analysis, &source.display().to_string(), retraining.as_ref()).as_bytes(),
-    )?;
-    output::write_atomic(&dest.join("steps.csv"), report::csv::render(&analysis).as_bytes())?;
-    // key frames come from the video; a reanalysed landmarks file has none
-    let mut key_frames = Vec::new();
-    let mut evidence = Vec::new();
-    if reader.is_some() {
-        let mut reader = VideoReader::open(source)?;
-        // frames are found by their time, in the pose stage's (capture) time
-        if let Some(c) = opts.capture_fps {
-            reader.set_capture_fps(c.fps);
-        }
-        for side in [Side::Left, Side::Right] {
-            if let Some(step) = key_frame::typical_step(&analysis, side) {
-                key_frames.extend(key_frame::render(&mut reader, &frames, &analysis, step)?);
-            }
-        }
-        evidence = overstride::video::evidence::write_all(&mut reader, &frames, &analysis, dest)?;
-    }
-    let title = match &a.name {
-        Some(n) => format!("Treadmill running assessment — {n}"),
-        None => "Treadmill running assessment".to_string(),
-    };
-    let page = report::html::PageInput {
-        title: &title,
-        runner: a.name.as_deref(),
-        source: &source.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
-        key_frames,
-        evidence,
-        retraining: retraining.as_ref(),
-    };
-    output::write_atomic(&dest.join("report.html"), report::html::render(&analysis, &page).as_bytes())?;
-    let mut codec = None;
-    if reader.is_some() && !a.no_video {
-        codec = Some(overstride::video::annotate::write_analysed(source, &dest.join("annotated.mp4"), &frames, &analysis)?);
-    }
-    overstride::interrupt::check()?;
-    print_summary(&analysis);
-    if let Some(r) = &retraining {
-        print_retraining(r);
-    }
-    Ok(Done { analysis, codec })
+    Ok(Job {
+        input,
+        out: a.out.clone(),
+        view,
+        height_cm: a.height_cm,
+        belt_kmh: a.belt_kmh,
+        capture_fps: a.capture_fps,
+        name: a.name.clone(),
+        model: a.model,
+        annotated_video: !a.no_video,
+        workers: a.workers,
+        metronome_pct: (!a.no_metronome).then_some(a.metronome_target),
+    })
 }
 
-fn print_summary(a: &gait::Analysis) {
-    let g = |k: &str, side: &str| a.summary.get(k).and_then(|m| m.get(side)).cloned();
-    // (the repeated frames were said with the pose stage)
-    for al in a.alerts.iter().filter(|al| al.kind != gait::plausibility::AlertKind::RepeatedFrames) {
-        println!("  WARNING: {}", al.message);
-    }
-    for c in a.capture_quality.warnings() {
-        println!("  capture: {} {:.1} {} (good film: {:.0}) — {}; refilm: {}", c.label, c.value, c.unit, c.limit, c.detail, c.instruction);
-    }
-    println!(
-        "view {}, {:?}, {} steps, cadence {}",
-        a.view.as_str(),
-        a.gait,
-        a.steps.len(),
-        a.cadence_spm.map(|c| format!("{c:.0} steps/min")).unwrap_or_else(|| "n/a".into())
-    );
-    for (key, label) in [
-        ("overstride_pct_leg", "overstride % leg"),
-        ("shank_angle_deg", "shank angle deg"),
-        ("knee_flexion_ic_deg", "knee flexion at IC deg"),
-        ("pelvic_drop_deg", "pelvic drop deg"),
-        ("fppa_deg", "FPPA deg"),
-        ("step_length_cm", "step length cm"),
-    ] {
-        let l = g(key, "left");
-        let r = g(key, "right");
-        if l.is_some() || r.is_some() {
-            // mean ± SD over steps, the timing uncertainty of at-contact numbers beside it
-            let f = |v: Option<gait::summary::Stat>| {
-                v.map(|s| {
-                    let sd = if s.sd.is_finite() { format!(" ± {:.1} SD", s.sd) } else { String::new() };
-                    let timing = s.timing.map(|t| format!(", timing ± {t:.1}")).unwrap_or_default();
-                    format!("{:.1}{sd}{timing} (n={})", s.mean, s.n)
-                })
-                .unwrap_or_else(|| "n/a".into())
-            };
-            println!("  {label}: left {}  right {}", f(l), f(r));
-        }
-    }
-    for w in &a.warnings {
-        println!("  note: {w}");
-    }
+fn analyze(a: &AnalyzeArgs) -> Result<()> {
+    run::analyze(&job(a)?, Console::default)
 }
 
 fn compare(c: &CompareArgs) -> Result<()> {
-    let cmp = overstride::compare::run(&c.before, &c.after, &c.out)?;
+    let (cmp, written) = overstride::compare::run(&c.before, &c.after, &c.out)?;
     for l in overstride::compare::console_lines(&cmp) {
         println!("{l}");
     }
-    for f in overstride::compare::OUTPUT_FILES {
-        println!("  wrote {}", c.out.join(f).display());
+    for l in overstride::report::export::wrote_lines(&c.out, &written, &[]) {
+        println!("{l}");
     }
     Ok(())
-}
-
-fn print_retraining(r: &gait::retraining::Retraining) {
-    let t: Vec<String> = r.targets.iter().map(|t| format!("+{} % {:.0}", t.increase_pct, t.spm)).collect();
-    let m = match (&r.metronome, &r.note) {
-        (Some(m), _) => format!("; metronome {} steps/min (+{:.1} %) in {}", m.spm, m.increase_pct, m.file),
-        (None, Some(n)) => format!("; {n}"),
-        _ => String::new(),
-    };
-    println!("  cadence retraining (Heiderscheit 2011): now {:.0}, targets {} steps/min{m}", r.cadence_spm, t.join(", "));
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
-}
-
-fn pose_stage(
-    a: &AnalyzeArgs,
-    input: &Path,
-    reader: VideoReader,
-    models: &Models,
-    dest: &Path,
-) -> Result<(Vec<overstride::pose::FramePose>, overstride::video::VideoInfo)> {
-    let started = Instant::now();
-    let info = reader.info().clone();
-    let opts = PipelineOptions { workers: a.workers.unwrap_or(PipelineOptions::default().workers) };
-    let pb = progress_bar(info.planned_frames());
-    let mut seen = Vec::new();
-    let sole_reader = reader.reopen()?;
-    let (info, stats) = pipeline::run(reader, models, &opts, |fp| {
-        seen.push(fp.clone());
-        pb.inc(1);
-        Ok(())
-    })?;
-    pb.finish_and_clear();
-    if stats.frames_with_pose == 0 {
-        return Err(overstride::Error::Input(format!(
-            "no person found in {} ({} frames, {}x{}): film the runner whole, side-on or from behind, in good light; a runner small in the picture (far away, a wide shot) is not found — film closer, the runner filling at least half the frame height",
-            input.display(),
-            stats.frames,
-            info.width,
-            info.height
-        )));
-    }
-    // only the runner's poses go on (everyone else's are left out), and into landmarks.csv
-    let (mut frames, selection) = overstride::pose::runner::keep_runner(&seen);
-    drop(seen);
-    // each shoe's lowest point from the pixels: where initial contact is defined
-    let soles = overstride::pose::sole::measure(sole_reader, &mut frames)?;
-    let runner_frames = frames.iter().filter(|f| f.pose.is_some()).count();
-    let mut csv = LandmarksWriter::create(&dest.join("landmarks.csv"))?;
-    for fp in &frames {
-        csv.write(fp)?;
-    }
-    csv.finish()?;
-    let secs = started.elapsed().as_secs_f64();
-    println!(
-        "{}: {} frames ({}x{}, {:.1} fps{}), runner's pose found on {} ({:.0} %), {:.1} frames/s",
-        input.display(),
-        stats.frames,
-        info.width,
-        info.height,
-        info.fps,
-        if info.time_scale != 1.0 { format!(", filmed at {:.0} fps", info.time_fps()) } else { String::new() },
-        runner_frames,
-        100.0 * runner_frames as f64 / stats.frames.max(1) as f64,
-        stats.frames as f64 / secs
-    );
-    println!(
-        "  soles: the shoe's lowest point measured from the pixels on {} of {} foot-frames{}",
-        soles.points,
-        2 * runner_frames,
-        if soles.points == 0 { " (none: the landings are timed from the landmarks alone)" } else { "" }
-    );
-    if selection.people > 1 {
-        println!(
-            "  {} people seen: kept the runner (seen longest, legs moving most and most regularly), left out {} poses of the others",
-            selection.people, selection.poses_removed
-        );
-    }
-    // frames repeated to a higher rate: the timing is that of the distinct frames (said here, as
-    // the analysis may yet refuse; the reports carry it as an alert)
-    if let Some(w) = info.duplicate_warning() {
-        println!("  note: {w}");
-    }
-    Ok((frames, info))
 }

@@ -22,7 +22,7 @@ fn the_sample_has_six_strips_linked_from_the_report() {
         for kind in ["typical", "most", "least"] {
             let rel = format!("evidence/{side}_{kind}.png");
             let (w, h) = png_size(&std::fs::read(out.path().join(&rel)).unwrap());
-            assert_eq!(h, overstride::video::evidence::PANEL_HEIGHT_PX, "{rel}");
+            assert_eq!(h, overstride::report::evidence::PANEL_HEIGHT_PX, "{rel}");
             // five enlarged panels of a lower-body crop (taller than wide, but not a sliver)
             assert!(w > 5 * 200 && w < 5 * 700, "{rel}: {w}x{h}");
             assert!(html.contains(&format!("src='{rel}'")), "{rel} not in report.html");

@@ -29,8 +29,8 @@ fn synthetic_rear_view_report_renders() {
         title: "Synthetic <runner> & co",
         runner: Some("Test"),
         source: "synthetic",
-        key_frames: vec![],
-        evidence: vec![],
+        key_frames: &[],
+        evidence: &[],
         retraining: None,
     };
     let html = overstride::report::html::render(&a, &page);
@@ -96,10 +96,10 @@ fn frontal_key_frames_show_the_peak_pelvic_drop() {
     let mut reader = overstride::video::VideoReader::open(&video).unwrap();
     let mut keys = Vec::new();
     for side in [overstride::gait::events::Side::Left, overstride::gait::events::Side::Right] {
-        let step = overstride::video::key_frame::typical_step(&a, side).expect("a typical step");
+        let step = overstride::report::key_frame::typical_step(&a, side).expect("a typical step");
         let peak = step.peak_drop_frame.expect("peak-drop frame");
         assert!(peak >= step.ic_frame, "the peak is in the stance");
-        let (caption, png) = overstride::video::key_frame::render(&mut reader, &frames, &a, step).unwrap().expect("key frame");
+        let (caption, png) = overstride::report::key_frame::render(&mut reader, &frames, &a, step).unwrap().expect("key frame");
         assert!(png.starts_with(b"\x89PNG") && png.len() > 5_000);
         assert!(caption.contains("peak pelvic drop") && caption.contains(&format!("frame {peak}")), "{caption}");
         keys.push((caption, png));
@@ -108,8 +108,8 @@ fn frontal_key_frames_show_the_peak_pelvic_drop() {
         title: "Rear view",
         runner: None,
         source: "synthetic",
-        key_frames: keys,
-        evidence: vec![],
+        key_frames: &keys,
+        evidence: &[],
         retraining: None,
     };
     let p = d.path().join("report.html");

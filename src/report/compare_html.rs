@@ -6,8 +6,10 @@
 
 use std::fmt::Write;
 
+use super::export::Exporter;
 use super::html::{esc, CSS, LEFT_COLOUR, RIGHT_COLOUR};
 use crate::compare::{Change, Comparison, Session, Verdict, COVERAGE_95};
+use crate::{Error, Result};
 
 /// The measures shown first and plotted (others are in the table, and plotted when they changed).
 const HEADLINE: &[&str] =
@@ -245,6 +247,40 @@ fn table(c: &Comparison, out: &mut String) {
          Each measure and side is judged alone: among many measures, an occasional “real change” can be chance.</p></section>",
         esc(c.rule)
     );
+}
+
+/// What `overstride compare` presents: the comparison and the two sessions it read.
+pub struct Compared<'a> {
+    pub comparison: &'a Comparison,
+    pub before: &'a Session,
+    pub after: &'a Session,
+}
+
+/// The comparison's report.html, as an [`Exporter`].
+pub struct CompareHtml;
+
+impl Exporter<Compared<'_>> for CompareHtml {
+    fn file(&self) -> &'static str {
+        "report.html"
+    }
+
+    fn serialize(&self, r: &Compared) -> Result<Vec<u8>> {
+        Ok(render(r.comparison, r.before, r.after, "Treadmill running: before and after").into_bytes())
+    }
+}
+
+/// comparison.json (rounded as report.json is), as an [`Exporter`].
+pub struct ComparisonJson;
+
+impl Exporter<Compared<'_>> for ComparisonJson {
+    fn file(&self) -> &'static str {
+        "comparison.json"
+    }
+
+    fn serialize(&self, r: &Compared) -> Result<Vec<u8>> {
+        let json = super::json::to_pretty(r.comparison).map_err(|e| Error::Input(format!("cannot encode comparison.json: {e}")))?;
+        Ok(json.into_bytes())
+    }
 }
 
 /// The whole page.

@@ -1,6 +1,8 @@
 //! steps.csv — one row per initial contact, the same fields as report.json's `steps`.
 
 use crate::gait::{Analysis, Step};
+use crate::report::export::{Exporter, Report};
+use crate::Result;
 
 pub const COLUMNS: &[&str] = &[
     "side",
@@ -65,6 +67,19 @@ fn row(s: &Step) -> Vec<String> {
         num(s.step_length_pct_leg),
         num(s.step_length_cm),
     ]
+}
+
+/// steps.csv, as an [`Exporter`].
+pub struct Csv;
+
+impl Exporter<Report<'_>> for Csv {
+    fn file(&self) -> &'static str {
+        "steps.csv"
+    }
+
+    fn serialize(&self, r: &Report) -> Result<Vec<u8>> {
+        Ok(render(r.analysis).into_bytes())
+    }
 }
 
 pub fn render(a: &Analysis) -> String {

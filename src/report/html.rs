@@ -13,6 +13,8 @@ use crate::gait::analysis::{
 use crate::gait::events::Side;
 use crate::gait::retraining::Retraining;
 use crate::gait::summary::Stat;
+use crate::report::export::{Exporter, Report};
+use crate::Result;
 
 /// What the page shows beside the analysis.
 pub struct PageInput<'a> {
@@ -20,11 +22,37 @@ pub struct PageInput<'a> {
     pub runner: Option<&'a str>,
     pub source: &'a str,
     /// PNG key frames per side (already encoded), with a caption.
-    pub key_frames: Vec<(String, Vec<u8>)>,
-    /// Evidence frames written beside the report (`video::evidence`): caption and relative path.
-    pub evidence: Vec<(String, String)>,
+    pub key_frames: &'a [(String, Vec<u8>)],
+    /// Evidence frames written beside the report (`report::evidence`): caption and relative path.
+    pub evidence: &'a [(String, String)],
     /// The cadence retraining targets and the metronome written beside the report.
     pub retraining: Option<&'a Retraining>,
+}
+
+/// report.html, as an [`Exporter`]: the page titled with the runner's name, the input's file name
+/// in its header.
+pub struct Html;
+
+impl Exporter<Report<'_>> for Html {
+    fn file(&self) -> &'static str {
+        "report.html"
+    }
+
+    fn serialize(&self, r: &Report) -> Result<Vec<u8>> {
+        let title = match r.runner {
+            Some(n) => format!("Treadmill running assessment — {n}"),
+            None => "Treadmill running assessment".to_string(),
+        };
+        let page = PageInput {
+            title: &title,
+            runner: r.runner,
+            source: &r.source.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+            key_frames: &r.key_frames,
+            evidence: &r.evidence,
+            retraining: r.retraining,
+        };
+        Ok(render(r.analysis, &page).into_bytes())
+    }
 }
 
 /// HTML-escapes text for element content and quoted attributes.
@@ -655,7 +683,7 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
     }
     if !page.key_frames.is_empty() {
         out.push_str("<section><h2>Key frames</h2><div class=keys>");
-        for (caption, png) in &page.key_frames {
+        for (caption, png) in page.key_frames {
             let _ = write!(
                 out,
                 "<figure><img alt='{}' src='data:image/png;base64,{}'><figcaption>{}</figcaption></figure>",
@@ -668,7 +696,7 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
     }
     if !page.evidence.is_empty() {
         out.push_str("<section><h2>Evidence frames</h2>");
-        for (caption, rel) in &page.evidence {
+        for (caption, rel) in page.evidence {
             let _ = write!(
                 out,
                 "<figure class=evidence><img alt='{}' src='{}'><figcaption>{}</figcaption></figure>",

@@ -4,11 +4,13 @@ use serde::Serialize;
 
 use crate::gait::retraining::Retraining;
 use crate::gait::Analysis;
+use crate::report::export::{Exporter, Report};
+use crate::Result;
 
 pub const SCHEMA_VERSION: &str = "1.0";
 
 #[derive(Serialize)]
-struct Report<'a> {
+struct Document<'a> {
     schema_version: &'static str,
     tool: String,
     input: &'a str,
@@ -20,13 +22,26 @@ struct Report<'a> {
     retraining: Option<&'a Retraining>,
 }
 
+/// report.json, as an [`Exporter`].
+pub struct Json;
+
+impl Exporter<Report<'_>> for Json {
+    fn file(&self) -> &'static str {
+        "report.json"
+    }
+
+    fn serialize(&self, r: &Report) -> Result<Vec<u8>> {
+        Ok(render_with(r.analysis, &r.source.display().to_string(), r.retraining).into_bytes())
+    }
+}
+
 pub fn render(a: &Analysis, input: &str) -> String {
     render_with(a, input, None)
 }
 
 /// report.json with the cadence retraining plan of the run (see `gait::retraining`).
 pub fn render_with(a: &Analysis, input: &str, retraining: Option<&Retraining>) -> String {
-    let r = Report {
+    let r = Document {
         schema_version: SCHEMA_VERSION,
         tool: format!("overstride {}", env!("CARGO_PKG_VERSION")),
         input,

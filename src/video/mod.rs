@@ -1,11 +1,9 @@
-//! Video at the edges of the pipeline: decoding frames upright with their timestamps, and writing the
-//! annotated video.
+//! Video at the edges of the pipeline: decoding frames upright with their timestamps, and encoding
+//! a video from frames. Nothing here knows about poses or gait: what is drawn on the frames (the
+//! annotated video, key frames, evidence strips) is presentation, in `report`.
 
-pub mod annotate;
 pub mod container;
 pub mod decode;
 pub mod encode;
-pub mod evidence;
-pub mod key_frame;
 
 pub use decode::{Frame, VideoInfo, VideoReader};

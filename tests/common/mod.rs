@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use overstride::pose::model::{Models, Variant};
-use overstride::pose::pipeline::{self, PipelineOptions};
+use overstride::pose::pipeline::Workers;
 use overstride::pose::{idx, FramePose};
 use overstride::video::VideoReader;
 
@@ -33,22 +33,14 @@ pub fn run(cmd: &mut Command) -> (Output, String) {
     (out, stderr)
 }
 
-/// Runs the pose stage on a video through the library: the runner's pose on every frame.
+/// Runs the pose stage on a video through the library: the runner's pose on every frame, with
+/// each shoe's sole point measured from the pixels.
 pub fn poses_of(video: &Path) -> Vec<FramePose> {
     let reader = VideoReader::open(video).expect("open video");
     let models = Models::load(Variant::Full).expect("models");
-    let mut seen = Vec::new();
     // two workers (any number gives the same landmarks: tests/determinism.rs)
-    let opts = PipelineOptions { workers: 2 };
-    pipeline::run(reader, &models, &opts, |fp| {
-        seen.push(fp.clone());
-        Ok(())
-    })
-    .expect("pose pipeline");
-    let mut frames = overstride::pose::runner::keep_runner(&seen).0;
-    // and each shoe's lowest point from the pixels, as `analyze` measures it
-    overstride::pose::sole::measure(VideoReader::open(video).expect("open video"), &mut frames).expect("sole points");
-    frames
+    let workers = Workers::new(&models, 2).expect("sessions");
+    overstride::run::track(reader, &workers, &mut overstride::run::Quiet).expect("pose pipeline").frames
 }
 
 /// Distances between two runs' landmarks over every frame both have a pose on, in units of the

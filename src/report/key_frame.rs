@@ -8,10 +8,10 @@ use opencv::imgproc;
 use opencv::prelude::*;
 
 use super::annotate::draw_skeleton;
-use super::VideoReader;
 use crate::gait::analysis::{Analysis, Step};
 use crate::gait::events::Side;
 use crate::pose::FramePose;
+use crate::video::VideoReader;
 use crate::Result;
 
 /// The step whose main measure is the median of its side's (the most typical contact).

@@ -11,11 +11,12 @@ use opencv::core::{Mat, Point, Scalar};
 use opencv::imgproc;
 use opencv::prelude::*;
 
-use super::VideoReader;
+use super::export::Sink;
 use crate::gait::analysis::{Analysis, Step};
 use crate::gait::events::Side;
 use crate::pose::idx::*;
 use crate::pose::FramePose;
+use crate::video::VideoReader;
 use crate::Result;
 
 /// Frames either side of initial contact in a strip (5 frames: IC and two each side — at 30 fps
@@ -202,8 +203,8 @@ pub fn frontal_drop(reader: &mut VideoReader, frames: &[FramePose], step: &Step)
     Ok(Some((png(&out)?, w, h)))
 }
 
-/// Evidence frames (`video::evidence`) written under `evidence/`; returns (caption, file) for the page.
-pub fn write_all(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, dest: &std::path::Path) -> Result<Vec<(String, String)>> {
+/// Evidence frames written under `evidence/`; returns (caption, file) for the page.
+pub fn write_all(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, sink: &mut Sink) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for side in [Side::Left, Side::Right] {
         let picks = if a.view.is_side() {
@@ -215,8 +216,7 @@ pub fn write_all(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, d
             let img = if a.view.is_side() { side_strip(reader, frames, step)? } else { frontal_drop(reader, frames, step)? };
             let Some((png, w, h)) = img else { continue };
             let rel = format!("evidence/{}_{kind}.png", side.as_str());
-            std::fs::create_dir_all(dest.join("evidence")).map_err(|e| crate::output::out_err(dest, e))?;
-            crate::output::write_atomic(&dest.join(&rel), &png)?;
+            sink.write(&rel, &png)?;
             let what = match kind {
                 "typical" => "the typical landing (median overstride)",
                 "most" => "the most overstriding landing",

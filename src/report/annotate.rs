@@ -7,8 +7,8 @@ use opencv::core::{Mat, Point, Scalar};
 use opencv::imgproc;
 use opencv::prelude::*;
 
-use super::encode::VideoSink;
 use crate::pose::{Pose, SKELETON};
+use crate::video::encode::VideoSink;
 use crate::Result;
 
 /// Landmarks below this visibility are drawn thin and grey: the model is not sure of them.
@@ -56,7 +56,7 @@ const STRIKE_MARKER_FRAMES: usize = 6;
 /// mass, a marker at each initial contact with its overstride (side views) and live knee angles.
 /// Decodes the input a second time (the measurements exist only once the run is analysed).
 pub fn write_analysed(input: &Path, dest: &Path, frames: &[crate::pose::FramePose], a: &crate::gait::Analysis) -> Result<&'static str> {
-    let mut reader = super::VideoReader::open(input)?;
+    let mut reader = crate::video::VideoReader::open(input)?;
     let info = reader.info().clone();
     let mut w = VideoSink::create(dest, info.fps, info.width, info.height)?;
     let codec = w.codec;
