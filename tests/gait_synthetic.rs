@@ -410,29 +410,51 @@ fn dump_synthetic_runner() {
 
 /// The TO bar on a foot that peels off the belt (`liftoff_rise: Some(0.0)`: the ankle leaves
 /// with no upward speed, the toe with only what the foot's rotation gives it): clean, every frame
-/// rate, at least 95 % of toe-offs within one frame and the median within a quarter of a frame. Not
-/// met: TO is still where the foot point rises through the stance band, late on a soft corner
-/// (measured: median +1.0/+1.8/+3.5/+7.0 frames, 48/2/0/0 % within one frame at 30/60/120/240 fps).
-/// A lift-off fit of the toe (the landing model mirrored, `Phase::LiftOff`) was tried: height cue
-/// alone 83–93 % within one frame clean, but late again with 1.5 px of noise (+0.9 to +3.3 frames)
-/// and weak on the softest lift-offs; the velocity cue fires early (the toe's speed leaves the
-/// belt's smoothly). Ignored until it is met.
+/// rate, at least 95 % of toe-offs within one frame and the median within a quarter of a frame, with
+/// the sole measured from the pixels (its lift-off off its stance line, `Phase::LiftOff`). Met at 30
+/// and 60 fps (below); not at 120 and 240 fps (median −1.08 and −0.56 frame, 48 and 54 % within one
+/// frame). Without sole points TO is where the foot point rises through the stance band, late on a
+/// soft corner (+0.94/+1.76/+3.33/+6.29 frames). Ignored until it is met.
 #[test]
 #[ignore]
 fn toe_off_of_a_peeling_foot_within_one_frame() {
     for fps in [30.0, 60.0, 120.0, 240.0] {
-        let mut e = Vec::new();
-        for retraction_s in [0.0, 0.04] {
-            for foot_angle_ic_deg in [12.0, -6.0] {
-                let r = Runner { fps, retraction_s, foot_angle_ic_deg, liftoff_rise: Some(0.0), ..Runner::default() };
-                let (a, t) = run(&r);
-                e.extend(pairs(&a, &t).iter().filter_map(|(t, s)| s.to_time_s.map(|x| (x - t.to_time_s) * fps)));
-            }
-        }
-        e.sort_by(f64::total_cmp);
-        let within = e.iter().filter(|v| v.abs() <= 1.0).count() as f64 / e.len() as f64;
-        let med = e[e.len() / 2];
+        let (med, within) = peeling_toe_off(fps, Some(0.3));
         assert!(within >= 0.95 && med.abs() <= 0.25, "{fps} fps: TO median {med:+.2} frames, {:.0} % within one frame", within * 100.0);
+    }
+}
+
+/// A peeling foot's toe-off errors (median in frames, share within one frame) over retraction and
+/// strike type, with sole points at this noise where Some.
+fn peeling_toe_off(fps: f64, sole_noise_px: Option<f64>) -> (f64, f64) {
+    let mut e = Vec::new();
+    for retraction_s in [0.0, 0.04] {
+        for foot_angle_ic_deg in [12.0, -6.0] {
+            let r = Runner { fps, retraction_s, foot_angle_ic_deg, liftoff_rise: Some(0.0), sole_noise_px, seed: 9, ..Runner::default() };
+            let (a, t) = run(&r);
+            e.extend(pairs(&a, &t).iter().filter_map(|(t, s)| s.to_time_s.map(|x| (x - t.to_time_s) * fps)));
+        }
+    }
+    e.sort_by(f64::total_cmp);
+    let within = e.iter().filter(|v| v.abs() <= 1.0).count() as f64 / e.len() as f64;
+    (e[e.len() / 2], within)
+}
+
+/// What holds today for a peeling toe-off, with the sole measured from the pixels (0.3 px): at 30 and
+/// 60 fps every toe-off within one frame and the median within a quarter frame (measured +0.17 and
+/// −0.10 frame, 100 % and 99 %); at 120 and 240 fps the median within 1.2 frames (measured −1.08 and
+/// −0.56: the soft lift-off is hard to time finer than ~10 ms). The height crossing before it (still
+/// what times a toe-off without sole points) fails: +0.94/+1.76/+3.33/+6.29 frames.
+#[test]
+fn toe_off_of_a_peeling_foot_from_the_sole() {
+    for fps in [30.0, 60.0, 120.0, 240.0] {
+        let (med, within) = peeling_toe_off(fps, Some(0.3));
+        eprintln!("{fps} fps: peeling TO median {med:+.2} frames, {:.0} % within one frame", within * 100.0);
+        if fps < 100.0 {
+            assert!(within >= 0.95 && med.abs() <= 0.25, "{fps} fps: TO median {med:+.2}, {:.0} % within one frame", within * 100.0);
+        } else {
+            assert!(med.abs() <= 1.2, "{fps} fps: TO median {med:+.2} frames");
+        }
     }
 }
 
@@ -541,6 +563,38 @@ fn landing_grid_with_soles_diagnostics() {
                 worst(&|s| s.2),
                 worst(&|s| s.3)
             );
+        }
+    }
+}
+
+/// Diagnostic: toe-off of a peeling foot with sole points (0.5 px), clean and with 1.5 px landmarks.
+#[test]
+#[ignore]
+fn toe_off_with_soles_diagnostics() {
+    for noise in [0.0, 1.5] {
+        for fps in [30.0, 60.0, 120.0, 240.0] {
+            for rise in [Some(0.0), None] {
+                let mut e = Vec::new();
+                for retraction_s in [0.0, 0.04] {
+                    for foot_angle_ic_deg in [12.0, -6.0] {
+                        let r = Runner {
+                            fps,
+                            retraction_s,
+                            foot_angle_ic_deg,
+                            liftoff_rise: rise,
+                            noise_px: noise,
+                            sole_noise_px: Some(if noise > 0.0 { 1.0 } else { 0.3 }),
+                            seed: 9,
+                            ..Runner::default()
+                        };
+                        let (a, t) = run(&r);
+                        e.extend(pairs(&a, &t).iter().filter_map(|(t, s)| s.to_time_s.map(|x| (x - t.to_time_s) * fps)));
+                    }
+                }
+                e.sort_by(f64::total_cmp);
+                let within = e.iter().filter(|v| v.abs() <= 1.0).count() as f64 / e.len() as f64;
+                eprintln!("TOSUM noise {noise} {fps} fps rise {rise:?}: median {:+.2}, within {:.0} %", e[e.len() / 2], within * 100.0);
+            }
         }
     }
 }
