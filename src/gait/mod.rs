@@ -5,16 +5,21 @@
 //! contact and toe-off on a treadmill), `com` (centre of mass).
 
 pub mod analysis;
+pub mod belt;
 pub mod capture;
 pub mod com;
+pub mod corner;
 pub mod events;
 pub mod fit;
+pub mod frontal;
 pub mod landing;
 pub mod metrics;
 pub mod plausibility;
 pub mod retraining;
 pub mod scale;
 pub mod series;
+pub mod side;
+pub mod side_view;
 pub mod signal;
 pub mod summary;
 pub mod swap;

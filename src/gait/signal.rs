@@ -195,6 +195,31 @@ pub fn clean(t: &[f64], v: &mut [f64], vis: &[f64], fps: f64) -> CleanCounts {
     CleanCounts { low_visibility, outliers, filled }
 }
 
+/// Running median of three samples (ends kept; NaN where any of the three is NaN).
+pub fn median3(v: &[f64]) -> Vec<f64> {
+    let mut out = v.to_vec();
+    for i in 1..v.len().saturating_sub(1) {
+        let (a, b, c) = (v[i - 1], v[i], v[i + 1]);
+        out[i] = if a.is_finite() && b.is_finite() && c.is_finite() { a.max(b).min(a.min(b).max(c)) } else { b };
+    }
+    out
+}
+
+/// Central-difference velocity (per second) of a sampled signal.
+pub fn velocity(t: &[f64], v: &[f64]) -> Vec<f64> {
+    let n = v.len();
+    (0..n)
+        .map(|i| {
+            let (a, b) = (i.saturating_sub(1), (i + 1).min(n.saturating_sub(1)));
+            if b > a {
+                (v[b] - v[a]) / (t[b] - t[a])
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
