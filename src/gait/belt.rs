@@ -5,7 +5,7 @@
 use super::events::{Contact, FootPoint};
 use super::series::Series;
 use super::side::Side;
-use super::summary::{median, percentile};
+use super::stats::{median_upper, percentile};
 use crate::pose::idx::*;
 
 /// Contact threshold: at least this fraction of leg length above the belt…
@@ -80,9 +80,8 @@ pub fn fit_belt(xs: &[f64], ys: &[f64], fwd_velocity: Option<&[f64]>, band_px: f
         let b = if slope && sxx > 0.0 { sxy / sxx } else { 0.0 };
         let b = if b.atan().to_degrees().abs() > MAX_TILT_DEG { 0.0 } else { b };
         // the belt is the middle of the samples' spread about the line
-        let mut res: Vec<f64> = pts.iter().map(|p| p.1 - b * p.0).collect();
-        res.sort_by(f64::total_cmp);
-        Some(BeltLine { a: res[res.len() / 2], b })
+        let res: Vec<f64> = pts.iter().map(|p| p.1 - b * p.0).collect();
+        Some(BeltLine { a: median_upper(&res)?, b })
     };
     let slope = fwd_velocity.is_some();
     let first = match fwd_velocity {
@@ -143,23 +142,19 @@ pub fn belt_speed(t: &[f64], fwd: &[f64], contacts: &[Contact]) -> Option<f64> {
         })
         .filter(|v| v.is_finite() && *v > 0.0)
         .collect();
-    median(&v)
+    median_upper(&v)
 }
 
 /// How far the heel landmark sits above the toe landmark when the foot is flat on the belt
 /// (mid-stance of the given contacts): the median of toe y − heel y there, never negative.
 pub fn heel_sole_offset(s: &Series, side: Side, contacts: &[Contact]) -> f64 {
     let o = side.offset();
-    let mut d: Vec<f64> = contacts
+    let d: Vec<f64> = contacts
         .iter()
         .filter(|c| c.side == side)
         .map(|c| (c.first + c.last) / 2)
         .map(|i| s.y[LEFT_FOOT_INDEX + o][i] - s.y[LEFT_HEEL + o][i])
         .filter(|v| v.is_finite())
         .collect();
-    if d.is_empty() {
-        return 0.0;
-    }
-    d.sort_by(f64::total_cmp);
-    d[d.len() / 2].max(0.0)
+    median_upper(&d).map_or(0.0, |m| m.max(0.0))
 }

@@ -9,9 +9,10 @@
 use serde::Serialize;
 
 use super::events::Side;
+use super::geometry::dist;
 use super::metrics::leg_landmarks;
 use super::series::Series;
-use super::summary::percentile;
+use super::stats::percentile;
 use super::view::View;
 
 /// Frame rate of a good film: at 100 fps half a frame is 5 ms, below the 10–14 ms of kinematic
@@ -250,7 +251,7 @@ pub fn segment_change_pct(s: &Series, min_vis: f64) -> Option<f64> {
     let change = |a: usize, b: usize| -> Option<f64> {
         let l: Vec<f64> = (0..s.len())
             .filter(|&i| s.vis[a][i] >= min_vis && s.vis[b][i] >= min_vis)
-            .map(|i| (s.x[a][i] - s.x[b][i]).hypot(s.y[a][i] - s.y[b][i]))
+            .map(|i| dist(s.point(a, i), s.point(b, i)))
             .filter(|v| v.is_finite())
             .collect();
         if l.len() < 20 {

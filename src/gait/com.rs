@@ -7,6 +7,7 @@
 //! at most 6 % (an arm); beyond that, or without the trunk, the pelvis centre (hip midpoint) stands
 //! in, and the result says so.
 
+use super::geometry::{finite, lerp};
 use super::series::Series;
 use crate::pose::idx::*;
 
@@ -38,14 +39,6 @@ pub enum ComModel {
     Segmental,
     /// Hip midpoint, used where a landmark the model needs is missing.
     PelvisCentre,
-}
-
-fn lerp(a: [f64; 2], b: [f64; 2], f: f64) -> [f64; 2] {
-    [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])]
-}
-
-fn finite(p: [f64; 2]) -> bool {
-    p[0].is_finite() && p[1].is_finite()
 }
 
 /// Centre of mass at sample `i`.

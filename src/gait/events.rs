@@ -30,6 +30,7 @@ pub use super::side_view::{
     contacts_side, foot_tracks, refine_side, turn_time, turning_points, FootTracks, MAX_LANDING_S, TURN_FIT_S, TURN_HYSTERESIS,
 };
 pub use super::signal::{median3, velocity};
+use super::stats::median_upper;
 use crate::pose::idx::*;
 
 /// Shortest contact accepted, seconds (running stance is ≥ 0.15 s; this rejects a swing foot grazing
@@ -121,13 +122,8 @@ pub fn detect(
                 let fwd_rel: Vec<f64> = median3(
                     &(0..s.len())
                         .map(|i| {
-                            let mut v: Vec<f64> = foot.iter().map(|&lm| raw.x[lm][i]).filter(|x| x.is_finite()).collect();
-                            v.sort_by(f64::total_cmp);
-                            if v.is_empty() {
-                                f64::NAN
-                            } else {
-                                x_sign * v[v.len() / 2] - p[i]
-                            }
+                            let v: Vec<f64> = foot.iter().map(|&lm| raw.x[lm][i]).collect();
+                            median_upper(&v).map_or(f64::NAN, |m| x_sign * m - p[i])
                         })
                         .collect::<Vec<_>>(),
                 );

@@ -1,7 +1,7 @@
 //! Small least-squares fits shared by the event detectors: normal equations, the search of an
 //! event time on a grid (best fit, or its posterior), and a window's median and slope.
 
-use super::summary::median;
+use super::stats::median_upper;
 
 /// Solves the leading k×k block of the system by Gaussian elimination with partial pivoting.
 pub fn solve<const N: usize>(mut m: [[f64; N]; N], mut r: [f64; N], k: usize) -> Option<[f64; N]> {
@@ -116,7 +116,7 @@ pub const COARSE_STEPS: usize = 200;
 pub const FINE_STEP_S: f64 = 2e-5;
 
 pub(super) fn median_in(t: &[f64], v: &[f64], t0: f64, t1: f64) -> Option<f64> {
-    median(&t.iter().zip(v).filter(|(a, b)| **a >= t0 && **a <= t1 && b.is_finite()).map(|(_, b)| *b).collect::<Vec<_>>())
+    median_upper(&t.iter().zip(v).filter(|(a, b)| **a >= t0 && **a <= t1 && b.is_finite()).map(|(_, b)| *b).collect::<Vec<_>>())
 }
 
 /// Least-squares slope of v over t within [t0, t1] (at least three samples).

@@ -6,11 +6,12 @@
 //! Frontal views: X towards the runner's right, Y up. So a mirrored video gives the same numbers.
 
 use super::events::Side;
+use super::geometry::dist;
 use super::series::{interp, Series};
 use crate::pose::idx::*;
 
 /// A point in runner coordinates.
-pub type P = [f64; 2];
+pub use super::geometry::P;
 
 /// Runner-coordinate view of a series: x scaled by `x_sign` (+1/−1), y flipped to point up.
 pub struct Frame<'a> {
@@ -96,14 +97,6 @@ pub const CONTACT_REACH: usize = 5;
 /// Samples each side's line is fitted through.
 pub const CONTACT_SAMPLES: usize = 2;
 
-pub fn mid(a: P, b: P) -> P {
-    [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
-}
-
-fn dist(a: P, b: P) -> f64 {
-    (a[0] - b[0]).hypot(a[1] - b[1])
-}
-
 /// Angle of the vector a→b from straight down, degrees, positive when b is ahead (+X) of a.
 pub fn angle_from_down(a: P, b: P) -> f64 {
     (b[0] - a[0]).atan2(a[1] - b[1]).to_degrees()
@@ -165,7 +158,7 @@ pub fn leg_length(s: &Series) -> Option<f64> {
                 }
             }
         }
-        super::summary::percentile(&v, 0.9)
+        super::stats::percentile(&v, 0.9)
     };
     Some(seg(LEFT_HIP, LEFT_KNEE)? + seg(LEFT_KNEE, LEFT_ANKLE)?)
 }

@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::series::Series;
-use super::summary::percentile;
+use super::stats::percentile;
 use super::view::View;
 use crate::pose::idx::*;
 

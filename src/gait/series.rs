@@ -60,12 +60,8 @@ impl Series {
 
     /// Sampling rate from the median time step (robust to a dropped frame).
     pub fn fps(&self) -> f64 {
-        let mut d: Vec<f64> = self.t.windows(2).map(|w| w[1] - w[0]).filter(|d| d.is_finite() && *d > 0.0).collect();
-        if d.is_empty() {
-            return f64::NAN;
-        }
-        d.sort_by(f64::total_cmp);
-        1.0 / d[d.len() / 2]
+        let d: Vec<f64> = self.t.windows(2).map(|w| w[1] - w[0]).filter(|d| d.is_finite() && *d > 0.0).collect();
+        super::stats::median_upper(&d).map_or(f64::NAN, |m| 1.0 / m)
     }
 
     pub fn point(&self, lm: usize, i: usize) -> [f64; 2] {

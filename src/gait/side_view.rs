@@ -11,7 +11,7 @@ use super::events::{
 use super::fit::{best_on_grid, median_in, slope_in, solve};
 use super::series::Series;
 use super::side::Side;
-use super::summary::{median, percentile};
+use super::stats::{median_upper, percentile};
 use crate::pose::idx::*;
 
 /// The turning points of a forward path: (forward-most, rear-most) sample indices, alternating, by
@@ -299,7 +299,7 @@ pub fn refine_side(t: &[f64], tr: &FootTracks, contacts: &mut [Contact]) {
         })
         .filter(|v| *v < 0.0)
         .collect();
-    let Some(v_belt) = median(&speeds) else { return };
+    let Some(v_belt) = median_upper(&speeds) else { return };
     for c in contacts.iter_mut() {
         let turn = c.ic_time_s;
         c.ic_uncertainty_s = (dt / 2.0).hypot(UNTIMED_UNCERTAINTY_S);

@@ -3,6 +3,8 @@
 //! forwards and backwards). Sports2D's recipe (Hampel → interpolate gaps → zero-lag Butterworth), with
 //! the cut-off set from the frame rate and the cadence instead of fixed.
 
+use super::stats::median_mean;
+
 /// Samples whose visibility is below this are treated as missing (the model says it cannot see them).
 pub const MIN_VISIBILITY: f64 = 0.3;
 /// Hampel filter: half-window (samples) and threshold (scaled MADs).
@@ -23,19 +25,6 @@ pub fn drop_low_visibility(v: &mut [f64], vis: &[f64], min_vis: f64) -> usize {
     n
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    }
-}
-
 /// Hampel filter: a sample further than `sigmas` scaled MADs from its window's median is replaced
 /// by NaN (to be filled as a gap). Returns how many were rejected.
 pub fn hampel(v: &mut [f64], half: usize, sigmas: f64) -> usize {
@@ -52,9 +41,9 @@ pub fn hampel(v: &mut [f64], half: usize, sigmas: f64) -> usize {
         if win.len() < 3 {
             continue;
         }
-        let med = median(&mut win);
+        let med = median_mean(&mut win);
         let mut dev: Vec<f64> = win.iter().map(|x| (x - med).abs()).collect();
-        let mad = 1.4826 * median(&mut dev);
+        let mad = 1.4826 * median_mean(&mut dev);
         if mad > 0.0 && (orig[i] - med).abs() > sigmas * mad {
             v[i] = f64::NAN;
             n += 1;

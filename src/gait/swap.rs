@@ -4,6 +4,7 @@
 //! frames): when the crossed assignment fits clearly better, the leg landmarks (knee, ankle, heel,
 //! toe) are swapped back. Ambiguous frames — legs side by side mid-swing — are left as they are.
 
+use super::geometry;
 use super::series::Series;
 use crate::pose::idx::*;
 
@@ -29,7 +30,7 @@ fn leg_points(s: &Series, i: usize, left: bool) -> Option<[[f64; 2]; 4]> {
 }
 
 fn dist(a: &[[f64; 2]; 4], b: &[[f64; 2]; 4]) -> f64 {
-    a.iter().zip(b).map(|(p, q)| (p[0] - q[0]).hypot(p[1] - q[1])).sum::<f64>() / 4.0
+    a.iter().zip(b).map(|(p, q)| geometry::dist(*p, *q)).sum::<f64>() / 4.0
 }
 
 fn predict(prev: &[[f64; 2]; 4], prev2: Option<&[[f64; 2]; 4]>) -> [[f64; 2]; 4] {

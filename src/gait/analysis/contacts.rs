@@ -6,7 +6,7 @@ use super::{AnalysisError, Prepared, Quality, Traces};
 use crate::gait::events::{self, Contact, Side};
 use crate::gait::metrics;
 use crate::gait::plausibility as gates;
-use crate::gait::summary::median;
+use crate::gait::stats::median_upper;
 use crate::gait::view::View;
 use crate::pose::idx::*;
 
@@ -114,5 +114,5 @@ pub fn provisional_duty_factor(contacts: &[Contact]) -> Option<f64> {
             }
         }
     }
-    median(&d)
+    median_upper(&d)
 }

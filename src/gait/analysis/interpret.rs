@@ -10,7 +10,8 @@ use crate::gait::events::Side;
 use crate::gait::plausibility as gates;
 use crate::gait::scale;
 use crate::gait::signal;
-use crate::gait::summary::{median, Stat};
+use crate::gait::stats::median_upper;
+use crate::gait::summary::Stat;
 
 /// Fewer steps than this per side and the means are flagged as unreliable.
 pub const MIN_STEPS_PER_SIDE: usize = 7;
@@ -123,7 +124,7 @@ pub(crate) fn interpret(p: &Prepared, belt_tilts_deg: &[f64], m: &Measured, sm: 
             }
         }
         let unc: Vec<f64> = included.iter().map(|s| s.ic_uncertainty_ms).collect();
-        if let Some(m) = median(&unc) {
+        if let Some(m) = median_upper(&unc) {
             warnings.push(format!(
                 "initial contact timed by the landing model (the foot at the belt's level and speed) to ±{m:.0} ms (median over steps; half a frame at {effective_fps:.0} fps is {:.0} ms): every at-contact number is shown with its timing uncertainty",
                 500.0 / effective_fps
@@ -149,8 +150,8 @@ pub(crate) fn interpret(p: &Prepared, belt_tilts_deg: &[f64], m: &Measured, sm: 
         view,
         &capture::Measured {
             effective_fps,
-            ic_uncertainty_ms: median(&included.iter().map(|st| st.ic_uncertainty_ms).collect::<Vec<_>>()),
-            overstride_timing_pct_leg: median(&included.iter().filter_map(|st| st.timing.overstride_pct_leg).collect::<Vec<_>>()),
+            ic_uncertainty_ms: median_upper(&included.iter().map(|st| st.ic_uncertainty_ms).collect::<Vec<_>>()),
+            overstride_timing_pct_leg: median_upper(&included.iter().filter_map(|st| st.timing.overstride_pct_leg).collect::<Vec<_>>()),
             body_px: gates::body_height_px(s),
             steps: [per_side(Side::Left), per_side(Side::Right)],
             leg_visibility: capture::leg_visibility(s, signal::MIN_VISIBILITY),

@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 use super::{foot_strike_class, gate, AnalysisError, AtContactTiming, Events, ImagePoints, Prepared, Quality, Step};
 use crate::gait::com;
 use crate::gait::events::Side;
-use crate::gait::metrics::{self, mid, Frame, P};
+use crate::gait::geometry::{mid, P};
+use crate::gait::metrics::{self, Frame};
 use crate::gait::plausibility::{self as gates, Alert, AlertKind};
 use crate::gait::scale::{self, Scale};
 use crate::gait::series::interp;
-use crate::gait::summary::median;
+use crate::gait::stats::median_upper;
 use crate::pose::idx::*;
 
 /// A step whose leg landmarks average a visibility below this at IC is flagged and left out of the
@@ -57,16 +58,15 @@ pub(crate) fn measure(p: &Prepared, ev: &Events, height_cm: Option<f64>, belt_km
     let mut flat_angle: BTreeMap<Side, f64> = BTreeMap::new();
     for side in [Side::Left, Side::Right] {
         let (_, _, _, heel, toe) = metrics::leg_landmarks(side);
-        let mut a: Vec<f64> = contacts
+        let a: Vec<f64> = contacts
             .iter()
             .filter(|c| c.side == side)
             .filter_map(|c| c.to_time_s.map(|to| (c.ic_time_s + to) / 2.0))
             .map(|tm| metrics::angle_above_horizontal(rf.at(heel, tm), rf.at(toe, tm)))
             .filter(|v| v.is_finite())
             .collect();
-        if !a.is_empty() {
-            a.sort_by(f64::total_cmp);
-            flat_angle.insert(side, a[a.len() / 2]);
+        if let Some(m) = median_upper(&a) {
+            flat_angle.insert(side, m);
         }
     }
 
@@ -265,8 +265,8 @@ pub const IMPLAUSIBLE_HIGH: f64 = 1.6;
 pub fn exclude_implausible(steps: &mut [Step]) -> usize {
     let mut n = 0;
     for side in [Side::Left, Side::Right] {
-        let st = median(&steps.iter().filter(|s| s.side == side).filter_map(|s| s.step_time_s).collect::<Vec<_>>());
-        let ct = median(&steps.iter().filter(|s| s.side == side).filter_map(|s| s.contact_time_s).collect::<Vec<_>>());
+        let st = median_upper(&steps.iter().filter(|s| s.side == side).filter_map(|s| s.step_time_s).collect::<Vec<_>>());
+        let ct = median_upper(&steps.iter().filter(|s| s.side == side).filter_map(|s| s.contact_time_s).collect::<Vec<_>>());
         for s in steps.iter_mut().filter(|s| s.side == side && s.excluded.is_none()) {
             let odd = |v: Option<f64>, m: Option<f64>| matches!((v, m), (Some(v), Some(m)) if v < IMPLAUSIBLE_LOW * m || v > IMPLAUSIBLE_HIGH * m);
             if odd(s.step_time_s, st) || odd(s.contact_time_s, ct) {

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use super::{gate, AnalysisError, Events, Gait, Measured, Prepared, Step, PELVIC_DROP_SDD_DEG};
 use crate::gait::events::{Contact, Side};
 use crate::gait::plausibility::{self as gates, Alert};
-use crate::gait::summary::{asymmetry, median, Asymmetry, Stat};
+use crate::gait::stats::median_upper;
+use crate::gait::summary::{asymmetry, Asymmetry, Stat};
 
 /// The run's summary.
 #[derive(Debug, Clone)]
@@ -25,7 +26,7 @@ pub(crate) fn summarise(p: &Prepared, ev: &Events, m: &Measured) -> Result<Summa
     // gait: running when the feet leave the ground together
     let flights: Vec<f64> = steps.iter().filter_map(|s| s.flight_time_s).collect();
     let duties: Vec<f64> = steps.iter().filter_map(|s| s.duty_factor).collect();
-    let running = match (median(&flights), median(&duties)) {
+    let running = match (median_upper(&flights), median_upper(&duties)) {
         (Some(f), _) if f > 0.0 => true,
         (None, Some(d)) => d < 0.5,
         _ => false,
@@ -101,7 +102,7 @@ pub fn cadence_from_strides(contacts: &[Contact]) -> Option<f64> {
     }
     // a missed contact doubles a stride and a spurious one splits it: the mean is taken over the
     // strides near the median (true strides vary by a few per cent)
-    let med = median(&strides)?;
+    let med = median_upper(&strides)?;
     let kept: Vec<f64> = strides.into_iter().filter(|s| *s > 0.8 * med && *s < 1.25 * med).collect();
     let mean = kept.iter().sum::<f64>() / kept.len().max(1) as f64;
     (mean > 0.0).then(|| 120.0 / mean)
