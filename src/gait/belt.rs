@@ -9,14 +9,14 @@ use super::stats::{median_upper, percentile};
 use crate::pose::idx::*;
 
 /// Contact threshold: at least this fraction of leg length above the belt…
-pub const MIN_THRESHOLD_LEG: f64 = 0.025;
+pub(crate) const MIN_THRESHOLD_LEG: f64 = 0.025;
 /// …and at least this many noise standard deviations.
-pub const THRESHOLD_SIGMAS: f64 = 3.0;
+pub(crate) const THRESHOLD_SIGMAS: f64 = 3.0;
 
 /// The foot's lowest point per sample: (x, y, which point). `heel_offset` (pixels, downwards) moves
 /// the heel landmark — which BlazePose places at the back of the heel, above the sole — down to the
 /// sole (see [`heel_sole_offset`]).
-pub fn foot_lowest(s: &Series, side: Side, heel_offset: f64) -> (Vec<f64>, Vec<f64>, FootPoint) {
+pub(crate) fn foot_lowest(s: &Series, side: Side, heel_offset: f64) -> (Vec<f64>, Vec<f64>, FootPoint) {
     let o = side.offset();
     let (heel, toe, ankle) = (LEFT_HEEL + o, LEFT_FOOT_INDEX + o, LEFT_ANKLE + o);
     let usable = (0..s.len()).filter(|&i| s.y[heel][i].is_finite() && s.y[toe][i].is_finite()).count();
@@ -38,25 +38,25 @@ pub fn foot_lowest(s: &Series, side: Side, heel_offset: f64) -> (Vec<f64>, Vec<f
 
 /// The belt line y = a + b·x in the image, fitted through both feet's lowest samples.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BeltLine {
+pub(crate) struct BeltLine {
     pub a: f64,
     pub b: f64,
 }
 
 impl BeltLine {
-    pub fn y_at(&self, x: f64) -> f64 {
+    pub(crate) fn y_at(&self, x: f64) -> f64 {
         self.a + self.b * x
     }
     /// The belt's tilt in the image, degrees (positive: lower on the right).
-    pub fn tilt_deg(&self) -> f64 {
+    pub(crate) fn tilt_deg(&self) -> f64 {
         self.b.atan().to_degrees()
     }
 }
 
 /// Samples within this fraction of leg length of the belt line count as stance when fitting it.
-pub const BELT_BAND_LEG: f64 = 0.06;
+pub(crate) const BELT_BAND_LEG: f64 = 0.06;
 /// Largest belt tilt accepted from the fit; beyond it the camera or the fit is not trusted.
-pub const MAX_TILT_DEG: f64 = 30.0;
+pub(crate) const MAX_TILT_DEG: f64 = 30.0;
 
 /// Fits the line the foot slides along in stance. The first guess: in side views (`fwd_velocity`
 /// given: the foot's forward speed relative to the pelvis) a least-squares line through the
@@ -64,7 +64,7 @@ pub const MAX_TILT_DEG: f64 = 30.0;
 /// stance, wherever it is along the belt; in frontal views a level line through the lowest quarter.
 /// Then, three times, a least-squares line through every sample within `band_px` of the current
 /// line. The line may slope: a camera not square to the treadmill sees the belt run obliquely.
-pub fn fit_belt(xs: &[f64], ys: &[f64], fwd_velocity: Option<&[f64]>, band_px: f64) -> Option<BeltLine> {
+pub(crate) fn fit_belt(xs: &[f64], ys: &[f64], fwd_velocity: Option<&[f64]>, band_px: f64) -> Option<BeltLine> {
     let all: Vec<(f64, f64)> = xs.iter().zip(ys.iter()).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (*x, *y)).collect();
     if all.len() < 3 {
         return None;
@@ -113,14 +113,14 @@ pub fn fit_belt(xs: &[f64], ys: &[f64], fwd_velocity: Option<&[f64]>, band_px: f
 }
 
 /// Height of the foot above the belt, pixels (positive up).
-pub fn height(xs: &[f64], ys: &[f64], belt: &BeltLine) -> Vec<f64> {
+pub(crate) fn height(xs: &[f64], ys: &[f64], belt: &BeltLine) -> Vec<f64> {
     xs.iter().zip(ys).map(|(&x, &y)| belt.y_at(x) - y).collect()
 }
 
 /// The height below which a foot is on the belt: at least [`MIN_THRESHOLD_LEG`] of leg length and
 /// [`THRESHOLD_SIGMAS`] times the height's noise — the robust spread of its second difference near
 /// the belt (a straight descent has none; white noise of SD σ gives second differences of SD σ·√6).
-pub fn contact_threshold(h: &[f64], leg_px: f64) -> f64 {
+pub(crate) fn contact_threshold(h: &[f64], leg_px: f64) -> f64 {
     let n = h.len();
     let d2: Vec<f64> = (1..n.saturating_sub(1))
         .filter(|&i| h[i].is_finite() && h[i].abs() < 0.06 * leg_px)
@@ -133,7 +133,7 @@ pub fn contact_threshold(h: &[f64], leg_px: f64) -> f64 {
 }
 
 /// The belt's speed (pixels/s): the foot's backward speed over the middle half of each stance.
-pub fn belt_speed(t: &[f64], fwd: &[f64], contacts: &[Contact]) -> Option<f64> {
+pub(crate) fn belt_speed(t: &[f64], fwd: &[f64], contacts: &[Contact]) -> Option<f64> {
     let v: Vec<f64> = contacts
         .iter()
         .filter_map(|c| {
@@ -147,7 +147,7 @@ pub fn belt_speed(t: &[f64], fwd: &[f64], contacts: &[Contact]) -> Option<f64> {
 
 /// How far the heel landmark sits above the toe landmark when the foot is flat on the belt
 /// (mid-stance of the given contacts): the median of toe y − heel y there, never negative.
-pub fn heel_sole_offset(s: &Series, side: Side, contacts: &[Contact]) -> f64 {
+pub(crate) fn heel_sole_offset(s: &Series, side: Side, contacts: &[Contact]) -> f64 {
     let o = side.offset();
     let d: Vec<f64> = contacts
         .iter()

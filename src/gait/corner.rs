@@ -32,9 +32,9 @@ pub(super) fn timed_crossing(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, k: usi
 }
 
 /// The window a contact's corner is fitted in: this long on the air side of the threshold crossing…
-pub const HINGE_AIR_WINDOW_S: f64 = 0.13;
+pub(crate) const HINGE_AIR_WINDOW_S: f64 = 0.13;
 /// …and this long on the belt side, seconds.
-pub const HINGE_GROUND_WINDOW_S: f64 = 0.1;
+pub(crate) const HINGE_GROUND_WINDOW_S: f64 = 0.1;
 
 /// Least-squares fit of a corner to the height around a contact: h(t) = g + v·a + u·a² + w·d,
 /// where a = max(0, c − t) is the time still in the air before the corner (a descent onto the belt,
@@ -43,7 +43,7 @@ pub const HINGE_GROUND_WINDOW_S: f64 = 0.1;
 /// lie in the air (high frame rates); the belt-side slope w absorbs a stance path that is not quite
 /// level. The corner c is searched on a grid between the first and last sample ([`best_on_grid`]); for each, the
 /// coefficients come from the normal equations. Returns c.
-pub fn hinge(ts: &[f64], hs: &[f64], down: bool) -> Option<f64> {
+pub(crate) fn hinge(ts: &[f64], hs: &[f64], down: bool) -> Option<f64> {
     let pts: Vec<(f64, f64)> = ts.iter().zip(hs).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
     if pts.len() < 4 {
         return None;

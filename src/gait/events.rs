@@ -17,28 +17,23 @@
 //! uncertainty is stated from the frame rate by the caller. This module holds the contact and what
 //! both views share, and [`detect`], which runs one foot through them.
 
-pub use super::belt::{
-    belt_speed, contact_threshold, fit_belt, foot_lowest, heel_sole_offset, height, BeltLine, BELT_BAND_LEG, MAX_TILT_DEG,
-    MIN_THRESHOLD_LEG, THRESHOLD_SIGMAS,
-};
-pub use super::corner::{hinge, HINGE_AIR_WINDOW_S, HINGE_GROUND_WINDOW_S};
-pub use super::fit::{COARSE_STEPS, FINE_STEP_S};
-pub use super::frontal::{contacts, refine_frontal};
+pub(crate) use super::belt::{belt_speed, foot_lowest, height};
+use super::belt::{fit_belt, heel_sole_offset, BeltLine, BELT_BAND_LEG};
+use super::frontal::{contacts, refine_frontal};
 use super::series::Series;
 pub use super::side::Side;
-pub use super::side_view::{
-    contacts_side, foot_tracks, refine_side, turn_time, turning_points, FootTracks, MAX_LANDING_S, TURN_FIT_S, TURN_HYSTERESIS,
-};
-pub use super::signal::{median3, velocity};
+pub(crate) use super::side_view::refine_side;
+use super::side_view::{contacts_side, foot_tracks, FootTracks};
+use super::signal::{median3, velocity};
 use super::stats::median_upper;
 use crate::pose::idx::*;
 
 /// Shortest contact accepted, seconds (running stance is ≥ 0.15 s; this rejects a swing foot grazing
 /// the threshold).
-pub const MIN_CONTACT_S: f64 = 0.04;
+pub(crate) const MIN_CONTACT_S: f64 = 0.04;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Contact {
+pub(crate) struct Contact {
     pub side: Side,
     pub ic_time_s: f64,
     /// Toe-off time; None when the video ends (or the foot is lost) before it.
@@ -63,14 +58,14 @@ pub struct Contact {
 /// The part of the foot that touches the belt first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Touching {
+pub(crate) enum Touching {
     Heel,
     Toe,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum FootPoint {
+pub(crate) enum FootPoint {
     HeelOrToe,
     Ankle,
 }
@@ -80,7 +75,7 @@ pub enum FootPoint {
 /// per sample in side views ([`contacts_side`]: the forward path finds and times the landings) and
 /// None in frontal views ([`contacts`]: the height alone). Two passes: the first finds stances with
 /// the landmarks as they are, the second moves the heel down to the sole using them and detects again.
-pub fn detect(
+pub(crate) fn detect(
     s: &Series,
     raw: &Series,
     side: Side,
@@ -151,16 +146,16 @@ pub fn detect(
 
 /// Side views: the stance portion whose samples give a point's level on the belt and the belt's
 /// speed — the heel between these fractions of the stance (foot flat, before heel-off)…
-pub const HEEL_FLAT: (f64, f64) = (0.2, 0.55);
+pub(crate) const HEEL_FLAT: (f64, f64) = (0.2, 0.55);
 /// …and the toe (flat until push-off).
-pub const TOE_FLAT: (f64, f64) = (0.2, 0.75);
+pub(crate) const TOE_FLAT: (f64, f64) = (0.2, 0.75);
 /// The landing is searched from half a frame before the forward turn to this after it, seconds.
-pub const LANDING_SEARCH_S: f64 = 0.12;
+pub(crate) const LANDING_SEARCH_S: f64 = 0.12;
 /// The air side of a landing is fitted over at least this before the forward turn
 /// ([`LANDING_AIR_FRAMES`] frames, if longer), seconds: enough air samples for the air curve to be
 /// fitted, not only passed through, when the foot lands right at its turn.
-pub const LANDING_AIR_S: f64 = 0.065;
-pub const LANDING_AIR_FRAMES: f64 = 3.0;
+pub(crate) const LANDING_AIR_S: f64 = 0.065;
+pub(crate) const LANDING_AIR_FRAMES: f64 = 3.0;
 /// A contact the landing model could not time keeps its forward turn, with this timing
 /// uncertainty added (the typical turn-to-contact lag of real runners), seconds.
-pub const UNTIMED_UNCERTAINTY_S: f64 = 0.04;
+pub(crate) const UNTIMED_UNCERTAINTY_S: f64 = 0.04;

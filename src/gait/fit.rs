@@ -4,7 +4,7 @@
 use super::stats::median_upper;
 
 /// Solves the leading k×k block of the system by Gaussian elimination with partial pivoting.
-pub fn solve<const N: usize>(mut m: [[f64; N]; N], mut r: [f64; N], k: usize) -> Option<[f64; N]> {
+pub(crate) fn solve<const N: usize>(mut m: [[f64; N]; N], mut r: [f64; N], k: usize) -> Option<[f64; N]> {
     for col in 0..k {
         let piv = (col..k).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
         if m[piv][col].abs() < 1e-12 {
@@ -31,7 +31,7 @@ pub fn solve<const N: usize>(mut m: [[f64; N]; N], mut r: [f64; N], k: usize) ->
 
 /// Least squares over rows (regressors, value) using the first `k` regressors: the coefficients and
 /// the sum of squared residuals.
-pub fn lstsq(rows: &[([f64; 4], f64)], k: usize) -> Option<([f64; 4], f64)> {
+pub(crate) fn lstsq(rows: &[([f64; 4], f64)], k: usize) -> Option<([f64; 4], f64)> {
     if rows.len() < k {
         return None;
     }
@@ -52,7 +52,7 @@ pub fn lstsq(rows: &[([f64; 4], f64)], k: usize) -> Option<([f64; 4], f64)> {
 
 /// An event time's posterior over a grid.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Posterior {
+pub(crate) struct Posterior {
     /// The grid time of least squared error.
     pub best: f64,
     pub mean: f64,
@@ -65,7 +65,7 @@ pub struct Posterior {
 /// fit (`sse_at`; None where no fit is allowed): Gaussian noise of SD σ gives the likelihood
 /// exp(−(SSE(c) − SSE_min) / 2σ²), with σ² = SSE_min / `dof` (at least `min_noise`²) — the fit's
 /// own residuals. A flat prior over the window.
-pub fn posterior_on_grid(
+pub(crate) fn posterior_on_grid(
     t0: f64,
     t1: f64,
     step: f64,
@@ -111,9 +111,9 @@ pub(super) fn best_on_grid(t0: f64, t1: f64, sse_at: impl Fn(f64) -> Option<f64>
 }
 
 /// Corner searches: coarse grid cells over the window…
-pub const COARSE_STEPS: usize = 200;
+pub(crate) const COARSE_STEPS: usize = 200;
 /// …then this resolution around the best, seconds.
-pub const FINE_STEP_S: f64 = 2e-5;
+pub(crate) const FINE_STEP_S: f64 = 2e-5;
 
 pub(super) fn median_in(t: &[f64], v: &[f64], t0: f64, t1: f64) -> Option<f64> {
     median_upper(&t.iter().zip(v).filter(|(a, b)| **a >= t0 && **a <= t1 && b.is_finite()).map(|(_, b)| *b).collect::<Vec<_>>())

@@ -11,7 +11,7 @@ use super::side::Side;
 /// Frontal views: contacts of one foot from its height signal alone. Stances are found on the
 /// smoothed height `h`; IC and TO are timed on `h_raw` (cleaned of outliers but not low-passed, whose
 /// rounding of the landing would shift them) by a hinge fitted around each threshold crossing.
-pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, side: Side, foot_point: FootPoint, leg_px: f64) -> Vec<Contact> {
+pub(crate) fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, side: Side, foot_point: FootPoint, leg_px: f64) -> Vec<Contact> {
     let n = h.len();
     let thr = contact_threshold(h, leg_px);
     let dt = if n > 1 { (t[1] - t[0]).abs() } else { 0.0 };
@@ -60,7 +60,7 @@ pub fn contacts(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, side: Side, foot_po
 /// of the stance, [`HEEL_FLAT`]), fitted to a fraction of a frame, with a smooth descent before. The
 /// threshold crossing it starts from extrapolates the last samples above the belt band straight
 /// down, early for a heel that slows as it lands. A contact the cue cannot time keeps its crossing.
-pub fn refine_frontal(t: &[f64], h_raw: &[f64], contacts: &mut [Contact]) {
+pub(crate) fn refine_frontal(t: &[f64], h_raw: &[f64], contacts: &mut [Contact]) {
     use super::landing::{combine, height_cue, Phase, Track};
     if t.len() < 4 {
         return;

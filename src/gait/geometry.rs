@@ -1,23 +1,23 @@
 //! Points in the plane: the midpoint, the distance, the point a fraction of the way along.
 
 /// A point or a vector, [x, y].
-pub type P = [f64; 2];
+pub(crate) type P = [f64; 2];
 
-pub fn mid(a: P, b: P) -> P {
+pub(crate) fn mid(a: P, b: P) -> P {
     [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
 }
 
-pub fn dist(a: P, b: P) -> f64 {
+pub(crate) fn dist(a: P, b: P) -> f64 {
     (a[0] - b[0]).hypot(a[1] - b[1])
 }
 
 /// The point the fraction `f` of the way from a to b (not [`mid`] at one half: a + ½(b − a) and
 /// (a + b)/2 can differ in the last bit).
-pub fn lerp(a: P, b: P, f: f64) -> P {
+pub(crate) fn lerp(a: P, b: P, f: f64) -> P {
     [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])]
 }
 
-pub fn finite(p: P) -> bool {
+pub(crate) fn finite(p: P) -> bool {
     p[0].is_finite() && p[1].is_finite()
 }
 

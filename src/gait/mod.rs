@@ -5,26 +5,26 @@
 //! contact and toe-off on a treadmill), `com` (centre of mass).
 
 pub mod analysis;
-pub mod belt;
+pub(crate) mod belt;
 pub mod capture;
-pub mod com;
-pub mod corner;
+pub(crate) mod com;
+pub(crate) mod corner;
 pub mod events;
-pub mod fit;
-pub mod frontal;
-pub mod geometry;
+pub(crate) mod fit;
+pub(crate) mod frontal;
+pub(crate) mod geometry;
 pub mod landing;
-pub mod metrics;
+pub(crate) mod metrics;
 pub mod plausibility;
 pub mod retraining;
 pub mod scale;
-pub mod series;
-pub mod side;
-pub mod side_view;
+pub(crate) mod series;
+pub(crate) mod side;
+pub(crate) mod side_view;
 pub mod signal;
-pub mod stats;
+pub(crate) mod stats;
 pub mod summary;
-pub mod swap;
+pub(crate) mod swap;
 pub mod view;
 
 pub use analysis::{analyze, Analysis, AnalysisError, CaptureFps, CaptureSource, Options, Step, VideoFacts};

@@ -8,7 +8,7 @@ pub enum Side {
 }
 
 impl Side {
-    pub fn other(self) -> Side {
+    pub(crate) fn other(self) -> Side {
         match self {
             Side::Left => Side::Right,
             Side::Right => Side::Left,
@@ -21,7 +21,7 @@ impl Side {
         }
     }
     /// Landmark index of the left one + this.
-    pub fn offset(self) -> usize {
+    pub(crate) fn offset(self) -> usize {
         match self {
             Side::Left => 0,
             Side::Right => 1,

@@ -18,7 +18,7 @@ use crate::pose::idx::*;
 /// hysteresis — a turn counts once the path has come back by `hyst` from it, so that noise and a
 /// wobble never make a turn. A last forward-most point the video ends too soon to confirm is kept
 /// when the path has started back from it.
-pub fn turning_points(f: &[f64], hyst: f64) -> (Vec<usize>, Vec<usize>) {
+pub(crate) fn turning_points(f: &[f64], hyst: f64) -> (Vec<usize>, Vec<usize>) {
     let (mut fore, mut rear) = (Vec::new(), Vec::new());
     let Some(mut cand) = f.iter().position(|v| v.is_finite()) else { return (fore, rear) };
     let mut want_fore = true;
@@ -69,7 +69,7 @@ pub fn turning_points(f: &[f64], hyst: f64) -> (Vec<usize>, Vec<usize>) {
 ///   before the next forward turn (through the band where the foot never came under the threshold:
 ///   a belt line fitted a little low there).
 #[allow(clippy::too_many_arguments)]
-pub fn contacts_side(
+pub(crate) fn contacts_side(
     t: &[f64],
     h: &[f64],
     h_raw: &[f64],
@@ -158,7 +158,7 @@ pub fn contacts_side(
 /// at once (γ < 0: the belt's speed taken up on impact) or gradually (γ = 0, δ < 0: a rounded turn).
 /// Both ideal shapes are fitted exactly; a parabola's vertex would put an abrupt turn up to half a
 /// frame early. Searched on a grid ([`best_on_grid`]); fits bending the wrong way are refused.
-pub fn turn_time(t: &[f64], f: &[f64], p: usize, dt: f64) -> Option<f64> {
+pub(crate) fn turn_time(t: &[f64], f: &[f64], p: usize, dt: f64) -> Option<f64> {
     let w = turn_half_window(dt);
     let (lo, hi) = (p.checked_sub(w)?, (p + w).min(f.len().checked_sub(1)?));
     let pts: Vec<(f64, f64)> = (lo..=hi).filter(|&i| f[i].is_finite() && t[i].is_finite()).map(|i| (t[i], f[i])).collect();
@@ -211,7 +211,7 @@ pub fn turn_time(t: &[f64], f: &[f64], p: usize, dt: f64) -> Option<f64> {
 }
 
 /// Side views: a turn is fitted within this of it, seconds.
-pub const TURN_FIT_S: f64 = 0.067;
+pub(crate) const TURN_FIT_S: f64 = 0.067;
 
 /// Samples each side of a turn that [`TURN_FIT_S`] spans (at least two).
 fn turn_half_window(dt: f64) -> usize {
@@ -219,9 +219,9 @@ fn turn_half_window(dt: f64) -> usize {
 }
 
 /// Side views: a forward turn counts once the path has come back this fraction of its range.
-pub const TURN_HYSTERESIS: f64 = 0.3;
+pub(crate) const TURN_HYSTERESIS: f64 = 0.3;
 /// Side views: the foot must be on the belt within this of the IC, seconds.
-pub const MAX_LANDING_S: f64 = 0.1;
+pub(crate) const MAX_LANDING_S: f64 = 0.1;
 
 /// Side views: the two points of a foot that can touch the belt first, from the cleaned but not
 /// low-passed series (low-passing rounds the landing's corners): the heel's sole point (the heel
@@ -230,14 +230,14 @@ pub const MAX_LANDING_S: f64 = 0.1;
 /// up); NaN where the landmark was not measured (visibility below [`super::signal::MIN_VISIBILITY`]:
 /// a filled gap would carry the landing's corner away).
 #[derive(Debug, Clone, Default)]
-pub struct FootTracks {
+pub(crate) struct FootTracks {
     pub heel_x: Vec<f64>,
     pub heel_h: Vec<f64>,
     pub toe_x: Vec<f64>,
     pub toe_h: Vec<f64>,
 }
 
-pub fn foot_tracks(raw: &Series, side: Side, x_sign: f64, belt: &BeltLine, sole_offset: f64) -> FootTracks {
+pub(crate) fn foot_tracks(raw: &Series, side: Side, x_sign: f64, belt: &BeltLine, sole_offset: f64) -> FootTracks {
     let o = side.offset();
     let (heel, toe) = (LEFT_HEEL + o, LEFT_FOOT_INDEX + o);
     let seen =
@@ -276,7 +276,7 @@ pub fn foot_tracks(raw: &Series, side: Side, x_sign: f64, belt: &BeltLine, sole_
 /// The belt's speed is this foot's own — the median over its stances of the toe's backward speed
 /// while flat; the touching point is the one of heel and toe nearer its own stance level just after
 /// the turn (the heel's for a rearfoot strike, the toe's for a forefoot one).
-pub fn refine_side(t: &[f64], tr: &FootTracks, contacts: &mut [Contact]) {
+pub(crate) fn refine_side(t: &[f64], tr: &FootTracks, contacts: &mut [Contact]) {
     use super::landing::{combine, height_cue, motion_cue, Phase, Track};
     let n = t.len();
     if n < 4 {

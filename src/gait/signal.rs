@@ -6,15 +6,15 @@
 use super::stats::median_mean;
 
 /// Samples whose visibility is below this are treated as missing (the model says it cannot see them).
-pub const MIN_VISIBILITY: f64 = 0.3;
+pub(crate) const MIN_VISIBILITY: f64 = 0.3;
 /// Hampel filter: half-window (samples) and threshold (scaled MADs).
-pub const HAMPEL_HALF_WINDOW: usize = 3;
-pub const HAMPEL_SIGMAS: f64 = 3.0;
+pub(crate) const HAMPEL_HALF_WINDOW: usize = 3;
+pub(crate) const HAMPEL_SIGMAS: f64 = 3.0;
 /// Longest gap filled by interpolation, seconds; longer gaps stay missing.
-pub const MAX_GAP_S: f64 = 0.15;
+pub(crate) const MAX_GAP_S: f64 = 0.15;
 
 /// Marks samples with visibility below `min_vis` as NaN.
-pub fn drop_low_visibility(v: &mut [f64], vis: &[f64], min_vis: f64) -> usize {
+pub(crate) fn drop_low_visibility(v: &mut [f64], vis: &[f64], min_vis: f64) -> usize {
     let mut n = 0;
     for (x, &w) in v.iter_mut().zip(vis) {
         if x.is_finite() && w < min_vis {
@@ -154,7 +154,7 @@ pub fn butterworth_filtfilt(v: &mut [f64], fc: f64, fs: f64) {
 
 /// The low-pass cut-off for running kinematics: four times the step frequency (keeps the foot's
 /// landing and take-off), between 6 and 12 Hz, and at most 80 % of the Nyquist frequency.
-pub fn cutoff_hz(fps: f64, step_hz: Option<f64>) -> f64 {
+pub(crate) fn cutoff_hz(fps: f64, step_hz: Option<f64>) -> f64 {
     let fc = step_hz.map(|s| (4.0 * s).clamp(6.0, 12.0)).unwrap_or(10.0);
     fc.min(0.8 * fps / 2.0)
 }

@@ -5,7 +5,7 @@
 
 /// The `p` quantile (0–1) of the finite values, by nearest rank (index round((n−1)·p) of the sorted
 /// values; p = 0.5 is the upper median for an even count). None when there is no finite value.
-pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
+pub(crate) fn percentile(values: &[f64], p: f64) -> Option<f64> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     if v.is_empty() {
         return None;
@@ -17,13 +17,13 @@ pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
 /// The median of the finite values by nearest rank: the middle one, the upper of the two middle
 /// ones for an even count (the sorted values' index n/2, since round((n−1)/2) = n/2). None when
 /// there is no finite value.
-pub fn median_upper(values: &[f64]) -> Option<f64> {
+pub(crate) fn median_upper(values: &[f64]) -> Option<f64> {
     percentile(values, 0.5)
 }
 
 /// The median as the mean of the two middle values for an even count; sorts `v` in place (no
 /// allocation: the Hampel filter calls it per sample). NaN for no values; the values must be finite.
-pub fn median_mean(v: &mut [f64]) -> f64 {
+pub(crate) fn median_mean(v: &mut [f64]) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }

@@ -17,7 +17,7 @@ pub struct Stat {
 }
 
 impl Stat {
-    pub fn of(values: &[f64], unit: &'static str) -> Option<Stat> {
+    pub(crate) fn of(values: &[f64], unit: &'static str) -> Option<Stat> {
         let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
         if v.is_empty() {
             return None;
@@ -45,7 +45,7 @@ pub struct Asymmetry {
     pub meaningful: bool,
 }
 
-pub fn asymmetry(left: &Stat, right: &Stat, sdd: Option<f64>) -> Asymmetry {
+pub(crate) fn asymmetry(left: &Stat, right: &Stat, sdd: Option<f64>) -> Asymmetry {
     let difference = right.mean - left.mean;
     let se = (left.se.powi(2) + right.se.powi(2)).sqrt();
     let noise_2se = 2.0 * se;

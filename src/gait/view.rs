@@ -20,12 +20,12 @@ pub enum View {
 }
 
 impl View {
-    pub fn is_side(self) -> bool {
+    pub(crate) fn is_side(self) -> bool {
         matches!(self, View::SideLeft | View::SideRight)
     }
 
     /// +1 when the runner's forward is image +x, −1 when it is −x (side views); 0 otherwise.
-    pub fn forward_sign(self) -> f64 {
+    pub(crate) fn forward_sign(self) -> f64 {
         match self {
             View::SideLeft => -1.0,
             View::SideRight => 1.0,
@@ -44,16 +44,16 @@ impl View {
 }
 
 /// Width of shoulders and hips over torso length below which the view is a side view.
-pub const SIDE_WIDTH_RATIO: f64 = 0.35;
+pub(crate) const SIDE_WIDTH_RATIO: f64 = 0.35;
 
 #[derive(Debug, Clone, Copy)]
-pub struct ViewEvidence {
+pub(crate) struct ViewEvidence {
     pub view: View,
     /// Median (shoulder width + hip width) / (2 · torso length).
     pub width_ratio: f64,
 }
 
-pub fn detect(s: &Series) -> Option<ViewEvidence> {
+pub(crate) fn detect(s: &Series) -> Option<ViewEvidence> {
     let n = s.len();
     let mut width = Vec::with_capacity(n);
     let mut facing = Vec::with_capacity(n);

@@ -101,7 +101,7 @@ pub(crate) fn find(p: &Prepared) -> Result<Events, AnalysisError> {
 }
 
 /// The median over both feet of contact time over stride time, from the contacts as first found.
-pub fn provisional_duty_factor(contacts: &[Contact]) -> Option<f64> {
+pub(crate) fn provisional_duty_factor(contacts: &[Contact]) -> Option<f64> {
     let mut d = Vec::new();
     for side in [Side::Left, Side::Right] {
         let own: Vec<&Contact> = contacts.iter().filter(|c| c.side == side).collect();

@@ -14,29 +14,29 @@ use crate::gait::stats::median_upper;
 use crate::gait::summary::Stat;
 
 /// Fewer steps than this per side and the means are flagged as unreliable.
-pub const MIN_STEPS_PER_SIDE: usize = 7;
+pub(crate) const MIN_STEPS_PER_SIDE: usize = 7;
 /// Overstride bands, % of leg length: up to this no overstride, up to [`OVERSTRIDE_BORDERLINE_PCT`]
 /// borderline, beyond it clear. These are the tool's own: the heel-to-centre-of-mass distance at
 /// initial contact (Heiderscheit 2011, Wille 2014) has no published normal range in % of leg length
 /// (the studies report how it changes with step rate, and what it does to knee and hip loading), so
 /// the scale of the GaitLab peer's ankle-to-hip bands is kept as a starting point, and the report
 /// says so. What a clinic should act on is the change after retraining (`compare`).
-pub const OVERSTRIDE_GOOD_PCT: f64 = 8.0;
-pub const OVERSTRIDE_BORDERLINE_PCT: f64 = 15.0;
+pub(crate) const OVERSTRIDE_GOOD_PCT: f64 = 8.0;
+pub(crate) const OVERSTRIDE_BORDERLINE_PCT: f64 = 15.0;
 /// Knee flexion at initial contact and its peak in stance, running at the preferred step rate:
 /// mean and SD (Heiderscheit 2011, Table 3).
-pub const KNEE_FLEXION_IC_NORM: (f64, f64) = (17.8, 4.0);
-pub const KNEE_FLEXION_PEAK_NORM: (f64, f64) = (46.3, 4.5);
+pub(crate) const KNEE_FLEXION_IC_NORM: (f64, f64) = (17.8, 4.0);
+pub(crate) const KNEE_FLEXION_PEAK_NORM: (f64, f64) = (46.3, 4.5);
 /// Rearfoot strikers' foot-strike angle, mean and SD (Altman & Davis 2012, Table 1).
-pub const REARFOOT_ANGLE_NORM: (f64, f64) = (17.7, 4.4);
+pub(crate) const REARFOOT_ANGLE_NORM: (f64, f64) = (17.7, 4.4);
 /// Knee flexion at initial contact outside this range (degrees) is physiologically unlikely in
 /// running: the report flags it as suspect (a contact read at the wrong instant, or a landmark error).
-pub const KNEE_FLEXION_IC_PLAUSIBLE: (f64, f64) = (5.0, 40.0);
+pub(crate) const KNEE_FLEXION_IC_PLAUSIBLE: (f64, f64) = (5.0, 40.0);
 
 /// What the overstride of one side says, with the uncertainty taken into account.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "verdict")]
-pub enum OverstrideVerdict {
+pub(crate) enum OverstrideVerdict {
     None,
     Borderline,
     Clear,
@@ -49,7 +49,7 @@ pub enum OverstrideVerdict {
 
 /// The verdict for a side's overstride statistic: the band of the whole interval mean ± (2·SE +
 /// timing uncertainty), or [`OverstrideVerdict::CannotTell`] when it straddles a limit.
-pub fn overstride_verdict(s: &Stat) -> OverstrideVerdict {
+pub(crate) fn overstride_verdict(s: &Stat) -> OverstrideVerdict {
     let se = if s.se.is_finite() { s.se } else { 0.0 };
     let half = 2.0 * se + s.timing.unwrap_or(0.0);
     let (low, high) = (s.mean - half, s.mean + half);
@@ -71,7 +71,7 @@ pub fn overstride_verdict(s: &Stat) -> OverstrideVerdict {
 }
 
 /// Smallest detectable difference of contralateral pelvic drop in 2-D video (Dingenen 2018).
-pub const PELVIC_DROP_SDD_DEG: f64 = 2.7;
+pub(crate) const PELVIC_DROP_SDD_DEG: f64 = 2.7;
 
 /// The warnings and the capture-quality assessment of a run.
 pub(crate) fn interpret(p: &Prepared, belt_tilts_deg: &[f64], m: &Measured, sm: &Summary) -> (Vec<String>, CaptureQuality) {

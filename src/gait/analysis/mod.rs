@@ -13,26 +13,20 @@ mod steps;
 mod summarise;
 mod types;
 
-pub use contacts::provisional_duty_factor;
-pub(crate) use contacts::Events;
-pub use interpret::{
-    overstride_verdict, OverstrideVerdict, KNEE_FLEXION_IC_NORM, KNEE_FLEXION_IC_PLAUSIBLE, KNEE_FLEXION_PEAK_NORM, MIN_STEPS_PER_SIDE,
-    OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT, PELVIC_DROP_SDD_DEG, REARFOOT_ANGLE_NORM,
+use contacts::Events;
+pub(crate) use interpret::{
+    overstride_verdict, OverstrideVerdict, KNEE_FLEXION_IC_NORM, KNEE_FLEXION_PEAK_NORM, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT,
+    PELVIC_DROP_SDD_DEG, REARFOOT_ANGLE_NORM,
 };
-pub(crate) use prepare::Prepared;
-pub use prepare::{step_frequency, MIN_FPS};
-pub use step::{foot_strike_class, AtContactTiming, FootStrike, ImagePoints, Step};
-pub(crate) use steps::Measured;
-pub use steps::{exclude_implausible, IMPLAUSIBLE_HIGH, IMPLAUSIBLE_LOW, MIN_STEP_CONFIDENCE};
-pub use summarise::cadence_from_strides;
-pub(crate) use summarise::Summary;
+use prepare::Prepared;
+pub use prepare::MIN_FPS;
+pub use step::{AtContactTiming, FootStrike, ImagePoints, Step};
+use steps::Measured;
+use summarise::Summary;
 pub use types::{Analysis, AnalysisError, CaptureFps, CaptureSource, FrameRate, Gait, Options, Quality, Traces, VideoFacts};
 
 use crate::gait::plausibility::{Alert, Gate};
 use crate::pose::FramePose;
-
-/// Hip joint to ankle ≈ 0.491 × standing height (Winter 2009); defined with the other scales.
-pub use crate::gait::scale::LEG_TO_HEIGHT;
 
 pub fn analyze(frames: &[FramePose], opts: &Options) -> Result<Analysis, AnalysisError> {
     let prepared = prepare::prepare(frames, opts)?;

@@ -43,7 +43,7 @@ pub(crate) struct Prepared {
 
 /// Step frequency (Hz) from the pelvis's vertical bounce: one bounce per step. Autocorrelation peak
 /// between 1.2 and 4.5 Hz (72–270 steps/min).
-pub fn step_frequency(s: &Series) -> Option<f64> {
+pub(crate) fn step_frequency(s: &Series) -> Option<f64> {
     let fps = s.fps();
     let y: Vec<f64> = (0..s.len()).map(|i| (s.y[LEFT_HIP][i] + s.y[RIGHT_HIP][i]) / 2.0).collect();
     let vals: Vec<f64> = y.iter().copied().filter(|v| v.is_finite()).collect();

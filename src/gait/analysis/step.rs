@@ -120,11 +120,11 @@ pub struct AtContactTiming {
 }
 
 impl AtContactTiming {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         *self == AtContactTiming::default()
     }
     /// The timing ± of a summary metric by its key, where it has one.
-    pub fn get(&self, key: &str) -> Option<f64> {
+    pub(crate) fn get(&self, key: &str) -> Option<f64> {
         match key {
             "overstride_pct_leg" => self.overstride_pct_leg,
             "overstride_cm" => self.overstride_cm,

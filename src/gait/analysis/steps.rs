@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{foot_strike_class, gate, AnalysisError, AtContactTiming, Events, ImagePoints, Prepared, Quality, Step};
+use super::step::foot_strike_class;
+use super::{gate, AnalysisError, AtContactTiming, Events, ImagePoints, Prepared, Quality, Step};
 use crate::gait::com;
 use crate::gait::events::Side;
 use crate::gait::geometry::{mid, P};
@@ -18,7 +19,7 @@ use crate::pose::idx::*;
 
 /// A step whose leg landmarks average a visibility below this at IC is flagged and left out of the
 /// summary (the model could not see the leg: occlusion, handrail, motion blur).
-pub const MIN_STEP_CONFIDENCE: f64 = 0.5;
+pub(crate) const MIN_STEP_CONFIDENCE: f64 = 0.5;
 
 /// The measured steps and the scale their cm used.
 #[derive(Debug, Clone)]
@@ -257,12 +258,12 @@ pub(crate) fn measure(p: &Prepared, ev: &Events, height_cm: Option<f64>, belt_km
 }
 
 /// Step and contact times beyond these fractions of the side's median mark a step as implausible.
-pub const IMPLAUSIBLE_LOW: f64 = 0.6;
-pub const IMPLAUSIBLE_HIGH: f64 = 1.6;
+pub(crate) const IMPLAUSIBLE_LOW: f64 = 0.6;
+pub(crate) const IMPLAUSIBLE_HIGH: f64 = 1.6;
 
 /// Leaves out of the summary the steps whose step or contact time is far from the median of the
 /// same side (a spurious contact, or two contacts merged into one); returns how many.
-pub fn exclude_implausible(steps: &mut [Step]) -> usize {
+pub(crate) fn exclude_implausible(steps: &mut [Step]) -> usize {
     let mut n = 0;
     for side in [Side::Left, Side::Right] {
         let st = median_upper(&steps.iter().filter(|s| s.side == side).filter_map(|s| s.step_time_s).collect::<Vec<_>>());

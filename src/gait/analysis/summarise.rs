@@ -94,7 +94,7 @@ pub(crate) fn summarise(p: &Prepared, ev: &Events, m: &Measured) -> Result<Summa
 /// stride. Same-side intervals do not depend on how the two feet's contacts are timed against each
 /// other; intervals outside half to one and a half times the median (a missed or a spurious
 /// contact) are left out.
-pub fn cadence_from_strides(contacts: &[Contact]) -> Option<f64> {
+pub(crate) fn cadence_from_strides(contacts: &[Contact]) -> Option<f64> {
     let mut strides = Vec::new();
     for side in [Side::Left, Side::Right] {
         let ics: Vec<f64> = contacts.iter().filter(|c| c.side == side).map(|c| c.ic_time_s).collect();
