@@ -8,7 +8,7 @@ pub enum Side {
 }
 
 impl Side {
-    pub(crate) fn other(self) -> Side {
+    pub fn other(self) -> Side {
         match self {
             Side::Left => Side::Right,
             Side::Right => Side::Left,
