@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 //! Helpers shared by the integration tests.
 
+pub mod csv;
 pub mod invariants;
 pub mod synthetic;
 
