@@ -116,3 +116,25 @@ pub(crate) fn provisional_duty_factor(contacts: &[Contact]) -> Option<f64> {
     }
     median_upper(&d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gait::analysis::test_support::contact;
+
+    #[test]
+    fn provisional_duty_factor_is_contact_over_stride_per_foot() {
+        // left: contact 0.25 s of a 0.7 s stride; right: 0.35 of 0.7; a contact with no TO counts for nothing
+        let c = vec![
+            contact(Side::Left, 0.0, Some(0.25)),
+            contact(Side::Right, 0.35, Some(0.70)),
+            contact(Side::Left, 0.7, Some(0.95)),
+            contact(Side::Right, 1.05, None),
+            contact(Side::Left, 1.4, None),
+        ];
+        let d = provisional_duty_factor(&c).unwrap();
+        // the left foot's two strides 0.357, the right's one 0.5: the median
+        assert!((d - 0.25 / 0.7).abs() < 1e-12, "{d}");
+        assert_eq!(provisional_duty_factor(&c[..1]), None);
+    }
+}

@@ -161,3 +161,26 @@ pub(crate) fn interpret(p: &Prepared, belt_tilts_deg: &[f64], m: &Measured, sm: 
     );
     (warnings, capture_quality)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stat(mean: f64, se: f64, timing: Option<f64>) -> Stat {
+        Stat { mean, sd: se * 3.0, se, n: 9, unit: "% leg length", timing }
+    }
+
+    #[test]
+    fn the_overstride_verdict_is_the_band_of_the_whole_interval() {
+        assert_eq!(overstride_verdict(&stat(5.0, 0.5, None)), OverstrideVerdict::None);
+        assert_eq!(overstride_verdict(&stat(11.0, 0.5, Some(0.5))), OverstrideVerdict::Borderline);
+        assert_eq!(overstride_verdict(&stat(20.0, 1.0, None)), OverstrideVerdict::Clear);
+        // 7.5 ± (2·0.5 + 0.3) straddles the 8 % limit
+        match overstride_verdict(&stat(7.5, 0.5, Some(0.3))) {
+            OverstrideVerdict::CannotTell { low, high } => assert!((low - 6.2).abs() < 1e-9 && (high - 8.8).abs() < 1e-9),
+            v => panic!("{v:?}"),
+        }
+        // one step (no SE): the mean and the timing alone
+        assert_eq!(overstride_verdict(&stat(16.0, f64::NAN, Some(0.5))), OverstrideVerdict::Clear);
+    }
+}

@@ -189,3 +189,36 @@ pub(crate) fn prepare(frames: &[FramePose], opts: &Options) -> Result<Prepared, 
         alerts,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gait::analysis::test_support::frames;
+
+    #[test]
+    fn refuses_too_few_poses_no_timestamps_and_a_low_frame_rate() {
+        let mut f = frames(30, 60.0, |_| 400.0);
+        for fp in f.iter_mut().skip(9) {
+            fp.pose = None;
+        }
+        assert_eq!(prepare(&f, &Options::default()).unwrap_err(), AnalysisError::NoPerson { frames: 30, with_pose: 9 });
+        let mut f = frames(30, 60.0, |_| 400.0);
+        f.iter_mut().for_each(|fp| fp.time_s = 1.0);
+        assert_eq!(prepare(&f, &Options::default()).unwrap_err(), AnalysisError::NoTimestamps);
+        let e = prepare(&frames(30, 15.0, |_| 400.0), &Options::default()).unwrap_err();
+        assert!(matches!(e, AnalysisError::FrameRateTooLow { fps, min } if (fps - 15.0).abs() < 1e-9 && min == MIN_FPS), "{e:?}");
+        // slow motion: 15 fps timestamps of a 60 fps capture are 60 fps once scaled, so the frame
+        // rate passes (the still figure is then refused further on, by a body gate)
+        let slow = Options { capture_fps: Some(CaptureFps { fps: 60.0, source: CaptureSource::Option }), ..Options::default() };
+        assert!(!matches!(prepare(&frames(30, 15.0, |_| 400.0), &slow).unwrap_err(), AnalysisError::FrameRateTooLow { .. }));
+    }
+
+    #[test]
+    fn step_frequency_is_the_pelvis_bounce() {
+        let f = frames(300, 60.0, |t| 400.0 + 10.0 * (2.0 * std::f64::consts::PI * 2.9 * t).sin());
+        let hz = step_frequency(&Series::from_frames(&f)).unwrap();
+        assert!((hz - 2.9).abs() < 0.15, "{hz}");
+        // too short to tell
+        assert_eq!(step_frequency(&Series::from_frames(&frames(15, 60.0, |_| 400.0))), None);
+    }
+}

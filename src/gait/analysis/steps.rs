@@ -288,3 +288,25 @@ pub(crate) fn exclude_implausible(steps: &mut [Step]) -> usize {
 fn fin(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gait::analysis::test_support::step;
+
+    #[test]
+    fn steps_far_from_their_sides_median_timing_are_left_out() {
+        let mut s: Vec<Step> =
+            (0..8).map(|k| step(if k % 2 == 0 { Side::Left } else { Side::Right }, 0.35 * k as f64, Some(0.35), Some(0.25))).collect();
+        s[2].step_time_s = Some(0.7); // a missed contact: twice the step time
+        s[5].contact_time_s = Some(0.1); // a spurious contact: 0.4 of the median
+        s[6].excluded = Some("low confidence".into()); // already out: not counted again
+        assert_eq!(exclude_implausible(&mut s), 2);
+        let out: Vec<usize> = (0..8).filter(|&k| s[k].excluded.is_some()).collect();
+        assert_eq!(out, vec![2, 5, 6]);
+        assert!(s[2].excluded.as_deref().unwrap().starts_with("implausible timing (step 0.70 s"), "{:?}", s[2].excluded);
+        assert_eq!(s[6].excluded.as_deref(), Some("low confidence"));
+        assert_eq!(fin(f64::NAN), None);
+        assert_eq!(fin(1.5), Some(1.5));
+    }
+}

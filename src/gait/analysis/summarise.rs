@@ -107,3 +107,20 @@ pub(crate) fn cadence_from_strides(contacts: &[Contact]) -> Option<f64> {
     let mean = kept.iter().sum::<f64>() / kept.len().max(1) as f64;
     (mean > 0.0).then(|| 120.0 / mean)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gait::analysis::test_support::contact;
+
+    #[test]
+    fn cadence_from_each_foots_strides_leaves_out_missed_and_spurious_contacts() {
+        // 0.7 s strides (171.4 steps/min), the left foot's third contact missed (a 1.4 s stride)
+        let mut c: Vec<Contact> =
+            (0..10).map(|k| contact(if k % 2 == 0 { Side::Left } else { Side::Right }, 0.35 * k as f64, None)).collect();
+        c.remove(4);
+        let spm = cadence_from_strides(&c).unwrap();
+        assert!((spm - 120.0 / 0.7).abs() < 1e-9, "{spm}");
+        assert_eq!(cadence_from_strides(&c[..2]), None);
+    }
+}
