@@ -1,8 +1,12 @@
 //! Gait analysis: pure functions over landmark time series (no video, no model).
 //!
-//! Stages, each a module with plain data in and out: `series` (frames → signals), `swap` (left/right
-//! repair), `signal` (cleaning and zero-lag filtering), `view` (side/rear/front), `events` (initial
-//! contact and toe-off on a treadmill), `com` (centre of mass).
+//! `analysis` runs a run through five stages (prepare → contacts → steps → summarise → interpret).
+//! What they call, each a module with plain data in and out: `series` (frames → signals), `swap`
+//! (left/right repair), `signal` (cleaning and zero-lag filtering), `view` (side/rear/front),
+//! `events` (initial contact and toe-off on a treadmill: `belt`, `corner`, `side_view`, `frontal`,
+//! `landing`, `fit`), `com` (centre of mass), `metrics`, `scale`, `plausibility`, `capture`;
+//! `side`, `stats` (percentile and the two medians), `geometry` and `summary` (statistics with
+//! their uncertainty) are shared by all.
 
 pub mod analysis;
 pub(crate) mod belt;
