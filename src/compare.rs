@@ -334,7 +334,7 @@ pub fn stride_rel_se(contacts: &[(String, f64)]) -> Option<f64> {
         let ics: Vec<f64> = contacts.iter().filter(|c| c.0 == side).map(|c| c.1).collect();
         strides.extend(ics.windows(2).map(|w| w[1] - w[0]));
     }
-    let med = crate::gait::summary::median(&strides)?;
+    let med = crate::gait::stats::median_upper(&strides)?;
     let kept: Vec<f64> = strides.into_iter().filter(|s| *s > 0.8 * med && *s < 1.25 * med).collect();
     if kept.len() < 3 {
         return None;

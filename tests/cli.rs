@@ -6,11 +6,6 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
-fn ffmpeg(args: &[&str]) {
-    let st = Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).status().expect("ffmpeg (installed by scripts/install_deps.sh)");
-    assert!(st.success(), "ffmpeg {args:?}");
-}
-
 fn assert_refused(stderr: &str, code: Option<i32>, needle: &str) {
     assert_eq!(code, Some(1), "exit code; stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "panic: {stderr}");

@@ -24,11 +24,6 @@ fn cmd() -> Command {
     }
 }
 
-fn ffmpeg(args: &[&str]) {
-    let st = Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).status().expect("ffmpeg (installed by scripts/install_deps.sh)");
-    assert!(st.success(), "ffmpeg {args:?}");
-}
-
 /// `analyze VIDEO --out OUT --no-video [extra]`: (exit code, stdout, stderr).
 fn analyze(video: &Path, out: &Path, extra: &[&str]) -> (Option<i32>, String, String) {
     let o = cmd().arg("analyze").arg(video).arg("--out").arg(out).arg("--no-video").args(extra).output().expect("run overstride");

@@ -207,14 +207,7 @@ fn rear_and_front_views_measure_pelvic_drop_valgus_and_step_width() {
 
 #[test]
 fn walking_and_forefoot_strikes_are_classified() {
-    let walk = Runner {
-        cadence_spm: 112.0,
-        duty_factor: 0.6,
-        belt_speed: 380.0,
-        foot_angle_ic_deg: 15.0,
-        pelvis_amp: 8.0,
-        ..Runner::no_retraction()
-    };
+    let walk = Runner::walker();
     let (a, _) = run(&walk);
     assert_eq!(a.gait, overstride::gait::analysis::Gait::Walking);
     let fore = Runner { foot_angle_ic_deg: -8.0, ..Runner::no_retraction() };

@@ -22,11 +22,6 @@ fn cmd() -> Command {
     }
 }
 
-fn ffmpeg(args: &[&str]) {
-    let st = Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).status().expect("ffmpeg (installed by scripts/install_deps.sh)");
-    assert!(st.success(), "ffmpeg {args:?}");
-}
-
 struct Ran {
     code: Option<i32>,
     stdout: String,
@@ -382,14 +377,7 @@ fn messages_carry_no_nan_and_no_person_says_why() {
 fn plausible_runs_pass_every_gate() {
     // the synthetic runner and walker, side-on and from behind and in front: no refusal and no
     // plausibility alert (the gates must not fire on what a body does)
-    let walker = Runner {
-        cadence_spm: 112.0,
-        duty_factor: 0.6,
-        belt_speed: 380.0,
-        foot_angle_ic_deg: 15.0,
-        pelvis_amp: 8.0,
-        ..Runner::no_retraction()
-    };
+    let walker = Runner::walker();
     for base in [Runner::default(), walker] {
         for camera in [Camera::SideFacingLeft, Camera::SideFacingRight, Camera::Rear, Camera::Front] {
             let r = Runner { camera, ..base.clone() };

@@ -95,6 +95,7 @@ fn reports_of_side_and_rear_views_match_the_schema() {
         let csv = overstride::report::csv::render(&a);
         assert_eq!(csv.lines().count(), a.steps.len() + 1);
         assert!(csv.lines().all(|l| l.split(',').count() == overstride::report::csv::COLUMNS.len() || l.contains('"')));
+        steps_csv_is_csv(&csv, &a);
     }
 }
 
@@ -133,6 +134,13 @@ fn reanalysing_a_landmarks_file_needs_no_model_and_honours_the_options() {
     assert!(v["steps"].as_array().unwrap().len() >= 20);
     let csv = std::fs::read_to_string(out.join("steps.csv")).unwrap();
     assert!(csv.starts_with("side,ic_frame,ic_time_s"));
+    let rows = common::csv::parse(&csv).unwrap_or_else(|e| panic!("steps.csv is not CSV: {e}"));
+    assert_eq!(rows.len(), v["steps"].as_array().unwrap().len() + 1);
+    // a step left out names why, in its own field
+    let excluded = rows[0].iter().position(|c| c == "excluded").unwrap();
+    for (row, step) in rows[1..].iter().zip(v["steps"].as_array().unwrap()) {
+        assert_eq!(row[excluded], step["excluded"].as_str().unwrap_or("").replace('"', "'"));
+    }
 
     // a broken landmarks file: one clear line naming the line
     let bad = d.path().join("bad.csv");
@@ -144,4 +152,29 @@ fn reanalysing_a_landmarks_file_needs_no_model_and_honours_the_options() {
     let (o, e) = run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", out.to_str().unwrap(), "--height-cm", "18"]));
     assert_eq!(o.status.code(), Some(2));
     assert!(e.contains("not a runner's height"), "{e}");
+}
+
+/// steps.csv parses as strict CSV: the header is `COLUMNS`, one record per step, each as wide as
+/// the header, and each step's side, IC frame and exclusion read back as written.
+fn steps_csv_is_csv(csv: &str, a: &overstride::gait::Analysis) {
+    let rows = common::csv::parse(csv).unwrap_or_else(|e| panic!("steps.csv is not CSV: {e}\n{csv}"));
+    assert_eq!(rows[0], overstride::report::csv::COLUMNS);
+    assert_eq!(rows.len(), a.steps.len() + 1);
+    let col = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
+    for (row, s) in rows[1..].iter().zip(&a.steps) {
+        assert_eq!(row[col("side")], s.side.as_str());
+        assert_eq!(row[col("ic_frame")], s.ic_frame.to_string());
+        assert_eq!(row[col("excluded")], s.excluded.as_deref().unwrap_or("").replace('"', "'"));
+    }
+}
+
+#[test]
+fn strict_csv_reads_quotes_and_refuses_what_is_not_csv() {
+    let r = common::csv::parse("a,b,c\n1,\"x, \"\"y\"\"\",\n").unwrap();
+    assert_eq!(r, vec![vec!["a", "b", "c"], vec!["1", "x, \"y\"", ""]]);
+    assert!(common::csv::parse("a,b\n1,\"open\n").is_err());
+    assert!(common::csv::parse("a,b\n1,\"q\"x\n").is_err());
+    assert!(common::csv::parse("a,b\n1,x\"y\n").is_err());
+    assert!(common::csv::parse("a,b\n1,2,3\n").is_err());
+    assert!(common::csv::parse("a,b\n1\n").is_err());
 }

@@ -58,11 +58,6 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-fn ffmpeg(args: &[&str]) {
-    let st = Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).status().expect("ffmpeg");
-    assert!(st.success(), "ffmpeg {args:?}");
-}
-
 /// What a file holds, short enough to read in a failed assertion: its length and a hash.
 fn digest(bytes: &[u8]) -> String {
     use std::hash::{Hash, Hasher};

@@ -9,43 +9,44 @@
 use serde::Serialize;
 
 use super::events::Side;
+use super::geometry::dist;
 use super::metrics::leg_landmarks;
 use super::series::Series;
-use super::summary::percentile;
+use super::stats::percentile;
 use super::view::View;
 
 /// Frame rate of a good film: at 100 fps half a frame is 5 ms, below the 10–14 ms of kinematic
 /// foot-strike detection with BlazePose (Young 2023), so the frame rate no longer dominates the
 /// timing of initial contact — and on a treadmill that timing *is* the overstride measurement
 /// (the heel rides the belt: at 3 m/s and 100 fps half a frame moves it 1.5 cm, ≈ 1.7 % of leg).
-pub const GOOD_FPS: f64 = 100.0;
+pub(crate) const GOOD_FPS: f64 = 100.0;
 /// Runner's height (nose to heel) in pixels of a good film: the leg is then ≈ 220 px, so one pixel
 /// of landmark error is under 0.5 % of leg length of overstride and ≈ 0.3° of a shank angle —
 /// well below the effects the report reads. (Below `plausibility::SMALL_BODY_PX` the gates warn.)
-pub const GOOD_BODY_PX: f64 = 480.0;
+pub(crate) const GOOD_BODY_PX: f64 = 480.0;
 /// Steps per side of a good film: with a step-to-step SD of overstride of ~5–8 % of leg length,
 /// 15 steps give a standard error of the mean of ≈ 1.5–2 % — small beside the 7-point bands.
 /// (Below `analysis::MIN_STEPS_PER_SIDE` the means are flagged as unreliable.)
-pub const GOOD_STEPS_PER_SIDE: usize = 15;
+pub(crate) const GOOD_STEPS_PER_SIDE: usize = 15;
 /// Median visibility of the leg landmarks of a good film. BlazePose reports ≥ 0.9 on a clearly
 /// seen, sharp limb; a median below 0.7 means the legs are often blurred, dark or cut off.
-pub const GOOD_LEG_VISIBILITY: f64 = 0.7;
+pub(crate) const GOOD_LEG_VISIBILITY: f64 = 0.7;
 /// Camera tilt (the belt line's angle in the image) of a good film: every angle is measured against
 /// the image's vertical, so a tilt adds itself to shank angle, trunk lean and pelvic drop; 2° is
 /// below the smallest detectable difference of 2-D pelvic drop (2.7°, Dingenen 2018).
-pub const GOOD_TILT_DEG: f64 = 2.0;
+pub(crate) const GOOD_TILT_DEG: f64 = 2.0;
 /// Change of the thigh's or shank's length in the image through the stride (90th over 10th
 /// percentile, %) of a good side film. A limb swinging in a plane square to the camera keeps its
 /// length; with the camera turned by θ a segment at angle φ from vertical shows
 /// √(cos²φ + sin²φ·cos²θ) of it: the shank (φ up to ≈ 70° in swing) loses ≈ 12 % at θ = 30° and
 /// ≈ 3 % at 15°, while landmark noise alone changes it by a few %. Beyond 12 %: the camera is not
 /// square to the runner, and horizontal distances (overstride) are foreshortened.
-pub const GOOD_SEGMENT_CHANGE_PCT: f64 = 12.0;
+pub(crate) const GOOD_SEGMENT_CHANGE_PCT: f64 = 12.0;
 /// Share of leg-landmark samples below the cleaning's visibility threshold (`signal::MIN_VISIBILITY`)
 /// of a good film. In a side view the far leg hides behind the near one for part of each swing
 /// (≈ 10–20 % of its samples, half that over both legs); beyond 20 % of all leg samples something
 /// else hides the legs — handrails, a console, a box in the foreground, the frame's edge.
-pub const GOOD_OCCLUDED_SHARE: f64 = 0.2;
+pub(crate) const GOOD_OCCLUDED_SHARE: f64 = 0.2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -90,7 +91,7 @@ pub struct CaptureQuality {
 }
 
 impl CaptureQuality {
-    pub fn from_checks(checks: Vec<Check>) -> CaptureQuality {
+    pub(crate) fn from_checks(checks: Vec<Check>) -> CaptureQuality {
         let verdict = Some(if checks.iter().all(|c| c.verdict == Verdict::Pass) { Verdict::Pass } else { Verdict::Warn });
         CaptureQuality { verdict, checks }
     }
@@ -110,7 +111,7 @@ fn verdict(ok: bool) -> Verdict {
 /// Frame rate (distinct frames per second), with the timing and overstride uncertainty it gives:
 /// `ic_uncertainty_ms` the median per-contact timing uncertainty, `overstride_pct_leg` the median
 /// timing uncertainty of overstride (side views only).
-pub fn frame_rate(fps: f64, ic_uncertainty_ms: Option<f64>, overstride_pct_leg: Option<f64>) -> Check {
+pub(crate) fn frame_rate(fps: f64, ic_uncertainty_ms: Option<f64>, overstride_pct_leg: Option<f64>) -> Check {
     let mut detail = format!("half a frame is {:.0} ms", 500.0 / fps);
     if let Some(u) = ic_uncertainty_ms {
         detail += &format!("; initial contact timed to ±{u:.0} ms");
@@ -130,7 +131,7 @@ pub fn frame_rate(fps: f64, ic_uncertainty_ms: Option<f64>, overstride_pct_leg: 
     }
 }
 
-pub fn runner_height(body_px: f64) -> Check {
+pub(crate) fn runner_height(body_px: f64) -> Check {
     Check {
         check: CheckKind::RunnerHeight,
         label: "Runner's height in the picture",
@@ -144,7 +145,7 @@ pub fn runner_height(body_px: f64) -> Check {
 }
 
 /// Steps per side used in the summary (the fewer of the two sides).
-pub fn steps_per_side(left: usize, right: usize) -> Check {
+pub(crate) fn steps_per_side(left: usize, right: usize) -> Check {
     let n = left.min(right);
     Check {
         check: CheckKind::StepsPerSide,
@@ -159,7 +160,7 @@ pub fn steps_per_side(left: usize, right: usize) -> Check {
 }
 
 /// Median visibility (0–1) of the leg landmarks over the frames with a pose.
-pub fn landmark_confidence(median_visibility: f64) -> Check {
+pub(crate) fn landmark_confidence(median_visibility: f64) -> Check {
     Check {
         check: CheckKind::LandmarkConfidence,
         label: "Landmark confidence (legs)",
@@ -173,7 +174,7 @@ pub fn landmark_confidence(median_visibility: f64) -> Check {
 }
 
 /// Camera tilt: the belt line's angle in the image, degrees.
-pub fn camera_tilt(belt_tilt_deg: f64) -> Check {
+pub(crate) fn camera_tilt(belt_tilt_deg: f64) -> Check {
     Check {
         check: CheckKind::CameraTilt,
         label: "Camera tilt (belt line)",
@@ -188,7 +189,7 @@ pub fn camera_tilt(belt_tilt_deg: f64) -> Check {
 }
 
 /// Camera square to the runner: the larger change of thigh and shank length through the stride, %.
-pub fn camera_square(segment_change_pct: f64) -> Check {
+pub(crate) fn camera_square(segment_change_pct: f64) -> Check {
     Check {
         check: CheckKind::CameraSquare,
         label: "Camera square to the runner",
@@ -203,7 +204,7 @@ pub fn camera_square(segment_change_pct: f64) -> Check {
 }
 
 /// Occlusion: the share (0–1) of leg-landmark samples the model could not see.
-pub fn occlusion(occluded_share: f64) -> Check {
+pub(crate) fn occlusion(occluded_share: f64) -> Check {
     Check {
         check: CheckKind::Occlusion,
         label: "Legs in view (occlusion)",
@@ -231,7 +232,7 @@ fn leg_points() -> Vec<usize> {
 
 /// The median visibility of the leg landmarks and the share of their samples below `min_vis`, over
 /// the frames with a pose (any landmark seen).
-pub fn leg_visibility(s: &Series, min_vis: f64) -> Option<(f64, f64)> {
+pub(crate) fn leg_visibility(s: &Series, min_vis: f64) -> Option<(f64, f64)> {
     let pts = leg_points();
     let with_pose: Vec<usize> = (0..s.len()).filter(|&i| s.x.iter().any(|c| c[i].is_finite())).collect();
     let v: Vec<f64> = with_pose.iter().flat_map(|&i| pts.iter().map(move |&l| s.vis[l][i])).collect();
@@ -246,11 +247,11 @@ pub fn leg_visibility(s: &Series, min_vis: f64) -> Option<(f64, f64)> {
 /// over the 10th percentile of its length, over samples where both its ends are seen (`min_vis`);
 /// per segment the better-seen side (the smaller change — noise only adds), then the larger of the
 /// two segments.
-pub fn segment_change_pct(s: &Series, min_vis: f64) -> Option<f64> {
+pub(crate) fn segment_change_pct(s: &Series, min_vis: f64) -> Option<f64> {
     let change = |a: usize, b: usize| -> Option<f64> {
         let l: Vec<f64> = (0..s.len())
             .filter(|&i| s.vis[a][i] >= min_vis && s.vis[b][i] >= min_vis)
-            .map(|i| (s.x[a][i] - s.x[b][i]).hypot(s.y[a][i] - s.y[b][i]))
+            .map(|i| dist(s.point(a, i), s.point(b, i)))
             .filter(|v| v.is_finite())
             .collect();
         if l.len() < 20 {
@@ -277,7 +278,7 @@ pub fn segment_change_pct(s: &Series, min_vis: f64) -> Option<f64> {
 
 /// What the checks read from an analysis, gathered in one place.
 #[derive(Debug, Clone, Default)]
-pub struct Measured {
+pub(crate) struct Measured {
     pub effective_fps: f64,
     pub ic_uncertainty_ms: Option<f64>,
     pub overstride_timing_pct_leg: Option<f64>,
@@ -289,7 +290,7 @@ pub struct Measured {
 }
 
 /// Every check that applies to the view and has its value.
-pub fn assess(view: View, m: &Measured) -> CaptureQuality {
+pub(crate) fn assess(view: View, m: &Measured) -> CaptureQuality {
     let mut c = vec![frame_rate(m.effective_fps, m.ic_uncertainty_ms, m.overstride_timing_pct_leg.filter(|_| view.is_side()))];
     c.extend(m.body_px.map(runner_height));
     c.push(steps_per_side(m.steps[0], m.steps[1]));

@@ -7,6 +7,7 @@
 //! at most 6 % (an arm); beyond that, or without the trunk, the pelvis centre (hip midpoint) stands
 //! in, and the result says so.
 
+use super::geometry::{finite, lerp};
 use super::series::Series;
 use crate::pose::idx::*;
 
@@ -25,7 +26,7 @@ const HEAD_MASS: f64 = 0.0694;
 const TRUNK_MASS: f64 = 0.4346;
 const TRUNK_COM_FROM_SHOULDERS: f64 = 0.4486;
 /// Largest mass fraction of missing segments the segmental model tolerates (one whole arm is 4.9 %).
-pub const MAX_MISSING_MASS: f64 = 0.06;
+pub(crate) const MAX_MISSING_MASS: f64 = 0.06;
 const LEFT_EAR: usize = 7;
 const RIGHT_EAR: usize = 8;
 const LEFT_PINKY: usize = 17;
@@ -33,23 +34,15 @@ const LEFT_INDEX: usize = 19;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum ComModel {
+pub(crate) enum ComModel {
     /// de Leva 1996 segmental model.
     Segmental,
     /// Hip midpoint, used where a landmark the model needs is missing.
     PelvisCentre,
 }
 
-fn lerp(a: [f64; 2], b: [f64; 2], f: f64) -> [f64; 2] {
-    [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])]
-}
-
-fn finite(p: [f64; 2]) -> bool {
-    p[0].is_finite() && p[1].is_finite()
-}
-
 /// Centre of mass at sample `i`.
-pub fn at(s: &Series, i: usize) -> Option<([f64; 2], ComModel)> {
+pub(crate) fn at(s: &Series, i: usize) -> Option<([f64; 2], ComModel)> {
     let p = |lm: usize| s.point(lm, i);
     let pelvis = lerp(p(LEFT_HIP), p(RIGHT_HIP), 0.5);
     if !finite(pelvis) {
@@ -80,7 +73,7 @@ pub fn at(s: &Series, i: usize) -> Option<([f64; 2], ComModel)> {
 }
 
 /// The centre of mass over the whole series (x, y, model per sample).
-pub fn series(s: &Series) -> (Vec<f64>, Vec<f64>, Vec<Option<ComModel>>) {
+pub(crate) fn series(s: &Series) -> (Vec<f64>, Vec<f64>, Vec<Option<ComModel>>) {
     let mut xs = Vec::with_capacity(s.len());
     let mut ys = Vec::with_capacity(s.len());
     let mut models = Vec::with_capacity(s.len());

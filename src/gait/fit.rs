@@ -1,8 +1,10 @@
-//! Small least-squares fits shared by the event detectors: normal equations, and the search of an
-//! event time on a grid with its posterior.
+//! Small least-squares fits shared by the event detectors: normal equations, the search of an
+//! event time on a grid (best fit, or its posterior), and a window's median and slope.
+
+use super::stats::median_upper;
 
 /// Solves the leading k×k block of the system by Gaussian elimination with partial pivoting.
-pub fn solve<const N: usize>(mut m: [[f64; N]; N], mut r: [f64; N], k: usize) -> Option<[f64; N]> {
+pub(crate) fn solve<const N: usize>(mut m: [[f64; N]; N], mut r: [f64; N], k: usize) -> Option<[f64; N]> {
     for col in 0..k {
         let piv = (col..k).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
         if m[piv][col].abs() < 1e-12 {
@@ -29,7 +31,7 @@ pub fn solve<const N: usize>(mut m: [[f64; N]; N], mut r: [f64; N], k: usize) ->
 
 /// Least squares over rows (regressors, value) using the first `k` regressors: the coefficients and
 /// the sum of squared residuals.
-pub fn lstsq(rows: &[([f64; 4], f64)], k: usize) -> Option<([f64; 4], f64)> {
+pub(crate) fn lstsq(rows: &[([f64; 4], f64)], k: usize) -> Option<([f64; 4], f64)> {
     if rows.len() < k {
         return None;
     }
@@ -50,7 +52,7 @@ pub fn lstsq(rows: &[([f64; 4], f64)], k: usize) -> Option<([f64; 4], f64)> {
 
 /// An event time's posterior over a grid.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Posterior {
+pub(crate) struct Posterior {
     /// The grid time of least squared error.
     pub best: f64,
     pub mean: f64,
@@ -63,7 +65,7 @@ pub struct Posterior {
 /// fit (`sse_at`; None where no fit is allowed): Gaussian noise of SD σ gives the likelihood
 /// exp(−(SSE(c) − SSE_min) / 2σ²), with σ² = SSE_min / `dof` (at least `min_noise`²) — the fit's
 /// own residuals. A flat prior over the window.
-pub fn posterior_on_grid(
+pub(crate) fn posterior_on_grid(
     t0: f64,
     t1: f64,
     step: f64,
@@ -84,6 +86,49 @@ pub fn posterior_on_grid(
     let mean = grid.iter().zip(&w).map(|((c, _), w)| c * w).sum::<f64>() / sw;
     let var = grid.iter().zip(&w).map(|((c, _), w)| (c - mean).powi(2) * w).sum::<f64>() / sw;
     Some(Posterior { best, mean, sd: var.sqrt(), noise })
+}
+
+/// The corner time c in [t0, t1] whose fit leaves the least squared error (`sse_at`; None where no
+/// fit is allowed): a coarse grid of [`COARSE_STEPS`], then the best cell and its neighbours again
+/// at [`FINE_STEP_S`].
+pub(super) fn best_on_grid(t0: f64, t1: f64, sse_at: impl Fn(f64) -> Option<f64>) -> Option<f64> {
+    let scan = |a: f64, b: f64, steps: usize| -> Option<(f64, f64)> {
+        let mut best: Option<(f64, f64)> = None;
+        for i in 0..=steps {
+            let c = a + (b - a) * i as f64 / steps as f64;
+            if let Some(e) = sse_at(c) {
+                if best.is_none_or(|(b, _)| e < b) {
+                    best = Some((e, c));
+                }
+            }
+        }
+        best
+    };
+    let cell = (t1 - t0) / COARSE_STEPS as f64;
+    let (_, c) = scan(t0, t1, COARSE_STEPS)?;
+    let (a, b) = ((c - 2.0 * cell).max(t0), (c + 2.0 * cell).min(t1));
+    scan(a, b, (((b - a) / FINE_STEP_S).ceil() as usize).max(1)).map(|(_, c)| c)
+}
+
+/// Corner searches: coarse grid cells over the window…
+pub(crate) const COARSE_STEPS: usize = 200;
+/// …then this resolution around the best, seconds.
+pub(crate) const FINE_STEP_S: f64 = 2e-5;
+
+pub(super) fn median_in(t: &[f64], v: &[f64], t0: f64, t1: f64) -> Option<f64> {
+    median_upper(&t.iter().zip(v).filter(|(a, b)| **a >= t0 && **a <= t1 && b.is_finite()).map(|(_, b)| *b).collect::<Vec<_>>())
+}
+
+/// Least-squares slope of v over t within [t0, t1] (at least three samples).
+pub(super) fn slope_in(t: &[f64], v: &[f64], t0: f64, t1: f64) -> Option<f64> {
+    let pts: Vec<(f64, f64)> = t.iter().zip(v).filter(|(a, b)| **a >= t0 && **a <= t1 && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
+    if pts.len() < 3 {
+        return None;
+    }
+    let n = pts.len() as f64;
+    let (mt, mv) = (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).sum::<f64>() / n);
+    let stt: f64 = pts.iter().map(|p| (p.0 - mt).powi(2)).sum();
+    (stt > 0.0).then(|| pts.iter().map(|p| (p.0 - mt) * (p.1 - mv)).sum::<f64>() / stt)
 }
 
 #[cfg(test)]

@@ -6,21 +6,22 @@
 //! Frontal views: X towards the runner's right, Y up. So a mirrored video gives the same numbers.
 
 use super::events::Side;
+use super::geometry::dist;
 use super::series::{interp, Series};
 use crate::pose::idx::*;
 
 /// A point in runner coordinates.
-pub type P = [f64; 2];
+pub(crate) use super::geometry::P;
 
 /// Runner-coordinate view of a series: x scaled by `x_sign` (+1/−1), y flipped to point up.
-pub struct Frame<'a> {
+pub(crate) struct Frame<'a> {
     pub s: &'a Series,
     pub x_sign: f64,
 }
 
 impl Frame<'_> {
     /// Landmark `lm` at time `t` (linear interpolation between samples).
-    pub fn at(&self, lm: usize, t: f64) -> P {
+    pub(crate) fn at(&self, lm: usize, t: f64) -> P {
         [self.x_sign * interp(&self.s.t, &self.s.x[lm], t), -interp(&self.s.t, &self.s.y[lm], t)]
     }
     /// Landmark `lm` at the instant of initial contact `t`, where the leg's motion has a corner
@@ -29,7 +30,7 @@ impl Frame<'_> {
     /// samples before `t` and one through the first after it (at least two each) are each
     /// extrapolated to `t`, and the two are blended, each weighted by how near its samples are (the
     /// nearer side extrapolates less, so errs less). One side alone where the other has too few.
-    pub fn at_contact(&self, lm: usize, t: f64) -> P {
+    pub(crate) fn at_contact(&self, lm: usize, t: f64) -> P {
         let ts = &self.s.t;
         let (xs, ys, vis) = (&self.s.x[lm], &self.s.y[lm], &self.s.vis[lm]);
         // measured samples only: a gap filled by interpolation would carry the corner's cut
@@ -68,7 +69,7 @@ impl Frame<'_> {
     /// nearest measured samples after `t` (`after`) or before it, extrapolated to `t`. For paths that
     /// are smooth on that side only: the heel after IC rides the belt (a straight line); the foot's
     /// angle before IC changes slowly in the air, and quickly after it as the foot slaps flat.
-    pub fn at_contact_from(&self, lm: usize, t: f64, after: bool) -> P {
+    pub(crate) fn at_contact_from(&self, lm: usize, t: f64, after: bool) -> P {
         let ts = &self.s.t;
         let (xs, ys, vis) = (&self.s.x[lm], &self.s.y[lm], &self.s.vis[lm]);
         let ok = |i: usize| i < ts.len() && xs[i].is_finite() && ys[i].is_finite() && vis[i] >= super::signal::MIN_VISIBILITY;
@@ -86,41 +87,33 @@ impl Frame<'_> {
         [self.x_sign * (xs[a] + f * (xs[b] - xs[a])), -(ys[a] + f * (ys[b] - ys[a]))]
     }
 
-    pub fn sample(&self, lm: usize, i: usize) -> P {
+    pub(crate) fn sample(&self, lm: usize, i: usize) -> P {
         [self.x_sign * self.s.x[lm][i], -self.s.y[lm][i]]
     }
 }
 
 /// How many samples either side of a contact [`Frame::at_contact`] looks through for measured ones.
-pub const CONTACT_REACH: usize = 5;
+pub(crate) const CONTACT_REACH: usize = 5;
 /// Samples each side's line is fitted through.
-pub const CONTACT_SAMPLES: usize = 2;
-
-pub fn mid(a: P, b: P) -> P {
-    [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
-}
-
-fn dist(a: P, b: P) -> f64 {
-    (a[0] - b[0]).hypot(a[1] - b[1])
-}
+pub(crate) const CONTACT_SAMPLES: usize = 2;
 
 /// Angle of the vector a→b from straight down, degrees, positive when b is ahead (+X) of a.
-pub fn angle_from_down(a: P, b: P) -> f64 {
+pub(crate) fn angle_from_down(a: P, b: P) -> f64 {
     (b[0] - a[0]).atan2(a[1] - b[1]).to_degrees()
 }
 
 /// Angle of the vector a→b from straight up, degrees, positive when b is ahead (+X) of a.
-pub fn angle_from_up(a: P, b: P) -> f64 {
+pub(crate) fn angle_from_up(a: P, b: P) -> f64 {
     (b[0] - a[0]).atan2(b[1] - a[1]).to_degrees()
 }
 
 /// Angle of a→b above the horizontal (+X direction), degrees.
-pub fn angle_above_horizontal(a: P, b: P) -> f64 {
+pub(crate) fn angle_above_horizontal(a: P, b: P) -> f64 {
     (b[1] - a[1]).atan2(b[0] - a[0]).to_degrees()
 }
 
 /// Knee flexion: 180° minus the hip–knee–ankle angle (0 = straight).
-pub fn knee_flexion(hip: P, knee: P, ankle: P) -> f64 {
+pub(crate) fn knee_flexion(hip: P, knee: P, ankle: P) -> f64 {
     let (u, v) = ([hip[0] - knee[0], hip[1] - knee[1]], [ankle[0] - knee[0], ankle[1] - knee[1]]);
     let c = (u[0] * v[0] + u[1] * v[1]) / (u[0].hypot(u[1]) * v[0].hypot(v[1]));
     180.0 - c.clamp(-1.0, 1.0).acos().to_degrees()
@@ -128,7 +121,7 @@ pub fn knee_flexion(hip: P, knee: P, ankle: P) -> f64 {
 
 /// Frontal-plane projection angle at the knee: 180° minus the hip–knee–ankle angle, positive when
 /// the knee lies medial of the hip–ankle line (valgus). `medial_sign` is +1 when medial is +X.
-pub fn fppa(hip: P, knee: P, ankle: P, medial_sign: f64) -> f64 {
+pub(crate) fn fppa(hip: P, knee: P, ankle: P, medial_sign: f64) -> f64 {
     let unsigned = knee_flexion(hip, knee, ankle);
     // signed distance of the knee from the hip→ankle line, along X
     let t = if (ankle[1] - hip[1]).abs() > 1e-9 { (knee[1] - hip[1]) / (ankle[1] - hip[1]) } else { 0.5 };
@@ -142,11 +135,11 @@ pub fn fppa(hip: P, knee: P, ankle: P, medial_sign: f64) -> f64 {
 
 /// Contralateral pelvic drop: the hip line's angle to the horizontal, positive when the swing side's
 /// hip is lower than the stance side's.
-pub fn pelvic_drop(stance_hip: P, swing_hip: P) -> f64 {
+pub(crate) fn pelvic_drop(stance_hip: P, swing_hip: P) -> f64 {
     (stance_hip[1] - swing_hip[1]).atan2((stance_hip[0] - swing_hip[0]).abs()).to_degrees()
 }
 
-pub fn leg_landmarks(side: Side) -> (usize, usize, usize, usize, usize) {
+pub(crate) fn leg_landmarks(side: Side) -> (usize, usize, usize, usize, usize) {
     let o = side.offset();
     (LEFT_HIP + o, LEFT_KNEE + o, LEFT_ANKLE + o, LEFT_HEEL + o, LEFT_FOOT_INDEX + o)
 }
@@ -154,7 +147,7 @@ pub fn leg_landmarks(side: Side) -> (usize, usize, usize, usize, usize) {
 /// Leg length, pixels: thigh (hip→knee) plus shank (knee→ankle), each the 90th percentile of its
 /// length over all samples of both legs. A high percentile because a segment seen at an angle to the
 /// image plane looks shorter (frontal views) but never longer; in side views all samples agree.
-pub fn leg_length(s: &Series) -> Option<f64> {
+pub(crate) fn leg_length(s: &Series) -> Option<f64> {
     let seg = |a: usize, b: usize| -> Option<f64> {
         let mut v = Vec::new();
         for o in 0..2 {
@@ -165,21 +158,21 @@ pub fn leg_length(s: &Series) -> Option<f64> {
                 }
             }
         }
-        super::summary::percentile(&v, 0.9)
+        super::stats::percentile(&v, 0.9)
     };
     Some(seg(LEFT_HIP, LEFT_KNEE)? + seg(LEFT_KNEE, LEFT_ANKLE)?)
 }
 
 /// Samples of `f` between two times (inclusive), skipping non-finite values.
-pub fn over(s: &Series, t0: f64, t1: f64, mut f: impl FnMut(usize) -> f64) -> Vec<f64> {
+pub(crate) fn over(s: &Series, t0: f64, t1: f64, mut f: impl FnMut(usize) -> f64) -> Vec<f64> {
     (0..s.len()).filter(|&i| s.t[i] >= t0 - 1e-9 && s.t[i] <= t1 + 1e-9).map(&mut f).filter(|v| v.is_finite()).collect()
 }
 
-pub fn max_of(v: &[f64]) -> Option<f64> {
+pub(crate) fn max_of(v: &[f64]) -> Option<f64> {
     v.iter().copied().fold(None, |m, x| Some(m.map_or(x, |m: f64| m.max(x))))
 }
 
-pub fn mean_of(v: &[f64]) -> Option<f64> {
+pub(crate) fn mean_of(v: &[f64]) -> Option<f64> {
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
 }
 

@@ -1,24 +1,35 @@
 //! Gait analysis: pure functions over landmark time series (no video, no model).
 //!
-//! Stages, each a module with plain data in and out: `series` (frames → signals), `swap` (left/right
-//! repair), `signal` (cleaning and zero-lag filtering), `view` (side/rear/front), `events` (initial
-//! contact and toe-off on a treadmill), `com` (centre of mass).
+//! `analysis` runs a run through five stages (prepare → contacts → steps → summarise → interpret).
+//! What they call, each a module with plain data in and out: `series` (frames → signals), `swap`
+//! (left/right repair), `signal` (cleaning and zero-lag filtering), `view` (side/rear/front),
+//! `events` (initial contact and toe-off on a treadmill: `belt`, `corner`, `side_view`, `frontal`,
+//! `landing`, `fit`), `com` (centre of mass), `metrics`, `scale`, `plausibility`, `capture`;
+//! `side`, `stats` (percentile and the two medians), `geometry` and `summary` (statistics with
+//! their uncertainty) are shared by all.
 
 pub mod analysis;
+pub(crate) mod belt;
 pub mod capture;
-pub mod com;
+pub(crate) mod com;
+pub(crate) mod corner;
 pub mod events;
-pub mod fit;
+pub(crate) mod fit;
+pub(crate) mod frontal;
+pub(crate) mod geometry;
 pub mod landing;
-pub mod metrics;
+pub(crate) mod metrics;
 pub mod plausibility;
 pub mod retraining;
 pub mod scale;
-pub mod series;
+pub(crate) mod series;
+pub(crate) mod side;
+pub(crate) mod side_view;
 pub mod signal;
-pub mod sole_line;
+pub(crate) mod sole_line;
+pub(crate) mod stats;
 pub mod summary;
-pub mod swap;
+pub(crate) mod swap;
 pub mod view;
 
 pub use analysis::{analyze, Analysis, AnalysisError, CaptureFps, CaptureSource, Options, Step, VideoFacts};

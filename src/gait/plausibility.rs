@@ -8,75 +8,75 @@
 use serde::Serialize;
 
 use super::series::Series;
-use super::summary::percentile;
+use super::stats::percentile;
 use super::view::View;
 use crate::pose::idx::*;
 
 /// Running cadence a treadmill runner can plausibly have, steps/min: endurance running is
 /// 150–200 (Heiderscheit 2011: preferred 170 ± 10 on a treadmill); jogging slower than ~130 or
 /// sprinting faster than ~230 is outside what a treadmill assessment films. Outside it: a warning.
-pub const RUNNING_CADENCE_TYPICAL_SPM: (f64, f64) = (130.0, 230.0);
+pub(crate) const RUNNING_CADENCE_TYPICAL_SPM: (f64, f64) = (130.0, 230.0);
 /// Running cadence a human can have at all: elite sprinters peak at about 4.7 steps/s (≈ 280
 /// steps/min); below 100 steps/min a flight phase every 0.6 s or more is bounding, not running.
-pub const RUNNING_CADENCE_POSSIBLE_SPM: (f64, f64) = (100.0, 280.0);
+pub(crate) const RUNNING_CADENCE_POSSIBLE_SPM: (f64, f64) = (100.0, 280.0);
 /// Walking cadence: 70–150 steps/min covers slow to brisk walking (Tudor-Locke 2011: 100–120
 /// typical for adults); outside it, a warning.
-pub const WALKING_CADENCE_TYPICAL_SPM: (f64, f64) = (70.0, 150.0);
+pub(crate) const WALKING_CADENCE_TYPICAL_SPM: (f64, f64) = (70.0, 150.0);
 /// Walking cadence a human can have: race walkers reach about 200–220 steps/min; continuous
 /// walking starts at about 60 (Tudor-Locke 2018's cadence bands: 60–79 "slow walking", below it
 /// sporadic steps), 50 leaving a margin for a very slow pathological gait.
-pub const WALKING_CADENCE_POSSIBLE_SPM: (f64, f64) = (50.0, 220.0);
+pub(crate) const WALKING_CADENCE_POSSIBLE_SPM: (f64, f64) = (50.0, 220.0);
 /// No gait at all outside this: refused (the clip's time base is wrong — slow motion, or frames
 /// stamped too fast). Inside it but outside the detected gait's own range, the walk/run call or
 /// the time base is doubtful: a warning.
-pub const ANY_GAIT_CADENCE_SPM: (f64, f64) = (WALKING_CADENCE_POSSIBLE_SPM.0, RUNNING_CADENCE_POSSIBLE_SPM.1);
+pub(crate) const ANY_GAIT_CADENCE_SPM: (f64, f64) = (WALKING_CADENCE_POSSIBLE_SPM.0, RUNNING_CADENCE_POSSIBLE_SPM.1);
 /// Cadence a typical runner has (Heiderscheit 2011's preferred step rate): used only to suggest
 /// the capture rate of a clip whose time base is wrong.
-pub const TYPICAL_RUNNING_CADENCE_SPM: f64 = 170.0;
+pub(crate) const TYPICAL_RUNNING_CADENCE_SPM: f64 = 170.0;
 /// Frame rates phones and cameras film at, for the suggested `--capture-fps`.
-pub const COMMON_CAPTURE_FPS: [f64; 12] = [24.0, 25.0, 30.0, 48.0, 50.0, 60.0, 100.0, 120.0, 200.0, 240.0, 480.0, 960.0];
+pub(crate) const COMMON_CAPTURE_FPS: [f64; 12] = [24.0, 25.0, 30.0, 48.0, 50.0, 60.0, 100.0, 120.0, 200.0, 240.0, 480.0, 960.0];
 
 /// Heel ahead of (or behind) the centre of mass at initial contact by more than half a leg length:
 /// the hip–heel line would meet the belt more than 30° from vertical (asin 0.5), a landing no
 /// runner makes (typical heel-to-COM distances are a few to ~25 % of leg length). Such a step is a
 /// landmark or contact-timing error: it is left out of the means.
-pub const OVERSTRIDE_POSSIBLE_PCT_LEG: f64 = 50.0;
+pub(crate) const OVERSTRIDE_POSSIBLE_PCT_LEG: f64 = 50.0;
 /// Knee flexion at initial contact a human knee can show: beyond ~15° of hyperextension the knee
 /// would be injured (genu recurvatum of 5–10° is already pathological); more than 60° of flexion
 /// at contact is a crouch, not a running or walking landing (running 10–30°, Heiderscheit 2011).
-pub const KNEE_IC_POSSIBLE_DEG: (f64, f64) = (-15.0, 60.0);
+pub(crate) const KNEE_IC_POSSIBLE_DEG: (f64, f64) = (-15.0, 60.0);
 /// Peak knee flexion in stance: running 35–55° (Heiderscheit 2011: 46.3 ± 4.5°); 90° or more under
 /// body weight is a deep squat.
-pub const KNEE_PEAK_POSSIBLE_DEG: f64 = 90.0;
+pub(crate) const KNEE_PEAK_POSSIBLE_DEG: f64 = 90.0;
 /// The trunk (hip centre → shoulder centre) leans forward 2–15° in running; more than this from
 /// the image's vertical is a tilted camera or a wrong rotation, not a lean: a warning.
-pub const TRUNK_TILT_WARN_DEG: f64 = 30.0;
+pub(crate) const TRUNK_TILT_WARN_DEG: f64 = 30.0;
 /// More than this from vertical and the body is lying in the picture (a wrong 90° rotation tag) or
 /// upside down: refused.
-pub const TRUNK_TILT_REFUSE_DEG: f64 = 60.0;
+pub(crate) const TRUNK_TILT_REFUSE_DEG: f64 = 60.0;
 /// The ankles move relative to the pelvis by about a leg length per stride in running and by more
 /// than half of one in the slowest walk; less than this and the person is not moving their legs
 /// (a still photo, someone standing): refused.
-pub const MIN_FOOT_MOVEMENT_PCT_LEG: f64 = 20.0;
+pub(crate) const MIN_FOOT_MOVEMENT_PCT_LEG: f64 = 20.0;
 /// More than this share of steps impossible and the landmarks are not a runner's body: refused.
-pub const MAX_IMPOSSIBLE_SHARE: f64 = 0.5;
+pub(crate) const MAX_IMPOSSIBLE_SHARE: f64 = 0.5;
 /// The view detector's width ratio (shoulder and hip width over torso length) clearly of a side
 /// view below this, clearly frontal above [`FRONTAL_CLEAR_RATIO`] (side-on shoulders and hips
 /// overlap; from behind they are about 0.6–0.9 of the torso wide). Between, the detection is not
 /// sure and a requested view is only warned about.
-pub const SIDE_CLEAR_RATIO: f64 = 0.2;
-pub const FRONTAL_CLEAR_RATIO: f64 = 0.5;
+pub(crate) const SIDE_CLEAR_RATIO: f64 = 0.2;
+pub(crate) const FRONTAL_CLEAR_RATIO: f64 = 0.5;
 /// A runner whose landmarks span less than this fraction of the frame's height, and whose pose
 /// was found on fewer than half the frames, is too small for the model: refused with its size.
-pub const MIN_BODY_FRAC_OF_FRAME: f64 = 1.0 / 3.0;
+pub(crate) const MIN_BODY_FRAC_OF_FRAME: f64 = 1.0 / 3.0;
 /// Below this share of frames with the runner's pose, a small runner is the likely cause.
-pub const MIN_POSE_SHARE: f64 = 0.5;
+pub(crate) const MIN_POSE_SHARE: f64 = 0.5;
 /// A runner whose landmarks span fewer pixels than this (nose to heel) has a leg of ~55 px: one
 /// pixel of landmark error is ~2 % of leg length of overstride and 2–4° of a joint angle, on the
 /// order of every effect the report reads. Refused.
-pub const MIN_BODY_PX: f64 = 120.0;
+pub(crate) const MIN_BODY_PX: f64 = 120.0;
 /// Below this (leg ~110 px, a pixel ≈ 1 % of leg length) the landmarks are coarse: a warning.
-pub const SMALL_BODY_PX: f64 = 240.0;
+pub(crate) const SMALL_BODY_PX: f64 = 240.0;
 
 /// What a gate found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -102,7 +102,7 @@ pub struct Alert {
 
 /// A gate's verdict.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Gate {
+pub(crate) enum Gate {
     Warn(Alert),
     Refuse(String),
 }
@@ -112,14 +112,14 @@ fn warn(kind: AlertKind, message: String) -> Option<Gate> {
 }
 
 /// The common capture rate nearest (in ratio) to `fps`.
-pub fn nearest_common_fps(fps: f64) -> f64 {
+pub(crate) fn nearest_common_fps(fps: f64) -> f64 {
     COMMON_CAPTURE_FPS.iter().copied().min_by(|a, b| (a / fps).ln().abs().total_cmp(&(b / fps).ln().abs())).unwrap_or(fps)
 }
 
 /// Cadence against what a runner or walker can do. `fps` is the rate the analysis used (the
 /// timestamps', or `--capture-fps`); `capture_given` says whether that was given or read from the
 /// metadata (then the time base is not the likely cause, the clip is).
-pub fn cadence(cadence_spm: f64, running: bool, fps: f64, capture_given: bool) -> Option<Gate> {
+pub(crate) fn cadence(cadence_spm: f64, running: bool, fps: f64, capture_given: bool) -> Option<Gate> {
     if !cadence_spm.is_finite() || cadence_spm <= 0.0 {
         return None;
     }
@@ -173,7 +173,7 @@ pub fn cadence(cadence_spm: f64, running: bool, fps: f64, capture_given: bool) -
 }
 
 /// Why one step's at-contact numbers are impossible, if they are.
-pub fn impossible_step(
+pub(crate) fn impossible_step(
     overstride_pct_leg: Option<f64>,
     knee_ic_deg: Option<f64>,
     knee_peak_deg: Option<f64>,
@@ -203,7 +203,7 @@ pub fn impossible_step(
 }
 
 /// The verdict over a run's impossible steps: `impossible` of `total` steps of this kind.
-pub fn impossible_steps(kind: AlertKind, impossible: usize, total: usize) -> Option<Gate> {
+pub(crate) fn impossible_steps(kind: AlertKind, impossible: usize, total: usize) -> Option<Gate> {
     if impossible == 0 || total == 0 {
         return None;
     }
@@ -221,12 +221,12 @@ pub fn impossible_steps(kind: AlertKind, impossible: usize, total: usize) -> Opt
 
 /// How upright the body stands in the picture, from the raw landmarks.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Posture {
+pub(crate) struct Posture {
     /// Median angle of the trunk (hip centre → shoulder centre) from the image's up, 0–180°.
     pub trunk_from_vertical_deg: f64,
 }
 
-pub fn posture(s: &Series) -> Option<Posture> {
+pub(crate) fn posture(s: &Series) -> Option<Posture> {
     let a: Vec<f64> = (0..s.len())
         .filter_map(|i| {
             let (ls, rs, lh, rh) = (s.point(LEFT_SHOULDER, i), s.point(RIGHT_SHOULDER, i), s.point(LEFT_HIP, i), s.point(RIGHT_HIP, i));
@@ -241,7 +241,7 @@ pub fn posture(s: &Series) -> Option<Posture> {
 
 /// A body that is not upright: lying (a wrong 90° rotation tag, or a camera turned sideways) or
 /// upside down. `rotation_deg`: the video's rotation tag, when the input is a video.
-pub fn upright(p: &Posture, rotation_deg: Option<i32>) -> Option<Gate> {
+pub(crate) fn upright(p: &Posture, rotation_deg: Option<i32>) -> Option<Gate> {
     let t = p.trunk_from_vertical_deg;
     if t > 180.0 - TRUNK_TILT_REFUSE_DEG {
         let fix = match rotation_deg {
@@ -280,7 +280,7 @@ pub fn upright(p: &Posture, rotation_deg: Option<i32>) -> Option<Gate> {
 /// y, of either ankle relative to the pelvis or of one ankle relative to the other (from behind
 /// the feet move mostly up and down and in depth, which the image shows as the two ankles'
 /// vertical separation alternating).
-pub fn foot_movement_pct_leg(s: &Series, leg_px: f64) -> Option<f64> {
+pub(crate) fn foot_movement_pct_leg(s: &Series, leg_px: f64) -> Option<f64> {
     let mut best: Option<f64> = None;
     for axis in [&s.x, &s.y] {
         let series: [Box<dyn Fn(usize) -> f64>; 3] = [
@@ -300,7 +300,7 @@ pub fn foot_movement_pct_leg(s: &Series, leg_px: f64) -> Option<f64> {
 }
 
 /// A clip where the legs do not move: a still photo or someone standing.
-pub fn movement(range_pct_leg: f64) -> Option<Gate> {
+pub(crate) fn movement(range_pct_leg: f64) -> Option<Gate> {
     (range_pct_leg < MIN_FOOT_MOVEMENT_PCT_LEG).then(|| {
         Gate::Refuse(format!(
             "the legs do not move (the ankles move by {range_pct_leg:.0} % of a leg length; running or walking moves them by more than half of one): a still image or someone standing — film the runner running on the treadmill"
@@ -309,7 +309,7 @@ pub fn movement(range_pct_leg: f64) -> Option<Gate> {
 }
 
 /// The requested view against the detected one, by the detector's width ratio.
-pub fn view_requested(requested: View, width_ratio: f64) -> Option<Gate> {
+pub(crate) fn view_requested(requested: View, width_ratio: f64) -> Option<Gate> {
     let (detected, clear) = if width_ratio < SIDE_WIDTH_RATIO_DETECTED {
         ("a side view (shoulders and hips overlap)", width_ratio < SIDE_CLEAR_RATIO)
     } else {
@@ -337,7 +337,7 @@ const SIDE_WIDTH_RATIO_DETECTED: f64 = super::view::SIDE_WIDTH_RATIO;
 
 /// The runner's height in the picture: the median over frames of the landmarks' vertical extent,
 /// pixels.
-pub fn body_height_px(s: &Series) -> Option<f64> {
+pub(crate) fn body_height_px(s: &Series) -> Option<f64> {
     let h: Vec<f64> = (0..s.len())
         .filter_map(|i| {
             let ys: Vec<f64> = s.y.iter().map(|c| c[i]).filter(|v| v.is_finite()).collect();
@@ -352,7 +352,7 @@ pub fn body_height_px(s: &Series) -> Option<f64> {
 }
 
 /// A runner too small for the model: seen on too few frames, and small in the frame.
-pub fn runner_size(body_px: f64, frame_height_px: u32, pose_share: f64) -> Option<Gate> {
+pub(crate) fn runner_size(body_px: f64, frame_height_px: u32, pose_share: f64) -> Option<Gate> {
     let frac = body_px / frame_height_px as f64;
     if frac < MIN_BODY_FRAC_OF_FRAME && pose_share < MIN_POSE_SHARE {
         return Some(Gate::Refuse(format!(
@@ -383,7 +383,7 @@ pub fn runner_size(body_px: f64, frame_height_px: u32, pose_share: f64) -> Optio
 /// The timing ± of an event whose frame-interval term was half of `dt_s`, restated for frames that
 /// are really `dt_eff_s` apart (repeated frames): the other terms (the cues' SDs and
 /// disagreement) are kept, as they were combined in quadrature.
-pub fn with_frame_interval(uncertainty_s: f64, dt_s: f64, dt_eff_s: f64) -> f64 {
+pub(crate) fn with_frame_interval(uncertainty_s: f64, dt_s: f64, dt_eff_s: f64) -> f64 {
     let rest = (uncertainty_s * uncertainty_s - (dt_s / 2.0) * (dt_s / 2.0)).max(0.0);
     (rest + (dt_eff_s / 2.0) * (dt_eff_s / 2.0)).sqrt()
 }

@@ -10,15 +10,15 @@ use super::analysis::{Analysis, Gait};
 
 /// The step-rate increases the report lists, % (Heiderscheit 2011 studied +5 and +10 %; +7.5 % is
 /// the middle of the advised range).
-pub const TARGETS_PCT: [f64; 3] = [5.0, 7.5, 10.0];
+pub(crate) const TARGETS_PCT: [f64; 3] = [5.0, 7.5, 10.0];
 /// The metronome's default target, % above the measured step rate (the middle of Heiderscheit's
 /// 5–10 %).
 pub const DEFAULT_METRONOME_PCT: f64 = 7.5;
 /// The `--metronome-target` values accepted, % (beyond 15 % is not what the evidence supports).
 pub const METRONOME_PCT_RANGE: (f64, f64) = (1.0, 15.0);
 /// A metronome tempo outside this range (steps/min) is not a running step rate: none is written.
-pub const METRONOME_SPM_RANGE: (f64, f64) = (120.0, 240.0);
-pub const SOURCE: &str = "Heiderscheit et al. 2011, Med Sci Sports Exerc 43:296";
+pub(crate) const METRONOME_SPM_RANGE: (f64, f64) = (120.0, 240.0);
+pub(crate) const SOURCE: &str = "Heiderscheit et al. 2011, Med Sci Sports Exerc 43:296";
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Target {
@@ -55,13 +55,13 @@ pub struct Retraining {
 }
 
 /// The file name of a click track at `spm`.
-pub fn metronome_file(spm: u32) -> String {
+pub(crate) fn metronome_file(spm: u32) -> String {
     format!("metronome_{spm}.wav")
 }
 
 /// The targets for a measured step rate, and the metronome at `metronome_pct` above it (None: no
 /// metronome asked for).
-pub fn plan(cadence_spm: f64, metronome_pct: Option<f64>) -> Retraining {
+pub(crate) fn plan(cadence_spm: f64, metronome_pct: Option<f64>) -> Retraining {
     let targets = TARGETS_PCT.iter().map(|&p| Target { increase_pct: p, spm: cadence_spm * (1.0 + p / 100.0) }).collect();
     let mut note = None;
     let metronome = metronome_pct.and_then(|pct| {

@@ -17,9 +17,9 @@ use super::series::Series;
 pub const LEG_TO_HEIGHT: f64 = 0.491;
 /// The belt speed from the height scale and the one given disagreeing by more than this (%) is
 /// reported: a treadmill display off, a wrong height, or a camera not square to the belt.
-pub const BELT_CHECK_TOLERANCE_PCT: f64 = 10.0;
+pub(crate) const BELT_CHECK_TOLERANCE_PCT: f64 = 10.0;
 /// km/h → cm/s
-pub const KMH_TO_CM_S: f64 = 100_000.0 / 3600.0;
+pub(crate) const KMH_TO_CM_S: f64 = 100_000.0 / 3600.0;
 /// The `--belt-kmh` values accepted (walking to fast running on a treadmill).
 pub const BELT_KMH_RANGE: (f64, f64) = (1.0, 30.0);
 
@@ -34,7 +34,7 @@ pub enum ScaleSource {
 }
 
 impl ScaleSource {
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             ScaleSource::Height => "the runner's height (leg length = 0.491 × height, Winter 2009)",
             ScaleSource::Belt => "the belt speed given (the stance foot's speed in the image against it)",
@@ -92,7 +92,7 @@ pub struct Scale {
 /// toe-off the toe stays on the belt for any strike pattern, while the heel lifts in the second
 /// half of stance (`quality.belt_speed_px_s`, from the heel, reads a few % low for that; it is kept
 /// for the timing uncertainty it sets).
-pub fn belt_px_s(t: &[f64], s: &Series, x_sign: f64, contacts: &[Contact]) -> Option<f64> {
+pub(crate) fn belt_px_s(t: &[f64], s: &Series, x_sign: f64, contacts: &[Contact]) -> Option<f64> {
     let speeds: Vec<f64> = [Side::Left, Side::Right]
         .iter()
         .filter_map(|&side| {
@@ -107,7 +107,7 @@ pub fn belt_px_s(t: &[f64], s: &Series, x_sign: f64, contacts: &[Contact]) -> Op
 
 /// The scale from what the user gave and what the analysis measured: `leg_px` the leg length,
 /// `belt_px_s` the belt's speed in the image (side views; None in frontal views).
-pub fn resolve(height_cm: Option<f64>, belt_kmh: Option<f64>, leg_px: f64, belt_px_s: Option<f64>) -> Scale {
+pub(crate) fn resolve(height_cm: Option<f64>, belt_kmh: Option<f64>, leg_px: f64, belt_px_s: Option<f64>) -> Scale {
     let fin = |v: f64| (v.is_finite() && v > 0.0).then_some(v);
     let belt_px_s = belt_px_s.map(f64::abs).and_then(fin);
     let from_height = height_cm.and_then(|h| fin(h * LEG_TO_HEIGHT / leg_px));
@@ -142,12 +142,12 @@ pub fn resolve(height_cm: Option<f64>, belt_kmh: Option<f64>, leg_px: f64, belt_
 }
 
 /// Step length in % of leg length: the belt's travel in the image during the step.
-pub fn step_length_pct_leg(belt_px_s: Option<f64>, step_time_s: f64, leg_px: f64) -> Option<f64> {
+pub(crate) fn step_length_pct_leg(belt_px_s: Option<f64>, step_time_s: f64, leg_px: f64) -> Option<f64> {
     belt_px_s.map(|b| 100.0 * b.abs() * step_time_s / leg_px).filter(|v| v.is_finite() && *v > 0.0)
 }
 
 /// Step length in cm: the belt's travel during the step.
-pub fn step_length_cm(s: &Scale, step_time_s: f64) -> Option<f64> {
+pub(crate) fn step_length_cm(s: &Scale, step_time_s: f64) -> Option<f64> {
     s.belt_cm_s.map(|v| v * step_time_s).filter(|v| v.is_finite() && *v > 0.0)
 }
 

@@ -4,7 +4,7 @@
 use crate::pose::{FramePose, NUM_LANDMARKS};
 
 #[derive(Debug, Clone)]
-pub struct Series {
+pub(crate) struct Series {
     /// Time of each sample, seconds.
     pub t: Vec<f64>,
     /// Frame index of each sample.
@@ -20,15 +20,11 @@ pub struct Series {
 }
 
 impl Series {
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.t.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.t.is_empty()
-    }
-
-    pub fn from_frames(frames: &[FramePose]) -> Series {
+    pub(crate) fn from_frames(frames: &[FramePose]) -> Series {
         let n = frames.len();
         let mut s = Series {
             t: Vec::with_capacity(n),
@@ -70,21 +66,17 @@ impl Series {
     }
 
     /// Sampling rate from the median time step (robust to a dropped frame).
-    pub fn fps(&self) -> f64 {
-        let mut d: Vec<f64> = self.t.windows(2).map(|w| w[1] - w[0]).filter(|d| d.is_finite() && *d > 0.0).collect();
-        if d.is_empty() {
-            return f64::NAN;
-        }
-        d.sort_by(f64::total_cmp);
-        1.0 / d[d.len() / 2]
+    pub(crate) fn fps(&self) -> f64 {
+        let d: Vec<f64> = self.t.windows(2).map(|w| w[1] - w[0]).filter(|d| d.is_finite() && *d > 0.0).collect();
+        super::stats::median_upper(&d).map_or(f64::NAN, |m| 1.0 / m)
     }
 
-    pub fn point(&self, lm: usize, i: usize) -> [f64; 2] {
+    pub(crate) fn point(&self, lm: usize, i: usize) -> [f64; 2] {
         [self.x[lm][i], self.y[lm][i]]
     }
 
     /// Swaps two landmarks' samples at index i (all channels).
-    pub fn swap_at(&mut self, a: usize, b: usize, i: usize) {
+    pub(crate) fn swap_at(&mut self, a: usize, b: usize, i: usize) {
         for ch in [&mut self.x, &mut self.y, &mut self.vis] {
             let (va, vb) = (ch[a][i], ch[b][i]);
             ch[a][i] = vb;
@@ -100,7 +92,7 @@ impl Series {
 }
 
 /// Linear interpolation of a sampled signal at time `t` (NaN outside or across a gap).
-pub fn interp(ts: &[f64], v: &[f64], t: f64) -> f64 {
+pub(crate) fn interp(ts: &[f64], v: &[f64], t: f64) -> f64 {
     if ts.is_empty() || !t.is_finite() {
         return f64::NAN;
     }

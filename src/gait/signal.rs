@@ -3,16 +3,18 @@
 //! forwards and backwards). Sports2D's recipe (Hampel → interpolate gaps → zero-lag Butterworth), with
 //! the cut-off set from the frame rate and the cadence instead of fixed.
 
+use super::stats::median_mean;
+
 /// Samples whose visibility is below this are treated as missing (the model says it cannot see them).
-pub const MIN_VISIBILITY: f64 = 0.3;
+pub(crate) const MIN_VISIBILITY: f64 = 0.3;
 /// Hampel filter: half-window (samples) and threshold (scaled MADs).
-pub const HAMPEL_HALF_WINDOW: usize = 3;
-pub const HAMPEL_SIGMAS: f64 = 3.0;
+pub(crate) const HAMPEL_HALF_WINDOW: usize = 3;
+pub(crate) const HAMPEL_SIGMAS: f64 = 3.0;
 /// Longest gap filled by interpolation, seconds; longer gaps stay missing.
-pub const MAX_GAP_S: f64 = 0.15;
+pub(crate) const MAX_GAP_S: f64 = 0.15;
 
 /// Marks samples with visibility below `min_vis` as NaN.
-pub fn drop_low_visibility(v: &mut [f64], vis: &[f64], min_vis: f64) -> usize {
+pub(crate) fn drop_low_visibility(v: &mut [f64], vis: &[f64], min_vis: f64) -> usize {
     let mut n = 0;
     for (x, &w) in v.iter_mut().zip(vis) {
         if x.is_finite() && w < min_vis {
@@ -21,19 +23,6 @@ pub fn drop_low_visibility(v: &mut [f64], vis: &[f64], min_vis: f64) -> usize {
         }
     }
     n
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    }
 }
 
 /// Hampel filter: a sample further than `sigmas` scaled MADs from its window's median is replaced
@@ -52,9 +41,9 @@ pub fn hampel(v: &mut [f64], half: usize, sigmas: f64) -> usize {
         if win.len() < 3 {
             continue;
         }
-        let med = median(&mut win);
+        let med = median_mean(&mut win);
         let mut dev: Vec<f64> = win.iter().map(|x| (x - med).abs()).collect();
-        let mad = 1.4826 * median(&mut dev);
+        let mad = 1.4826 * median_mean(&mut dev);
         if mad > 0.0 && (orig[i] - med).abs() > sigmas * mad {
             v[i] = f64::NAN;
             n += 1;
@@ -165,7 +154,7 @@ pub fn butterworth_filtfilt(v: &mut [f64], fc: f64, fs: f64) {
 
 /// The low-pass cut-off for running kinematics: four times the step frequency (keeps the foot's
 /// landing and take-off), between 6 and 12 Hz, and at most 80 % of the Nyquist frequency.
-pub fn cutoff_hz(fps: f64, step_hz: Option<f64>) -> f64 {
+pub(crate) fn cutoff_hz(fps: f64, step_hz: Option<f64>) -> f64 {
     let fc = step_hz.map(|s| (4.0 * s).clamp(6.0, 12.0)).unwrap_or(10.0);
     fc.min(0.8 * fps / 2.0)
 }
@@ -193,6 +182,31 @@ pub fn clean(t: &[f64], v: &mut [f64], vis: &[f64], fps: f64) -> CleanCounts {
     let outliers = hampel(v, HAMPEL_HALF_WINDOW, HAMPEL_SIGMAS);
     let filled = fill_gaps(t, v, (MAX_GAP_S * fps).round().max(1.0) as usize);
     CleanCounts { low_visibility, outliers, filled }
+}
+
+/// Running median of three samples (ends kept; NaN where any of the three is NaN).
+pub fn median3(v: &[f64]) -> Vec<f64> {
+    let mut out = v.to_vec();
+    for i in 1..v.len().saturating_sub(1) {
+        let (a, b, c) = (v[i - 1], v[i], v[i + 1]);
+        out[i] = if a.is_finite() && b.is_finite() && c.is_finite() { a.max(b).min(a.min(b).max(c)) } else { b };
+    }
+    out
+}
+
+/// Central-difference velocity (per second) of a sampled signal.
+pub fn velocity(t: &[f64], v: &[f64]) -> Vec<f64> {
+    let n = v.len();
+    (0..n)
+        .map(|i| {
+            let (a, b) = (i.saturating_sub(1), (i + 1).min(n.saturating_sub(1)));
+            if b > a {
+                (v[b] - v[a]) / (t[b] - t[a])
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

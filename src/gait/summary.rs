@@ -2,21 +2,6 @@
 
 use serde::Serialize;
 
-/// The `p` quantile (0–1) of the finite values, by nearest rank (index round((n−1)·p) of the sorted
-/// values; p = 0.5 is the upper median for an even count). None when there is no finite value.
-pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    Some(v[((v.len() - 1) as f64 * p.clamp(0.0, 1.0)).round() as usize])
-}
-
-pub fn median(values: &[f64]) -> Option<f64> {
-    percentile(values, 0.5)
-}
-
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Stat {
     pub mean: f64,
@@ -32,7 +17,7 @@ pub struct Stat {
 }
 
 impl Stat {
-    pub fn of(values: &[f64], unit: &'static str) -> Option<Stat> {
+    pub(crate) fn of(values: &[f64], unit: &'static str) -> Option<Stat> {
         let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
         if v.is_empty() {
             return None;
@@ -60,7 +45,7 @@ pub struct Asymmetry {
     pub meaningful: bool,
 }
 
-pub fn asymmetry(left: &Stat, right: &Stat, sdd: Option<f64>) -> Asymmetry {
+pub(crate) fn asymmetry(left: &Stat, right: &Stat, sdd: Option<f64>) -> Asymmetry {
     let difference = right.mean - left.mean;
     let se = (left.se.powi(2) + right.se.powi(2)).sqrt();
     let noise_2se = 2.0 * se;
@@ -71,14 +56,6 @@ pub fn asymmetry(left: &Stat, right: &Stat, sdd: Option<f64>) -> Asymmetry {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentiles_by_nearest_rank() {
-        assert_eq!(median(&[3.0, 1.0, f64::NAN, 2.0]), Some(2.0));
-        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(3.0)); // upper median
-        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0], 0.9), Some(10.0));
-        assert_eq!(median(&[f64::NAN]), None);
-    }
 
     #[test]
     fn stat_values() {

@@ -4,17 +4,18 @@
 //! frames): when the crossed assignment fits clearly better, the leg landmarks (knee, ankle, heel,
 //! toe) are swapped back. Ambiguous frames — legs side by side mid-swing — are left as they are.
 
+use super::geometry;
 use super::series::Series;
 use crate::pose::idx::*;
 
 /// Leg landmark pairs (left, right) swapped together.
-pub const LEG_PAIRS: [(usize, usize); 4] =
+pub(crate) const LEG_PAIRS: [(usize, usize); 4] =
     [(LEFT_KNEE, RIGHT_KNEE), (LEFT_ANKLE, RIGHT_ANKLE), (LEFT_HEEL, RIGHT_HEEL), (LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX)];
 
 /// A swap is repaired only when the crossed assignment's error is below this fraction of the kept one's…
-pub const SWAP_RATIO: f64 = 0.5;
+pub(crate) const SWAP_RATIO: f64 = 0.5;
 /// …and the legs are at least this far apart (fraction of leg length), so that they can be told apart.
-pub const MIN_SEPARATION: f64 = 0.15;
+pub(crate) const MIN_SEPARATION: f64 = 0.15;
 
 fn leg_points(s: &Series, i: usize, left: bool) -> Option<[[f64; 2]; 4]> {
     let mut p = [[0.0; 2]; 4];
@@ -29,7 +30,7 @@ fn leg_points(s: &Series, i: usize, left: bool) -> Option<[[f64; 2]; 4]> {
 }
 
 fn dist(a: &[[f64; 2]; 4], b: &[[f64; 2]; 4]) -> f64 {
-    a.iter().zip(b).map(|(p, q)| (p[0] - q[0]).hypot(p[1] - q[1])).sum::<f64>() / 4.0
+    a.iter().zip(b).map(|(p, q)| geometry::dist(*p, *q)).sum::<f64>() / 4.0
 }
 
 fn predict(prev: &[[f64; 2]; 4], prev2: Option<&[[f64; 2]; 4]>) -> [[f64; 2]; 4] {
@@ -46,7 +47,7 @@ fn predict(prev: &[[f64; 2]; 4], prev2: Option<&[[f64; 2]; 4]>) -> [[f64; 2]; 4]
 }
 
 /// Repairs swapped legs in place; returns the frames (sample indices) that were swapped back.
-pub fn repair(s: &mut Series, leg_length_px: f64) -> Vec<usize> {
+pub(crate) fn repair(s: &mut Series, leg_length_px: f64) -> Vec<usize> {
     let mut swapped = Vec::new();
     type LegPoints = [[f64; 2]; 4];
     let mut hist: Vec<Option<(LegPoints, LegPoints)>> = Vec::with_capacity(s.len());

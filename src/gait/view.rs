@@ -3,7 +3,9 @@
 //! are spread across it. Front and rear are told apart by the face: its landmarks are visible from the
 //! front; from behind, the runner's left side is on the image's left.
 
+use super::geometry::{dist, mid};
 use super::series::Series;
+use super::stats::median_upper;
 use crate::pose::idx::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
@@ -18,12 +20,12 @@ pub enum View {
 }
 
 impl View {
-    pub fn is_side(self) -> bool {
+    pub(crate) fn is_side(self) -> bool {
         matches!(self, View::SideLeft | View::SideRight)
     }
 
     /// +1 when the runner's forward is image +x, −1 when it is −x (side views); 0 otherwise.
-    pub fn forward_sign(self) -> f64 {
+    pub(crate) fn forward_sign(self) -> f64 {
         match self {
             View::SideLeft => -1.0,
             View::SideRight => 1.0,
@@ -42,20 +44,16 @@ impl View {
 }
 
 /// Width of shoulders and hips over torso length below which the view is a side view.
-pub const SIDE_WIDTH_RATIO: f64 = 0.35;
-
-fn median(v: Vec<f64>) -> Option<f64> {
-    super::summary::median(&v)
-}
+pub(crate) const SIDE_WIDTH_RATIO: f64 = 0.35;
 
 #[derive(Debug, Clone, Copy)]
-pub struct ViewEvidence {
+pub(crate) struct ViewEvidence {
     pub view: View,
     /// Median (shoulder width + hip width) / (2 · torso length).
     pub width_ratio: f64,
 }
 
-pub fn detect(s: &Series) -> Option<ViewEvidence> {
+pub(crate) fn detect(s: &Series) -> Option<ViewEvidence> {
     let n = s.len();
     let mut width = Vec::with_capacity(n);
     let mut facing = Vec::with_capacity(n);
@@ -63,9 +61,8 @@ pub fn detect(s: &Series) -> Option<ViewEvidence> {
     let mut face_vis = Vec::with_capacity(n);
     for i in 0..n {
         let (ls, rs, lh, rh) = (s.point(LEFT_SHOULDER, i), s.point(RIGHT_SHOULDER, i), s.point(LEFT_HIP, i), s.point(RIGHT_HIP, i));
-        let sc = [(ls[0] + rs[0]) / 2.0, (ls[1] + rs[1]) / 2.0];
-        let hc = [(lh[0] + rh[0]) / 2.0, (lh[1] + rh[1]) / 2.0];
-        let torso = (sc[0] - hc[0]).hypot(sc[1] - hc[1]);
+        let (sc, hc) = (mid(ls, rs), mid(lh, rh));
+        let torso = dist(sc, hc);
         if !(torso > 0.0) {
             continue;
         }
@@ -76,17 +73,17 @@ pub fn detect(s: &Series) -> Option<ViewEvidence> {
         lr.push(((ls[0] - rs[0]) + (lh[0] - rh[0])) / torso);
         face_vis.push(s.vis[NOSE][i]);
     }
-    let width_ratio = median(width)?;
+    let width_ratio = median_upper(&width)?;
     let view = if width_ratio < SIDE_WIDTH_RATIO {
-        if median(facing)? < 0.0 {
+        if median_upper(&facing)? < 0.0 {
             View::SideLeft
         } else {
             View::SideRight
         }
     } else {
         // From behind the runner's left is on the image's left (left x < right x); the face is hidden.
-        let left_on_left = median(lr)? < 0.0;
-        let face = median(face_vis).unwrap_or(0.0) > 0.5;
+        let left_on_left = median_upper(&lr)? < 0.0;
+        let face = median_upper(&face_vis).unwrap_or(0.0) > 0.5;
         match (left_on_left, face) {
             (true, false) => View::Rear,
             (false, true) => View::Front,

@@ -1,6 +1,8 @@
 #![allow(dead_code)]
 //! Helpers shared by the integration tests.
 
+pub mod csv;
+pub mod invariants;
 pub mod synthetic;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +27,12 @@ pub fn fixture(name: &str) -> PathBuf {
 
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_overstride"))
+}
+
+/// Runs ffmpeg quietly (installed by scripts/install_deps.sh); panics if it fails.
+pub fn ffmpeg(args: &[&str]) {
+    let st = Command::new("ffmpeg").args(["-v", "error", "-y"]).args(args).status().expect("ffmpeg (installed by scripts/install_deps.sh)");
+    assert!(st.success(), "ffmpeg {args:?}");
 }
 
 pub fn run(cmd: &mut Command) -> (Output, String) {

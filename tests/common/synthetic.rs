@@ -178,6 +178,19 @@ impl Runner {
         Runner { retraction_s: 0.0, touchdown_belt_frac: 0.0, touchdown_descent: None, liftoff_rise: None, ..Runner::default() }
     }
 
+    /// A walker: slower steps, longer contacts (duty factor above one half, no flight), a slower
+    /// belt, a flatter landing and less bounce.
+    pub fn walker() -> Runner {
+        Runner {
+            cadence_spm: 112.0,
+            duty_factor: 0.6,
+            belt_speed: 380.0,
+            foot_angle_ic_deg: 15.0,
+            pelvis_amp: 8.0,
+            ..Runner::no_retraction()
+        }
+    }
+
     pub fn stride_s(&self) -> f64 {
         120.0 / self.cadence_spm
     }

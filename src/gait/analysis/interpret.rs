@@ -1,0 +1,186 @@
+//! Stage 5, interpret: what the numbers say — the overstride bands and verdict, the reference
+//! norms the report sets them against, the warnings (too few steps, exclusions, suspect values,
+//! timing limits, scale) and the capture-quality assessment.
+
+use serde::Serialize;
+
+use super::{Measured, Prepared, Summary};
+use crate::gait::capture::{self, CaptureQuality};
+use crate::gait::events::Side;
+use crate::gait::plausibility as gates;
+use crate::gait::scale;
+use crate::gait::signal;
+use crate::gait::stats::median_upper;
+use crate::gait::summary::Stat;
+
+/// Fewer steps than this per side and the means are flagged as unreliable.
+pub(crate) const MIN_STEPS_PER_SIDE: usize = 7;
+/// Overstride bands, % of leg length: up to this no overstride, up to [`OVERSTRIDE_BORDERLINE_PCT`]
+/// borderline, beyond it clear. These are the tool's own: the heel-to-centre-of-mass distance at
+/// initial contact (Heiderscheit 2011, Wille 2014) has no published normal range in % of leg length
+/// (the studies report how it changes with step rate, and what it does to knee and hip loading), so
+/// the scale of the GaitLab peer's ankle-to-hip bands is kept as a starting point, and the report
+/// says so. What a clinic should act on is the change after retraining (`compare`).
+pub(crate) const OVERSTRIDE_GOOD_PCT: f64 = 8.0;
+pub(crate) const OVERSTRIDE_BORDERLINE_PCT: f64 = 15.0;
+/// Knee flexion at initial contact and its peak in stance, running at the preferred step rate:
+/// mean and SD (Heiderscheit 2011, Table 3).
+pub(crate) const KNEE_FLEXION_IC_NORM: (f64, f64) = (17.8, 4.0);
+pub(crate) const KNEE_FLEXION_PEAK_NORM: (f64, f64) = (46.3, 4.5);
+/// Rearfoot strikers' foot-strike angle, mean and SD (Altman & Davis 2012, Table 1).
+pub(crate) const REARFOOT_ANGLE_NORM: (f64, f64) = (17.7, 4.4);
+/// Knee flexion at initial contact outside this range (degrees) is physiologically unlikely in
+/// running: the report flags it as suspect (a contact read at the wrong instant, or a landmark error).
+pub(crate) const KNEE_FLEXION_IC_PLAUSIBLE: (f64, f64) = (5.0, 40.0);
+
+/// What the overstride of one side says, with the uncertainty taken into account.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "verdict")]
+pub(crate) enum OverstrideVerdict {
+    None,
+    Borderline,
+    Clear,
+    /// The interval (mean ± 2 SE ± the timing uncertainty) straddles a band limit.
+    CannotTell {
+        low: f64,
+        high: f64,
+    },
+}
+
+/// The verdict for a side's overstride statistic: the band of the whole interval mean ± (2·SE +
+/// timing uncertainty), or [`OverstrideVerdict::CannotTell`] when it straddles a limit.
+pub(crate) fn overstride_verdict(s: &Stat) -> OverstrideVerdict {
+    let se = if s.se.is_finite() { s.se } else { 0.0 };
+    let half = 2.0 * se + s.timing.unwrap_or(0.0);
+    let (low, high) = (s.mean - half, s.mean + half);
+    let band = |v: f64| {
+        if v <= OVERSTRIDE_GOOD_PCT {
+            0
+        } else if v <= OVERSTRIDE_BORDERLINE_PCT {
+            1
+        } else {
+            2
+        }
+    };
+    match (band(low), band(high)) {
+        (0, 0) => OverstrideVerdict::None,
+        (1, 1) => OverstrideVerdict::Borderline,
+        (2, 2) => OverstrideVerdict::Clear,
+        _ => OverstrideVerdict::CannotTell { low, high },
+    }
+}
+
+/// Smallest detectable difference of contralateral pelvic drop in 2-D video (Dingenen 2018).
+pub(crate) const PELVIC_DROP_SDD_DEG: f64 = 2.7;
+
+/// The warnings and the capture-quality assessment of a run.
+pub(crate) fn interpret(p: &Prepared, belt_tilts_deg: &[f64], m: &Measured, sm: &Summary) -> (Vec<String>, CaptureQuality) {
+    let (s, view, effective_fps, quality, scale, heel_fallbacks, steps, summary) =
+        (&p.s, p.view, p.effective_fps, &m.quality, &m.scale, m.heel_fallbacks, &m.steps, &sm.summary);
+    let tilts = belt_tilts_deg;
+    let included: Vec<&super::Step> = steps.iter().filter(|s| s.excluded.is_none()).collect();
+    let mut warnings = Vec::new();
+    for side in [Side::Left, Side::Right] {
+        let n = included.iter().filter(|s| s.side == side).count();
+        if n < MIN_STEPS_PER_SIDE {
+            warnings.push(format!(
+                "only {n} usable {} steps (fewer than {MIN_STEPS_PER_SIDE}): its means are unreliable; film at least 20 s",
+                side.as_str()
+            ));
+        }
+    }
+    if quality.steps_excluded_implausible > 0 {
+        warnings.push(format!(
+            "{} of {} steps left out: their timing is far from this runner's other steps (likely mis-detected contacts)",
+            quality.steps_excluded_implausible,
+            steps.len()
+        ));
+    }
+    if quality.steps_excluded_low_confidence > 0 {
+        warnings.push(format!(
+            "{} of {} steps left out: the leg was not seen clearly at initial contact (occlusion, handrail, blur)",
+            quality.steps_excluded_low_confidence,
+            steps.len()
+        ));
+    }
+    if view.is_side() {
+        for side in [Side::Left, Side::Right] {
+            if let Some(k) = summary.get("knee_flexion_ic_deg").and_then(|m| m.get(side.as_str())) {
+                let (lo, hi) = KNEE_FLEXION_IC_PLAUSIBLE;
+                if k.mean < lo || k.mean > hi {
+                    warnings.push(format!(
+                        "suspect: {} knee flexion at initial contact {:.1}° is outside {lo:.0}–{hi:.0}° (running norm {:.1} ± {:.1}°): check the key frames — a landmark error or a contact read at the wrong instant",
+                        side.as_str(), k.mean, KNEE_FLEXION_IC_NORM.0, KNEE_FLEXION_IC_NORM.1
+                    ));
+                }
+            }
+            if let Some(os) = summary.get("overstride_pct_leg").and_then(|m| m.get(side.as_str())) {
+                if let OverstrideVerdict::CannotTell { low, high } = overstride_verdict(os) {
+                    warnings.push(format!(
+                        "{} overstride is borderline — {low:.1} to {high:.1} % of leg length straddles a band limit and cannot be told apart at {effective_fps:.0} fps; film at 120 fps or more",
+                        side.as_str()
+                    ));
+                }
+            }
+        }
+        let unc: Vec<f64> = included.iter().map(|s| s.ic_uncertainty_ms).collect();
+        if let Some(m) = median_upper(&unc) {
+            warnings.push(format!(
+                "initial contact timed by the landing model (the foot at the belt's level and speed) to ±{m:.0} ms (median over steps; half a frame at {effective_fps:.0} fps is {:.0} ms): every at-contact number is shown with its timing uncertainty",
+                500.0 / effective_fps
+            ));
+        }
+    }
+    warnings.push(format!(
+        "event timing: ±{:.0} ms from the frame rate ({effective_fps:.0} {}fps) on top of ~10–25 ms for kinematic detection of foot strike (Fellin 2010){}",
+        quality.event_timing_resolution_ms,
+        if p.repeated { "distinct " } else { "" },
+        if effective_fps < 60.0 { "; contact and flight times are coarse below 60 fps" } else { "" }
+    ));
+    if heel_fallbacks > 0 {
+        warnings.push(format!("{heel_fallbacks} steps measured overstride from the ankle: the heel landmark was missing"));
+    }
+    if scale.cm_per_px.is_none() && scale.step_length_source.is_none() {
+        warnings.push("distances in % of leg length only: give --height-cm or --belt-kmh for centimetres".into());
+    }
+    warnings.extend(scale::warnings(scale));
+
+    let per_side = |side: Side| included.iter().filter(|st| st.side == side).count();
+    let capture_quality = capture::assess(
+        view,
+        &capture::Measured {
+            effective_fps,
+            ic_uncertainty_ms: median_upper(&included.iter().map(|st| st.ic_uncertainty_ms).collect::<Vec<_>>()),
+            overstride_timing_pct_leg: median_upper(&included.iter().filter_map(|st| st.timing.overstride_pct_leg).collect::<Vec<_>>()),
+            body_px: gates::body_height_px(s),
+            steps: [per_side(Side::Left), per_side(Side::Right)],
+            leg_visibility: capture::leg_visibility(s, signal::MIN_VISIBILITY),
+            belt_tilt_deg: (!tilts.is_empty()).then_some(quality.belt_tilt_deg),
+            segment_change_pct: capture::segment_change_pct(s, signal::MIN_VISIBILITY),
+        },
+    );
+    (warnings, capture_quality)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stat(mean: f64, se: f64, timing: Option<f64>) -> Stat {
+        Stat { mean, sd: se * 3.0, se, n: 9, unit: "% leg length", timing }
+    }
+
+    #[test]
+    fn the_overstride_verdict_is_the_band_of_the_whole_interval() {
+        assert_eq!(overstride_verdict(&stat(5.0, 0.5, None)), OverstrideVerdict::None);
+        assert_eq!(overstride_verdict(&stat(11.0, 0.5, Some(0.5))), OverstrideVerdict::Borderline);
+        assert_eq!(overstride_verdict(&stat(20.0, 1.0, None)), OverstrideVerdict::Clear);
+        // 7.5 ± (2·0.5 + 0.3) straddles the 8 % limit
+        match overstride_verdict(&stat(7.5, 0.5, Some(0.3))) {
+            OverstrideVerdict::CannotTell { low, high } => assert!((low - 6.2).abs() < 1e-9 && (high - 8.8).abs() < 1e-9),
+            v => panic!("{v:?}"),
+        }
+        // one step (no SE): the mean and the timing alone
+        assert_eq!(overstride_verdict(&stat(16.0, f64::NAN, Some(0.5))), OverstrideVerdict::Clear);
+    }
+}

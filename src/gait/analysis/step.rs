@@ -1,0 +1,152 @@
+//! One step and what was measured over it.
+
+use serde::Serialize;
+
+use crate::gait::side::Side;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FootStrike {
+    Rearfoot,
+    Midfoot,
+    Forefoot,
+}
+
+/// Foot-strike angle class limits (Altman & Davis 2012): > 8° rearfoot, < −1.6° forefoot.
+pub fn foot_strike_class(angle_deg: f64) -> FootStrike {
+    if angle_deg > 8.0 {
+        FootStrike::Rearfoot
+    } else if angle_deg < -1.6 {
+        FootStrike::Forefoot
+    } else {
+        FootStrike::Midfoot
+    }
+}
+
+/// One step: one initial contact and what was measured over it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Step {
+    pub side: Side,
+    pub ic_frame: usize,
+    pub ic_time_s: f64,
+    /// ± on `ic_time_s`, ms: half a frame, and in side views the landing model's cues' SDs and
+    /// disagreement.
+    pub ic_uncertainty_ms: f64,
+    /// Side views: IC by each cue of the landing model (the foot at belt speed; at the belt's
+    /// level), and the forward turn that bounds it from below, seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ic_by_motion_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ic_by_height_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forward_turn_s: Option<f64>,
+    /// Side views: the height cue came from the sole measured in the pixels (the shoe's lowest
+    /// point), not from the heel or toe landmark.
+    pub ic_sole_from_pixels: bool,
+    pub to_time_s: Option<f64>,
+    pub contact_time_s: Option<f64>,
+    /// From this toe-off to the other foot's next initial contact (0 when both feet are down).
+    pub flight_time_s: Option<f64>,
+    /// From this initial contact to the other foot's next one.
+    pub step_time_s: Option<f64>,
+    /// Contact time over stride time (this IC to this foot's next IC).
+    pub duty_factor: Option<f64>,
+    // side view
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overstride_pct_leg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overstride_cm: Option<f64>,
+    /// "heel", or "ankle" where the heel landmark was missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overstride_point: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shank_angle_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub knee_flexion_ic_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub knee_flexion_peak_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foot_strike_angle_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foot_strike: Option<FootStrike>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trunk_lean_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vertical_oscillation_pct_leg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vertical_oscillation_cm: Option<f64>,
+    // frontal views
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pelvic_drop_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fppa_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_width_pct_leg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_width_cm: Option<f64>,
+    /// The belt's travel during the step (step time × belt speed): side views in % of leg length,
+    /// in cm with a scale (`scale.step_length_source` says which).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_length_pct_leg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_length_cm: Option<f64>,
+    /// What the IC's timing uncertainty does to each at-contact number (±, same units).
+    #[serde(skip_serializing_if = "AtContactTiming::is_empty")]
+    pub timing: AtContactTiming,
+    /// Mean visibility of the leg's landmarks at IC (0–1).
+    pub confidence: f64,
+    /// Why this step is left out of the summary, if it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<String>,
+    /// Where things were in the image at IC (pixels), for drawing the key frame; not in report.json.
+    #[serde(skip)]
+    pub at_ic: Option<ImagePoints>,
+    /// Frontal views: the frame of this stance's peak pelvic drop (the key frame shows it).
+    #[serde(skip)]
+    pub peak_drop_frame: Option<usize>,
+}
+
+/// The at-contact numbers' uncertainty from the IC's timing alone: each read at IC ∓ its timing
+/// uncertainty, half the difference (±, in the metric's units).
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct AtContactTiming {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overstride_pct_leg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overstride_cm: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shank_angle_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub knee_flexion_ic_deg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foot_strike_angle_deg: Option<f64>,
+}
+
+impl AtContactTiming {
+    pub(crate) fn is_empty(&self) -> bool {
+        *self == AtContactTiming::default()
+    }
+    /// The timing ± of a summary metric by its key, where it has one.
+    pub(crate) fn get(&self, key: &str) -> Option<f64> {
+        match key {
+            "overstride_pct_leg" => self.overstride_pct_leg,
+            "overstride_cm" => self.overstride_cm,
+            "shank_angle_deg" => self.shank_angle_deg,
+            "knee_flexion_ic_deg" => self.knee_flexion_ic_deg,
+            "foot_strike_angle_deg" => self.foot_strike_angle_deg,
+            _ => None,
+        }
+    }
+}
+
+/// Image positions (pixels, as in landmarks.csv) at an initial contact.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ImagePoints {
+    pub com: [f64; 2],
+    pub heel: [f64; 2],
+    pub knee: [f64; 2],
+    pub ankle: [f64; 2],
+    pub hip: [f64; 2],
+    pub left_hip: [f64; 2],
+    pub right_hip: [f64; 2],
+}
