@@ -403,11 +403,14 @@ fn dump_synthetic_runner() {
 
 /// The issue's TO bar on a foot that peels off the belt (`liftoff_rise: Some(0.0)`: the ankle leaves
 /// with no upward speed, the toe with only what the foot's rotation gives it): clean, every frame
-/// rate, at least 95 % of toe-offs within one frame and the median within a quarter of a frame, with
-/// the sole measured from the pixels (its lift-off off its stance line, `Phase::LiftOff`). Met at 30
-/// and 60 fps (below); not at 120 and 240 fps (median −1.08 and −0.56 frame, 48 and 54 % within one
-/// frame). Without sole points TO is where the foot point rises through the stance band, late on a
-/// soft corner (+0.94/+1.76/+3.33/+6.29 frames). Ignored until it is met.
+/// rate, at least 95 % of toe-offs within one frame and the median within a quarter of a frame. Not
+/// met: TO is where the foot point rises through the stance band, late on a soft corner
+/// (+0.94/+1.76/+3.33/+6.29 frames with sole points given). A lift-off fit of the sole measured in
+/// the pixels (the height cue mirrored) was tried: on this synthetic foot +0.17/−0.10/−1.08/−0.56
+/// frame, but on the real sample it put TO a median 0.5 frame earlier than the crossing, and against
+/// blind TO labels (33, low/medium confidence) it scored worse (left 1/16 within one frame, median
+/// −2.1; right 10/17, −0.35) than the crossing (7/16, −1.36; 12/17, +0.38): not kept. Ignored until
+/// it is met.
 #[test]
 #[ignore]
 fn toe_off_of_a_peeling_foot_within_one_frame() {
@@ -431,24 +434,6 @@ fn peeling_toe_off(fps: f64, sole_noise_px: Option<f64>) -> (f64, f64) {
     e.sort_by(f64::total_cmp);
     let within = e.iter().filter(|v| v.abs() <= 1.0).count() as f64 / e.len() as f64;
     (e[e.len() / 2], within)
-}
-
-/// What holds today for a peeling toe-off, with the sole measured from the pixels (0.3 px): at 30 and
-/// 60 fps every toe-off within one frame and the median within a quarter frame (measured +0.17 and
-/// −0.10 frame, 100 % and 99 %); at 120 and 240 fps the median within 1.2 frames (measured −1.08 and
-/// −0.56: the soft lift-off is hard to time finer than ~10 ms). The height crossing before it (still
-/// what times a toe-off without sole points) fails: +0.94/+1.76/+3.33/+6.29 frames.
-#[test]
-fn toe_off_of_a_peeling_foot_from_the_sole() {
-    for fps in [30.0, 60.0, 120.0, 240.0] {
-        let (med, within) = peeling_toe_off(fps, Some(0.3));
-        eprintln!("{fps} fps: peeling TO median {med:+.2} frames, {:.0} % within one frame", within * 100.0);
-        if fps < 100.0 {
-            assert!(within >= 0.95 && med.abs() <= 0.25, "{fps} fps: TO median {med:+.2}, {:.0} % within one frame", within * 100.0);
-        } else {
-            assert!(med.abs() <= 1.2, "{fps} fps: TO median {med:+.2} frames");
-        }
-    }
 }
 
 /// Frontal views on the landing grid (#10: "frontal views keep their height method but must pass the

@@ -361,27 +361,10 @@ pub(crate) fn refine_side(t: &[f64], tr: &FootTracks, contacts: &mut [Contact]) 
         c.ic_by_height_s = hc.map(|q| q.t);
         c.touching = Some(touching);
         c.sole_from_pixels = by_pixels;
-        // toe-off from the sole, where it was measured: where it leaves the belt line, fitted as
-        // the landing mirrored (on the belt before, a smooth rise after); the height crossing the
-        // contacts come with bounds it from above (a threshold above the belt is crossed after the
-        // sole has left it)
-        let lift = match (by_pixels, c.to_time_s) {
-            (true, Some(to)) => {
-                let (lo2, hi2) = (at(c, HEEL_FLAT.1), to + (LANDING_AIR_FRAMES * dt).max(LANDING_AIR_S));
-                let search2 = (at(c, TOE_FLAT.1).min(to - dt), to + dt / 2.0);
-                let hc2 = (search2.1 > search2.0).then(|| height_cue(&track, lo2, hi2, search2, Phase::LiftOff, dt)).flatten();
-                combine(None, hc2, Phase::LiftOff, dt)
-            }
-            _ => None,
-        };
         if let Some(e) = combine(m, hc, Phase::Landing, dt) {
             c.ic_time_s = e.t;
             c.ic_uncertainty_s = e.uncertainty_s;
             c.first = t.partition_point(|&x| x < e.t - 1e-9).min(c.last);
-        }
-        if let Some(e) = lift.filter(|e| e.t > c.ic_time_s + dt) {
-            c.to_time_s = Some(e.t);
-            c.last = t.partition_point(|&x| x <= e.t + 1e-9).saturating_sub(1).max(c.first);
         }
     }
 }
