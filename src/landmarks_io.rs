@@ -8,6 +8,10 @@
 //! [`LEFT_SOLE`] (33) and [`RIGHT_SOLE`] (34), the left and right shoe's lowest point measured from
 //! the pixels ([`crate::pose::sole`]), x and y, with z 0 and visibility and presence 1. A file
 //! without them (an older run, MediaPipe's landmarks) is read as having no sole points.
+//!
+//! Every number is written in full (the shortest text that reads back to the same value), so that
+//! analysing the file gives exactly the numbers the video's own run gave: the event fits work to a
+//! fraction of a frame, and a time rounded to the microsecond is a different input.
 
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -40,18 +44,14 @@ impl LandmarksWriter {
                 match &fp.pose {
                     Some(p) => {
                         let l = &p.landmarks[i];
-                        writeln!(
-                            w,
-                            "{},{:.6},{},{:.3},{:.3},{:.3},{:.4},{:.4}",
-                            fp.frame, fp.time_s, i, l.x, l.y, l.z, l.visibility, l.presence
-                        )?
+                        writeln!(w, "{},{},{},{},{},{},{},{}", fp.frame, fp.time_s, i, l.x, l.y, l.z, l.visibility, l.presence)?
                     }
-                    None => writeln!(w, "{},{:.6},{},,,,,", fp.frame, fp.time_s, i)?,
+                    None => writeln!(w, "{},{},{},,,,,", fp.frame, fp.time_s, i)?,
                 }
             }
             for (k, p) in fp.soles.iter().enumerate() {
                 if let Some([x, y]) = p {
-                    writeln!(w, "{},{:.6},{},{:.3},{:.3},0.000,1.0000,1.0000", fp.frame, fp.time_s, LEFT_SOLE + k, x, y)?;
+                    writeln!(w, "{},{},{},{},{},0,1,1", fp.frame, fp.time_s, LEFT_SOLE + k, x, y)?;
                 }
             }
             Ok(())
@@ -200,11 +200,19 @@ mod tests {
         let p = d.path().join("landmarks.csv");
         let mut lms = [Landmark::default(); NUM_LANDMARKS];
         for (i, l) in lms.iter_mut().enumerate() {
-            *l = Landmark { x: i as f32 + 0.5, y: 2.0 * i as f32, z: -1.0, visibility: 0.9, presence: 0.8 };
+            // values no short decimal holds: the file must give them back exactly
+            *l =
+                Landmark { x: i as f32 + 1.0 / 3.0, y: 2.0 * i as f32 + 1e-4 / 7.0, z: -1.0 / 7.0, visibility: 0.987_654_3, presence: 0.8 };
         }
         let frames = vec![
             FramePose { frame: 0, time_s: 0.0, pose: Some(Pose { landmarks: lms, score: 0.0 }), soles: [Some([10.25, 20.5]), None] },
-            FramePose { frame: 1, time_s: 1.0 / 30.0, pose: None, soles: [None; 2] },
+            FramePose { frame: 1, time_s: 1.0 / 30.000_3, pose: None, soles: [None; 2] },
+            FramePose {
+                frame: 2,
+                time_s: 2.0 / 29.97,
+                pose: Some(Pose { landmarks: lms, score: 0.0 }),
+                soles: [None, Some([1.0 / 3.0, 2.0 / 3.0])],
+            },
         ];
         let mut w = LandmarksWriter::create(&p).unwrap();
         for f in &frames {
@@ -212,12 +220,14 @@ mod tests {
         }
         w.finish().unwrap();
         let back = read(&p).unwrap();
-        assert_eq!(back.len(), 2);
+        assert_eq!(back.len(), 3);
         assert!(back[1].pose.is_none());
-        let l = back[0].pose.as_ref().unwrap().landmarks[7];
-        assert!((l.x - 7.5).abs() < 1e-3 && (l.y - 14.0).abs() < 1e-3 && (l.visibility - 0.9).abs() < 1e-4);
-        assert_eq!(back[0].soles, [Some([10.25, 20.5]), None]);
-        assert_eq!(back[1].soles, [None, None]);
+        // bit for bit: times, landmarks and sole points
+        for (a, b) in frames.iter().zip(&back) {
+            assert_eq!(a.time_s.to_bits(), b.time_s.to_bits(), "frame {}", a.frame);
+            assert_eq!(a.pose.as_ref().map(|p| p.landmarks), b.pose.as_ref().map(|p| p.landmarks), "frame {}", a.frame);
+            assert_eq!(a.soles, b.soles, "frame {}", a.frame);
+        }
     }
 
     #[test]

@@ -253,7 +253,7 @@ pub(crate) fn measure(p: &Prepared, ev: &Events, height_cm: Option<f64>, belt_km
     for (kind, n) in impossible.values() {
         gate(gates::impossible_steps(*kind, *n, total_steps), &mut alerts)?;
     }
-    quality.steps_excluded_implausible = exclude_implausible(&mut steps);
+    quality.steps_excluded_implausible = exclude_out_of_sequence(&mut steps) + exclude_implausible(&mut steps);
     quality.overstride_point = if heel_fallbacks == 0 { "heel" } else { "heel (ankle where the heel was missing)" };
     Ok(Measured { steps, scale, heel_fallbacks, com_px, quality, alerts })
 }
@@ -286,6 +286,68 @@ pub(crate) fn exclude_implausible(steps: &mut [Step]) -> usize {
     n
 }
 
+/// Leaves out of the summary the contacts that come too soon after or before another contact of
+/// the same foot — a same-side interval below [`IMPLAUSIBLE_LOW`] of that side's median stride. A
+/// foot cannot land twice in so short a time: one of the two is the other foot's landing, or a
+/// wobble, taken for this foot's. Of such a pair the one that fits the side's rhythm worse (its
+/// intervals to the same-side contacts before and after the pair, against the median stride, on a
+/// log scale) is left out; when neither fits clearly better ([`SEQUENCE_FIT_MARGIN`]), or there is
+/// nothing either side to tell them by, both are. Returns how many were left out (steps already
+/// excluded for another reason are not counted).
+pub(crate) fn exclude_out_of_sequence(steps: &mut [Step]) -> usize {
+    let mut n = 0;
+    for side in [Side::Left, Side::Right] {
+        let mut idx: Vec<usize> = (0..steps.len()).filter(|&k| steps[k].side == side && steps[k].ic_time_s.is_finite()).collect();
+        idx.sort_by(|&a, &b| steps[a].ic_time_s.total_cmp(&steps[b].ic_time_s));
+        let ic: Vec<f64> = idx.iter().map(|&k| steps[k].ic_time_s).collect();
+        let strides: Vec<f64> = ic.windows(2).map(|w| w[1] - w[0]).collect();
+        let Some(med) = median_upper(&strides).filter(|m| *m > 0.0) else { continue };
+        let mut out = vec![false; ic.len()];
+        for j in 0..strides.len() {
+            if strides[j] >= IMPLAUSIBLE_LOW * med {
+                continue;
+            }
+            // misfit of contact x against the rhythm, from the contacts before and after the pair
+            let (before, after) = (j.checked_sub(1), (j + 2 < ic.len()).then_some(j + 2));
+            let misfit = |x: usize| -> Option<f64> {
+                let terms: Vec<f64> = [before.map(|p| ic[x] - ic[p]), after.map(|q| ic[q] - ic[x])]
+                    .into_iter()
+                    .flatten()
+                    .map(|d| (d.max(1e-6) / med).ln().abs())
+                    .collect();
+                (!terms.is_empty()).then(|| terms.iter().sum())
+            };
+            match (misfit(j), misfit(j + 1)) {
+                (Some(a), Some(b)) if a > b + SEQUENCE_FIT_MARGIN => out[j] = true,
+                (Some(a), Some(b)) if b > a + SEQUENCE_FIT_MARGIN => out[j + 1] = true,
+                _ => {
+                    out[j] = true;
+                    out[j + 1] = true;
+                }
+            }
+        }
+        for (j, &k) in idx.iter().enumerate() {
+            if out[j] && steps[k].excluded.is_none() {
+                let gap = [j.checked_sub(1), (j + 1 < ic.len()).then_some(j + 1)]
+                    .into_iter()
+                    .flatten()
+                    .map(|o| (ic[o] - ic[j]).abs())
+                    .fold(f64::INFINITY, f64::min);
+                steps[k].excluded = Some(format!(
+                    "implausible timing: out of sequence (another {} contact {gap:.2} s away; this side's median stride {med:.2} s): likely the other foot's landing or a wobble taken for this one",
+                    side.as_str()
+                ));
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Of two same-side contacts too close together, one is left out alone only when its misfit to the
+/// rhythm exceeds the other's by this (natural log: about 20 % of a stride).
+pub(crate) const SEQUENCE_FIT_MARGIN: f64 = 0.18;
+
 fn fin(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
 }
@@ -309,5 +371,47 @@ mod tests {
         assert_eq!(s[6].excluded.as_deref(), Some("low confidence"));
         assert_eq!(fin(f64::NAN), None);
         assert_eq!(fin(1.5), Some(1.5));
+    }
+
+    fn alternating(ics: &[(Side, f64)]) -> Vec<Step> {
+        ics.iter().map(|&(side, t)| step(side, t, None, None)).collect()
+    }
+
+    #[test]
+    fn a_contact_between_two_of_the_same_foot_a_stride_apart_is_out_of_sequence() {
+        use Side::{Left as L, Right as R};
+        // strides of 0.72 s; at 7.9 s the right foot's landing is taken for a left one
+        let mut ics: Vec<(Side, f64)> = (0..12).map(|k| (if k % 2 == 0 { L } else { R }, 0.36 * k as f64)).collect();
+        ics.push((L, 2.52 + 0.36 / 2.0 + 0.02)); // between left 2.16 and left 2.88, near right 2.52
+        ics.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let mut s = alternating(&ics);
+        assert_eq!(exclude_out_of_sequence(&mut s), 1);
+        let out: Vec<f64> = s.iter().filter(|x| x.excluded.is_some()).map(|x| x.ic_time_s).collect();
+        assert_eq!(out, vec![2.52 + 0.18 + 0.02]);
+        assert!(s
+            .iter()
+            .find(|x| x.excluded.is_some())
+            .unwrap()
+            .excluded
+            .as_deref()
+            .unwrap()
+            .starts_with("implausible timing: out of sequence"));
+        // a clean alternating run loses nothing
+        let mut clean = alternating(&(0..12).map(|k| (if k % 2 == 0 { L } else { R }, 0.36 * k as f64)).collect::<Vec<_>>());
+        assert_eq!(exclude_out_of_sequence(&mut clean), 0);
+        // a pair at the end of the clip: the one a stride after the contact before it is kept
+        let mut end = alternating(&[(L, 0.0), (R, 0.36), (L, 0.72), (R, 1.08), (L, 1.44), (R, 1.8), (L, 2.16), (L, 2.4)]);
+        assert_eq!(exclude_out_of_sequence(&mut end), 1);
+        assert!(end[6].excluded.is_none() && end[7].excluded.is_some());
+        // a pair that fits the rhythm equally badly either way: both out
+        let mut even = alternating(&[(L, 0.0), (L, 0.72), (L, 1.44), (L, 2.04), (L, 2.28), (L, 2.88), (L, 3.6)]);
+        assert_eq!(exclude_out_of_sequence(&mut even), 2);
+        assert!(even[3].excluded.is_some() && even[4].excluded.is_some() && even[2].excluded.is_none() && even[5].excluded.is_none());
+        // already left out for another reason: kept as it was, not counted
+        let mut pre = alternating(&ics);
+        let k = pre.iter().position(|x| (x.ic_time_s - 2.72).abs() < 1e-9).unwrap();
+        pre[k].excluded = Some("low confidence".into());
+        assert_eq!(exclude_out_of_sequence(&mut pre), 0);
+        assert_eq!(pre[k].excluded.as_deref(), Some("low confidence"));
     }
 }
