@@ -164,7 +164,7 @@ fn steps_csv_is_csv(csv: &str, a: &overstride::gait::Analysis) {
     for (row, s) in rows[1..].iter().zip(&a.steps) {
         assert_eq!(row[col("side")], s.side.as_str());
         assert_eq!(row[col("ic_frame")], s.ic_frame.to_string());
-        assert_eq!(row[col("excluded")], s.excluded.as_deref().unwrap_or("").replace('"', "'"));
+        assert_eq!(row[col("excluded")], s.excluded.as_ref().map(|e| e.to_string()).unwrap_or_default().replace('"', "'"));
     }
 }
 

@@ -32,4 +32,5 @@ pub mod summary;
 pub(crate) mod swap;
 pub mod view;
 
-pub use analysis::{analyze, Analysis, AnalysisError, CaptureFps, CaptureSource, Options, Step, VideoFacts};
+pub use analysis::{analyze, Analysis, AnalysisError, CaptureFps, CaptureSource, Exclusion, Options, Step, VideoFacts};
+pub(crate) use analysis::{IMPLAUSIBLE_HIGH, IMPLAUSIBLE_LOW, MIN_STEP_CONFIDENCE};

@@ -63,7 +63,7 @@ fn row(s: &Step) -> Vec<String> {
         num(s.step_width_pct_leg),
         num(s.step_width_cm),
         format!("{:.3}", s.confidence),
-        s.excluded.as_deref().map(|e| format!("\"{}\"", e.replace('"', "'"))).unwrap_or_default(),
+        s.excluded.as_ref().map(|e| format!("\"{}\"", e.to_string().replace('"', "'"))).unwrap_or_default(),
         num(s.step_length_pct_leg),
         num(s.step_length_cm),
     ]

@@ -615,15 +615,18 @@ fn table(a: &Analysis, out: &mut String) {
             let _ = write!(out, "<td>{}</td><td>{}</td><td>{}</td>", f(s.pelvic_drop_deg, 1), f(s.fppa_deg, 1), f(s.step_width_pct_leg, 1));
         }
         // the reason in a tooltip; the cell stays short so that the table prints compactly
-        let note = s.excluded.as_deref().map(|e| {
-            let short = if e.starts_with("implausible") { "timing" } else { "low confidence" };
-            format!(" <span title=\"{}\">left out: {short}</span>", esc(e))
-        });
+        let note = s.excluded.as_ref().map(|e| format!(" <span title=\"{}\">left out: {}</span>", esc(&e.to_string()), e.short()));
         let _ = write!(out, "<td>{:.2}{}</td></tr>", s.confidence, note.unwrap_or_default());
     }
     out.push_str("</tbody></table>");
     if a.steps.iter().any(|s| s.excluded.is_some()) {
-        out.push_str("<p class=meta>Steps marked “left out” are not in the means: “timing” — step or contact time below 0.6× or above 1.6× the side's median (a mis-detected contact); “low confidence” — the leg's landmarks averaged a visibility below 0.5 at foot strike.</p>");
+        let _ = write!(
+            out,
+            "<p class=meta>Steps marked “left out” are not in the means: “timing” — step or contact time below {low}× or above {high}× the side's median (a mis-detected contact); “out of sequence” — another contact of the same foot within {low}× the side's median stride (the other foot's landing taken for this one); “low confidence” — the leg's landmarks averaged a visibility below {conf} at foot strike; “impossible value” — a number beyond what a body can do (a landmark or contact error). Hover over the note for the numbers.</p>",
+            low = crate::gait::IMPLAUSIBLE_LOW,
+            high = crate::gait::IMPLAUSIBLE_HIGH,
+            conf = crate::gait::MIN_STEP_CONFIDENCE
+        );
     }
     out.push_str("</section>");
 }

@@ -20,8 +20,9 @@ pub(crate) use interpret::{
 };
 use prepare::Prepared;
 pub use prepare::MIN_FPS;
-pub use step::{AtContactTiming, FootStrike, ImagePoints, Step};
+pub use step::{AtContactTiming, Exclusion, FootStrike, ImagePoints, Step};
 use steps::Measured;
+pub(crate) use steps::{IMPLAUSIBLE_HIGH, IMPLAUSIBLE_LOW, MIN_STEP_CONFIDENCE};
 use summarise::Summary;
 pub use types::{Analysis, AnalysisError, CaptureFps, CaptureSource, FrameRate, Gait, Options, Quality, Traces, VideoFacts};
 

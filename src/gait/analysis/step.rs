@@ -1,8 +1,65 @@
 //! One step and what was measured over it.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::gait::side::Side;
+
+/// Why a step is left out of the summary. Written as its sentence ([`std::fmt::Display`]); the
+/// report's step table shows [`Exclusion::short`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Exclusion {
+    /// The leg's landmarks averaged this visibility at IC, below the step minimum.
+    LowConfidence { confidence: f64 },
+    /// A number beyond what a body can do; the sentence says which.
+    Impossible(String),
+    /// Step or contact time far from the side's median (seconds; None where not measured).
+    ImplausibleTiming { step_s: Option<f64>, contact_s: Option<f64>, median_step_s: Option<f64>, median_contact_s: Option<f64> },
+    /// Another contact of the same foot `gap_s` away, too soon for a stride of `median_stride_s`.
+    OutOfSequence { side: Side, gap_s: f64, median_stride_s: f64 },
+}
+
+impl Exclusion {
+    /// A word or two for a table cell.
+    pub fn short(&self) -> &'static str {
+        match self {
+            Exclusion::LowConfidence { .. } => "low confidence",
+            Exclusion::Impossible(_) => "impossible value",
+            Exclusion::ImplausibleTiming { .. } => "timing",
+            Exclusion::OutOfSequence { .. } => "out of sequence",
+        }
+    }
+}
+
+impl std::fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s2 = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.2}"));
+        match self {
+            Exclusion::LowConfidence { confidence } => {
+                write!(f, "low landmark confidence {confidence:.2} at initial contact (occluded or blurred leg)")
+            }
+            Exclusion::Impossible(why) => f.write_str(why),
+            Exclusion::ImplausibleTiming { step_s, contact_s, median_step_s, median_contact_s } => write!(
+                f,
+                "implausible timing (step {} s, contact {} s; this side's medians {} s and {} s): likely a mis-detected contact",
+                s2(*step_s),
+                s2(*contact_s),
+                s2(*median_step_s),
+                s2(*median_contact_s)
+            ),
+            Exclusion::OutOfSequence { side, gap_s, median_stride_s } => write!(
+                f,
+                "implausible timing: out of sequence (another {} contact {gap_s:.2} s away; this side's median stride {median_stride_s:.2} s): likely the other foot's landing or a wobble taken for this one",
+                side.as_str()
+            ),
+        }
+    }
+}
+
+impl Serialize for Exclusion {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -95,9 +152,9 @@ pub struct Step {
     pub timing: AtContactTiming,
     /// Mean visibility of the leg's landmarks at IC (0–1).
     pub confidence: f64,
-    /// Why this step is left out of the summary, if it is.
+    /// Why this step is left out of the summary, if it is (in report.json and steps.csv: its text).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub excluded: Option<String>,
+    pub excluded: Option<Exclusion>,
     /// Where things were in the image at IC (pixels), for drawing the key frame; not in report.json.
     #[serde(skip)]
     pub at_ic: Option<ImagePoints>,

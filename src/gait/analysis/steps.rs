@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::step::foot_strike_class;
+use super::step::{foot_strike_class, Exclusion};
 use super::{gate, AnalysisError, AtContactTiming, Events, ImagePoints, Prepared, Quality, Step};
 use crate::gait::com;
 use crate::gait::events::Side;
@@ -234,7 +234,7 @@ pub(crate) fn measure(p: &Prepared, ev: &Events, height_cm: Option<f64>, belt_km
             }
         }
         if confidence < MIN_STEP_CONFIDENCE {
-            st.excluded = Some(format!("low landmark confidence {confidence:.2} at initial contact (occluded or blurred leg)"));
+            st.excluded = Some(Exclusion::LowConfidence { confidence });
         }
         steps.push(st);
     }
@@ -246,7 +246,7 @@ pub(crate) fn measure(p: &Prepared, ev: &Events, height_cm: Option<f64>, belt_km
         if let Some((kind, why)) = gates::impossible_step(st.overstride_pct_leg, st.knee_flexion_ic_deg, st.knee_flexion_peak_deg) {
             impossible.entry(if kind == AlertKind::Overstride { "overstride" } else { "knee" }).or_insert((kind, 0)).1 += 1;
             if st.excluded.is_none() {
-                st.excluded = Some(why);
+                st.excluded = Some(Exclusion::Impossible(why));
             }
         }
     }
@@ -272,13 +272,12 @@ pub(crate) fn exclude_implausible(steps: &mut [Step]) -> usize {
         for s in steps.iter_mut().filter(|s| s.side == side && s.excluded.is_none()) {
             let odd = |v: Option<f64>, m: Option<f64>| matches!((v, m), (Some(v), Some(m)) if v < IMPLAUSIBLE_LOW * m || v > IMPLAUSIBLE_HIGH * m);
             if odd(s.step_time_s, st) || odd(s.contact_time_s, ct) {
-                s.excluded = Some(format!(
-                    "implausible timing (step {} s, contact {} s; this side's medians {} s and {} s): likely a mis-detected contact",
-                    s.step_time_s.map_or("–".into(), |v| format!("{v:.2}")),
-                    s.contact_time_s.map_or("–".into(), |v| format!("{v:.2}")),
-                    st.map_or("–".into(), |v| format!("{v:.2}")),
-                    ct.map_or("–".into(), |v| format!("{v:.2}"))
-                ));
+                s.excluded = Some(Exclusion::ImplausibleTiming {
+                    step_s: s.step_time_s,
+                    contact_s: s.contact_time_s,
+                    median_step_s: st,
+                    median_contact_s: ct,
+                });
                 n += 1;
             }
         }
@@ -333,10 +332,7 @@ pub(crate) fn exclude_out_of_sequence(steps: &mut [Step]) -> usize {
                     .flatten()
                     .map(|o| (ic[o] - ic[j]).abs())
                     .fold(f64::INFINITY, f64::min);
-                steps[k].excluded = Some(format!(
-                    "implausible timing: out of sequence (another {} contact {gap:.2} s away; this side's median stride {med:.2} s): likely the other foot's landing or a wobble taken for this one",
-                    side.as_str()
-                ));
+                steps[k].excluded = Some(Exclusion::OutOfSequence { side, gap_s: gap, median_stride_s: med });
                 n += 1;
             }
         }
@@ -363,12 +359,16 @@ mod tests {
             (0..8).map(|k| step(if k % 2 == 0 { Side::Left } else { Side::Right }, 0.35 * k as f64, Some(0.35), Some(0.25))).collect();
         s[2].step_time_s = Some(0.7); // a missed contact: twice the step time
         s[5].contact_time_s = Some(0.1); // a spurious contact: 0.4 of the median
-        s[6].excluded = Some("low confidence".into()); // already out: not counted again
+        s[6].excluded = Some(Exclusion::LowConfidence { confidence: 0.3 }); // already out: not counted again
         assert_eq!(exclude_implausible(&mut s), 2);
         let out: Vec<usize> = (0..8).filter(|&k| s[k].excluded.is_some()).collect();
         assert_eq!(out, vec![2, 5, 6]);
-        assert!(s[2].excluded.as_deref().unwrap().starts_with("implausible timing (step 0.70 s"), "{:?}", s[2].excluded);
-        assert_eq!(s[6].excluded.as_deref(), Some("low confidence"));
+        let why = s[2].excluded.as_ref().unwrap();
+        assert!(
+            matches!(why, Exclusion::ImplausibleTiming { .. }) && why.to_string().starts_with("implausible timing (step 0.70 s"),
+            "{why}"
+        );
+        assert_eq!(s[6].excluded, Some(Exclusion::LowConfidence { confidence: 0.3 }));
         assert_eq!(fin(f64::NAN), None);
         assert_eq!(fin(1.5), Some(1.5));
     }
@@ -388,14 +388,9 @@ mod tests {
         assert_eq!(exclude_out_of_sequence(&mut s), 1);
         let out: Vec<f64> = s.iter().filter(|x| x.excluded.is_some()).map(|x| x.ic_time_s).collect();
         assert_eq!(out, vec![2.52 + 0.18 + 0.02]);
-        assert!(s
-            .iter()
-            .find(|x| x.excluded.is_some())
-            .unwrap()
-            .excluded
-            .as_deref()
-            .unwrap()
-            .starts_with("implausible timing: out of sequence"));
+        let why = s.iter().find_map(|x| x.excluded.clone()).unwrap();
+        assert!(matches!(why, Exclusion::OutOfSequence { side: L, .. }), "{why}");
+        assert!(why.to_string().starts_with("implausible timing: out of sequence") && why.short() == "out of sequence", "{why}");
         // a clean alternating run loses nothing
         let mut clean = alternating(&(0..12).map(|k| (if k % 2 == 0 { L } else { R }, 0.36 * k as f64)).collect::<Vec<_>>());
         assert_eq!(exclude_out_of_sequence(&mut clean), 0);
@@ -410,8 +405,8 @@ mod tests {
         // already left out for another reason: kept as it was, not counted
         let mut pre = alternating(&ics);
         let k = pre.iter().position(|x| (x.ic_time_s - 2.72).abs() < 1e-9).unwrap();
-        pre[k].excluded = Some("low confidence".into());
+        pre[k].excluded = Some(Exclusion::LowConfidence { confidence: 0.3 });
         assert_eq!(exclude_out_of_sequence(&mut pre), 0);
-        assert_eq!(pre[k].excluded.as_deref(), Some("low confidence"));
+        assert_eq!(pre[k].excluded, Some(Exclusion::LowConfidence { confidence: 0.3 }));
     }
 }
