@@ -94,3 +94,55 @@ fn ninety_percent_of_blind_labels_within_one_frame() {
         assert!(within * 10 >= 9 * e.len() && med.abs() <= 1.0 / 3.0, "{labels}: {within}/{}, median {med}", e.len());
     }
 }
+
+/// (signed error in frames of the nearest same-side detected TO, per toe-off label)
+fn to_errors(frames: &[overstride::pose::FramePose], labels: &str) -> Vec<f64> {
+    let a = analyze(frames, &Options::default()).expect("analysis of the sample");
+    let text = std::fs::read_to_string(fixture(labels)).unwrap();
+    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (to, side) = (col("to_frame"), col("side"));
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.splitn(header.len(), ',').collect();
+            let label: f64 = f[to].parse().unwrap();
+            let side = if f[side] == "L" { "left" } else { "right" };
+            a.steps
+                .iter()
+                .filter(|s| s.side.as_str() == side)
+                .filter_map(|s| s.to_time_s.map(|x| x * a.fps - label))
+                .min_by(|x, y| x.abs().total_cmp(&y.abs()))
+                .unwrap_or(f64::INFINITY)
+        })
+        .collect()
+}
+
+/// Toe-off against two blind passes of TO labels made from the pixels
+/// (`male_side_to_labels_blind.csv`, 33; `male_side_to_labels_blind_pass2.csv`, 34: the instant the
+/// shoe's last point leaves the belt): with the sole measured from the pixels (the lift-off corner of
+/// the shoe's lowest point, `side_view::sole_lift_off`) at least 70 % within one frame and the median
+/// within 0.75 frame on both. Measured: 26/33, −0.35 and 25/34, +0.14 (per foot, pass 1: left 14/16,
+/// right 13/17 from the CSV route; pass 2: 15/16 and 10/17). From the landmarks alone (the height
+/// crossing, as before) it fails: 19/33, −0.10 and 18/34, +0.18 (the left foot early, −1.3 frames on
+/// pass 1, the right late) — the toe landmark rides up with the plantarflexing foot while the shoe's
+/// tip is still on the belt.
+#[test]
+fn toe_offs_from_the_sole_match_two_blind_passes() {
+    let with = poses_of(&sample());
+    let mut without = with.clone();
+    without.iter_mut().for_each(|f| f.soles = [None; 2]);
+    for labels in ["male_side_to_labels_blind.csv", "male_side_to_labels_blind_pass2.csv"] {
+        let (e, old) = (to_errors(&with, labels), to_errors(&without, labels));
+        let ((within, med), (old_within, old_med)) = (summary(&e), summary(&old));
+        eprintln!(
+            "{labels}: sole {within}/{} within one frame, median {med:+.2}; landmarks alone {old_within}/{}, {old_med:+.2}",
+            e.len(),
+            old.len()
+        );
+        assert!(within * 10 >= 7 * e.len() && med.abs() <= 0.75, "{labels}: {within}/{}, median {med}", e.len());
+        // the test tells the methods apart: the crossing does not pass it
+        assert!(old_within * 10 < 7 * old.len(), "{labels}: landmarks alone {old_within}/{}", old.len());
+    }
+}

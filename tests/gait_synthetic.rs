@@ -404,8 +404,10 @@ fn dump_synthetic_runner() {
 /// The TO bar on a foot that peels off the belt (`liftoff_rise: Some(0.0)`: the ankle leaves
 /// with no upward speed, the toe with only what the foot's rotation gives it): clean, every frame
 /// rate, at least 95 % of toe-offs within one frame and the median within a quarter of a frame. Not
-/// met: TO is where the foot point rises through the stance band, late on a soft corner
-/// (+0.94/+1.76/+3.33/+6.29 frames with sole points given). A lift-off fit of the sole measured in
+/// met: the landmarks' height crossing was late on a soft corner (+0.94/+1.76/+3.33/+6.29 frames at
+/// 30/60/120/240 fps); TO from the sole's lift-off corner (`side_view::sole_lift_off`, now used)
+/// halves that (+0.60/+0.94/+1.73/+3.37; 94/56/10/0 % within one frame): the corner model's air side
+/// must rise with an upward speed, and a peeling toe leaves with almost none. A lift-off fit of the sole measured in
 /// the pixels (the height cue mirrored) was tried: on this synthetic foot +0.17/−0.10/−1.08/−0.56
 /// frame, but on the real sample it put TO a median 0.5 frame earlier than the crossing, and against
 /// blind TO labels (33, low/medium confidence) it scored worse (left 1/16 within one frame, median
