@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use overstride::gait::{self, view::View};
@@ -71,13 +71,15 @@ struct CompareArgs {
 
 #[derive(clap::Args)]
 struct AnalyzeArgs {
-    /// The video to analyse (MP4/MOV/MKV/WebM from a phone or camera), or a folder of them (batch:
-    /// one sub-folder of results per video and an index.html).
-    #[arg(required_unless_present = "landmarks", conflicts_with = "landmarks")]
-    input: Option<PathBuf>,
-    /// Reanalyse an existing landmarks.csv instead of a video (no model needed; seconds).
+    /// The video to analyse (MP4/MOV/MKV/WebM from a phone or camera); two videos, one filmed from
+    /// the side and one from behind or in front, for one assessment of both; or a folder of videos
+    /// (batch: one sub-folder of results per video or per set NAME_side + NAME_rear, and an index.html).
+    #[arg(required_unless_present = "landmarks", conflicts_with = "landmarks", value_name = "VIDEO", num_args = 1..=2)]
+    input: Vec<PathBuf>,
+    /// Reanalyse an existing landmarks.csv instead of a video (no model needed; seconds); twice for an
+    /// assessment of a side and a rear/front clip; a folder of them for a batch.
     #[arg(long, value_name = "FILE")]
-    landmarks: Option<PathBuf>,
+    landmarks: Vec<PathBuf>,
     /// The runner's standing height in cm, to give distances in cm as well as % of leg length.
     #[arg(long, value_name = "CM", value_parser = parse_height)]
     height_cm: Option<f64>,
@@ -253,13 +255,18 @@ enum Facing {
     Right,
 }
 
-/// The flags as a job for the library.
+/// The inputs given: videos, or landmarks files.
+fn inputs(a: &AnalyzeArgs) -> Vec<Input> {
+    if a.landmarks.is_empty() {
+        a.input.iter().cloned().map(Input::Video).collect()
+    } else {
+        a.landmarks.iter().cloned().map(Input::Landmarks).collect()
+    }
+}
+
+/// The flags as a job for the library (its input: the first one given).
 fn job(a: &AnalyzeArgs) -> Result<Job> {
-    let input = match (&a.landmarks, &a.input) {
-        (Some(l), _) => Input::Landmarks(l.clone()),
-        (None, Some(v)) => Input::Video(v.clone()),
-        (None, None) => return Err(Error::Input("give a video or --landmarks FILE".into())),
-    };
+    let Some(input) = inputs(a).into_iter().next() else { return Err(Error::Input("give a video or --landmarks FILE".into())) };
     let view = a.view.or(a.side_facing.map(|f| match f {
         Facing::Left => View::SideLeft,
         Facing::Right => View::SideRight,
@@ -280,6 +287,20 @@ fn job(a: &AnalyzeArgs) -> Result<Job> {
 }
 
 fn analyze(a: &AnalyzeArgs) -> Result<()> {
+    let inputs = inputs(a);
+    let usage = |msg: &str| -> ! { Cli::command().error(clap::error::ErrorKind::ArgumentConflict, msg).exit() };
+    if inputs.len() > 2 {
+        usage("an assessment takes two clips, one side and one rear or front: give at most two videos or two --landmarks files");
+    }
+    if inputs.len() == 2 {
+        if a.view.is_some() || a.side_facing.is_some() {
+            usage("--view and --side-facing apply to one clip: an assessment of two clips detects each clip's view (analyse a clip alone to give its view)");
+        }
+        if let Some(i) = inputs.iter().find(|i| i.path().is_dir()) {
+            usage(&format!("{} is a folder: an assessment takes two files (a folder alone is a batch)", i.path().display()));
+        }
+        return run::assess(&job(a)?, &inputs, Console::default);
+    }
     run::analyze(&job(a)?, Console::default)
 }
 
