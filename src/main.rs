@@ -45,7 +45,9 @@ enum Command {
     #[command(after_help = AFTER_HELP)]
     Analyze(AnalyzeArgs),
     /// Compare two sessions (before/after): each a results folder holding the report.json that
-    /// `analyze` wrote. Writes report.html and comparison.json into --out.
+    /// `analyze` wrote, or two assessments (side + rear, compared view by view). Writes report.html
+    /// and comparison.json into --out (assessments: into --out/side/ and --out/frontal/, and an
+    /// overview report.html).
     #[command(after_help = COMPARE_HELP)]
     Compare(CompareArgs),
 }
@@ -54,7 +56,9 @@ const COMPARE_HELP: &str = "\
 A change is real when it exceeds 1.96 x its uncertainty, sqrt(SE_before^2 + SE_after^2 +
 timing_before^2 + timing_after^2) (the timing part: the initial-contact timing uncertainty of
 at-contact measures), and the smallest detectable difference where the literature gives one
-(pelvic drop 2.7 deg, Dingenen 2018). Both sessions must be side views, or both rear/front.
+(pelvic drop 2.7 deg, Dingenen 2018). Both sessions must be side views, or both rear/front; two
+assessments (folders holding assessment.json) are compared view by view, side with side and
+rear/front with rear/front, into --out/side/ and --out/frontal/.
 
 Exit status: 0 done; 1 a folder refused (no report.json, another view, another schema); 2 usage error.";
 
@@ -305,8 +309,8 @@ fn analyze(a: &AnalyzeArgs) -> Result<()> {
 }
 
 fn compare(c: &CompareArgs) -> Result<()> {
-    let (cmp, written) = overstride::compare::run(&c.before, &c.after, &c.out)?;
-    for l in overstride::compare::console_lines(&cmp) {
+    let (lines, written) = overstride::compare::run_folders(&c.before, &c.after, &c.out)?;
+    for l in lines {
         println!("{l}");
     }
     for l in overstride::report::export::wrote_lines(&c.out, &written, &[]) {
