@@ -295,3 +295,35 @@ fn the_sample_video_as_the_side_clip() {
     let clip_page = std::fs::read_to_string(out.join("male_side/report.html")).unwrap();
     assert!(clip_page.contains("evidence/left_typical.png"));
 }
+
+#[test]
+fn assessment_json_matches_its_schema() {
+    let d = tempfile::tempdir().unwrap();
+    let s = landmarks(&side(18), &d.path().join("s.csv"));
+    let r = landmarks(&rear(19, 170.0), &d.path().join("r.csv"));
+    let out = d.path().join("out");
+    let (o, e) = run(bin().args([
+        "analyze",
+        "--landmarks",
+        s.to_str().unwrap(),
+        "--landmarks",
+        r.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--name",
+        "Anna",
+    ]));
+    assert!(o.status.success(), "{e}");
+    let schema = json(&root().join("docs/assessment.schema.json"));
+    let mut v = json(&out.join("assessment.json"));
+    let mut errs = Vec::new();
+    common::schema::check(&schema, &v, "$", &mut errs);
+    assert!(errs.is_empty(), "schema violations:\n{}", errs.join("\n"));
+    assert_eq!(v["runner"], "Anna");
+    // the check can fail: a field the schema does not document, a wrong type
+    v["cadence"]["agree"] = Value::from("yes");
+    v["extra"] = Value::from(1);
+    let mut errs = Vec::new();
+    common::schema::check(&schema, &v, "$", &mut errs);
+    assert_eq!(errs.len(), 2, "{errs:?}");
+}
