@@ -217,7 +217,8 @@ mod tests {
     #[test]
     fn sets_are_two_files_of_one_name_marked_side_and_rear_or_front() {
         let p = |v: &[&str]| v.iter().map(PathBuf::from).collect::<Vec<_>>();
-        let g = group(&p(&["in/Anna_Rear.mp4", "in/anna_side.mp4", "in/ben.mp4", "in/cara-side.mov", "in/dan side.mp4", "in/dan front.mp4"]));
+        let g =
+            group(&p(&["in/Anna_Rear.mp4", "in/anna_side.mp4", "in/ben.mp4", "in/cara-side.mov", "in/dan side.mp4", "in/dan front.mp4"]));
         assert_eq!(
             g,
             vec![

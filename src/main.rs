@@ -16,7 +16,10 @@ use overstride::{Error, Result};
 /// What `--out` replaces, and the exit codes: shown by `overstride --help` and `overstride analyze --help`.
 const AFTER_HELP: &str = "\
 Outputs: --out DIR receives landmarks.csv, annotated.mp4, report.html, report.json, steps.csv and
-metronome_<spm>.wav (batch: index.html and one sub-folder DIR/<video name>/ of these per video). They are written into
+metronome_<spm>.wav (batch: index.html and one sub-folder DIR/<video name>/ of these per video;
+two clips, a side and a rear/front one: report.html and assessment.json, and one sub-folder
+DIR/<clip name>/ of these per clip; a batch groups NAME_side + NAME_rear|back|front into one
+assessment DIR/NAME/). They are written into
 DIR/.overstride-staging-<pid>/ and swapped in only once the run has finished; the earlier run's
 files that this run did not write again (as listed in DIR/overstride-manifest.json) are removed
 then. Nothing else in DIR is touched. A failed, refused or interrupted run leaves DIR as it was
@@ -29,7 +32,7 @@ slow motion: give --capture-fps), a body lying or upside down (a wrong rotation 
 warned about first in report.html, in report.json `alerts` and on the console.
 
 Exit status: 0 done; 1 an input or the analysis refused (the message says what to do; batch: any
-video failed); 2 usage error (an unknown option or a bad value); 130 interrupted (Ctrl-C, SIGTERM
+video failed; an assessment: a clip failed, or both show one plane: nothing written); 2 usage error (an unknown option or a bad value); 130 interrupted (Ctrl-C, SIGTERM
 or SIGHUP: the earlier results are kept).";
 
 #[derive(Parser)]

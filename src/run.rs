@@ -381,7 +381,13 @@ fn assessment_files(prefix: &str, folders: &[String]) -> Vec<String> {
 /// An assessment's clips analysed, each written into `dir/<its folder>/`, then combined and its
 /// assessment.json and report.html written into `dir`. Fails as a whole when a clip fails or the
 /// two make no assessment (the message says which clip and what to do).
-fn assess_into(job: &Job, inputs: &[Input], folders: &[String], dir: &Path, progress: &mut impl Progress) -> Result<crate::assessment::Assessment> {
+fn assess_into(
+    job: &Job,
+    inputs: &[Input],
+    folders: &[String],
+    dir: &Path,
+    progress: &mut impl Progress,
+) -> Result<crate::assessment::Assessment> {
     use crate::assessment::{self, json::AssessmentJson, page::AssessmentHtml, Assessed, Clip};
     let mut outcomes = Vec::new();
     for (input, folder) in inputs.iter().zip(folders) {
@@ -421,10 +427,7 @@ fn assess_into(job: &Job, inputs: &[Input], folders: &[String], dir: &Path, prog
 /// `DIR`; all staged and swapped in at the end, so a failing clip leaves DIR as it was.
 pub fn assess<P: Progress>(job: &Job, inputs: &[Input], progress: impl Fn() -> P) -> Result<()> {
     if inputs.len() != 2 {
-        return Err(Error::Input(format!(
-            "an assessment takes two clips, one side and one rear or front ({} given)",
-            inputs.len()
-        )));
+        return Err(Error::Input(format!("an assessment takes two clips, one side and one rear or front ({} given)", inputs.len())));
     }
     let folders = clip_folders(inputs);
     let out = OutDir::open(&job.out)?;
@@ -462,7 +465,8 @@ pub fn assess<P: Progress>(job: &Job, inputs: &[Input], progress: impl Fn() -> P
 /// report.
 fn batch<P: Progress>(job: &Job, dir: &Path, progress: &(impl Fn() -> P + Sync)) -> Result<()> {
     let landmarks = matches!(job.input, Input::Landmarks(_));
-    let files = if landmarks { crate::batch::list_files(dir, crate::batch::LANDMARKS_EXTENSIONS)? } else { crate::batch::list_videos(dir)? };
+    let files =
+        if landmarks { crate::batch::list_files(dir, crate::batch::LANDMARKS_EXTENSIONS)? } else { crate::batch::list_videos(dir)? };
     if files.is_empty() {
         return Err(Error::Input(if landmarks {
             format!("no landmarks files (csv) in {}: give a folder of landmarks.csv files", dir.display())

@@ -108,8 +108,14 @@ fn side_and_rear_make_one_assessment_with_each_clips_own_values() {
     // the page: answers first, both planes, the agreement, links to each clip's own report
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("page lacks {s:?}"));
-    assert!(at("The answers") < at("From the side") && at("From the side") < at("From behind") && at("From behind") < at("Cadence, from both"));
-    assert!(html.contains("The two clips agree") && html.contains("Hip drop while on the left foot") && html.contains("on the left foot</b>: the heel lands"));
+    assert!(
+        at("The answers") < at("From the side") && at("From the side") < at("From behind") && at("From behind") < at("Cadence, from both")
+    );
+    assert!(
+        html.contains("The two clips agree")
+            && html.contains("Hip drop while on the left foot")
+            && html.contains("on the left foot</b>: the heel lands")
+    );
     assert!(html.contains("href=\"anna_side/report.html\"") && html.contains("href=\"anna_rear/report.html\""));
     for f in ["anna_side/report.html", "anna_side/steps.csv", "anna_rear/report.html", "anna_rear/report.json"] {
         assert!(out.join(f).is_file(), "{f}");
@@ -118,7 +124,10 @@ fn side_and_rear_make_one_assessment_with_each_clips_own_values() {
     // the manifest lists the clips' files too, so a later run can replace them
     let m = json(&out.join("overstride-manifest.json"));
     let files: Vec<&str> = m["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
-    assert!(files.contains(&"assessment.json") && files.contains(&"anna_side/report.json") && files.contains(&"anna_rear/steps.csv"), "{files:?}");
+    assert!(
+        files.contains(&"assessment.json") && files.contains(&"anna_side/report.json") && files.contains(&"anna_rear/steps.csv"),
+        "{files:?}"
+    );
 
     // reanalysed from its own landmarks? (none: landmarks inputs write no landmarks.csv) — again
     // into the same folder: replaced whole, the same values
@@ -191,7 +200,17 @@ fn two_clips_of_one_plane_or_a_failing_clip_write_nothing_and_keep_the_earlier_a
     // usage: three clips, or --view with two: exit 2
     let (o, e) = run(bin().args(["analyze", "a.mp4", "b.mp4", "c.mp4", "--out", fresh.to_str().unwrap()]));
     assert_eq!(o.status.code(), Some(2), "{e}");
-    let (o, e) = run(bin().args(["analyze", "--landmarks", s.to_str().unwrap(), "--landmarks", r.to_str().unwrap(), "--view", "rear", "--out", fresh.to_str().unwrap()]));
+    let (o, e) = run(bin().args([
+        "analyze",
+        "--landmarks",
+        s.to_str().unwrap(),
+        "--landmarks",
+        r.to_str().unwrap(),
+        "--view",
+        "rear",
+        "--out",
+        fresh.to_str().unwrap(),
+    ]));
     assert_eq!(o.status.code(), Some(2), "{e}");
     assert!(e.contains("--view and --side-facing apply to one clip"), "{e}");
 }
@@ -231,7 +250,10 @@ fn compare_takes_two_assessments_view_by_view() {
     let d = tempfile::tempdir().unwrap();
     let mut dirs = Vec::new();
     for (name, cadence) in [("before", 165.0), ("after", 165.0 * 1.08)] {
-        let s = landmarks(&Runner { cadence_spm: cadence, ..side(if name == "before" { 13 } else { 14 }) }, &d.path().join(format!("{name}_side.csv")));
+        let s = landmarks(
+            &Runner { cadence_spm: cadence, ..side(if name == "before" { 13 } else { 14 }) },
+            &d.path().join(format!("{name}_side.csv")),
+        );
         let r = landmarks(&rear(if name == "before" { 15 } else { 16 }, cadence), &d.path().join(format!("{name}_rear.csv")));
         let out = d.path().join(name);
         let (o, e) = assess(&s, &r, &out);
@@ -255,7 +277,13 @@ fn compare_takes_two_assessments_view_by_view() {
     let page = std::fs::read_to_string(cmp.join("report.html")).unwrap();
     assert!(page.contains("href=\"side/report.html\"") && page.contains("href=\"frontal/report.html\""), "{page}");
     // an assessment against one clip's folder: refused, saying what to pass
-    let (o, e) = run(bin().args(["compare", dirs[0].to_str().unwrap(), dirs[1].join("after_side").to_str().unwrap(), "--out", d.path().join("x").to_str().unwrap()]));
+    let (o, e) = run(bin().args([
+        "compare",
+        dirs[0].to_str().unwrap(),
+        dirs[1].join("after_side").to_str().unwrap(),
+        "--out",
+        d.path().join("x").to_str().unwrap(),
+    ]));
     assert_eq!(o.status.code(), Some(1), "{e}");
     assert!(e.contains("is an assessment") && e.contains("before_side"), "{e}");
 }
@@ -285,11 +313,21 @@ fn the_sample_video_as_the_side_clip() {
     let v = json(&out.join("assessment.json"));
     assert_eq!(v["side"]["folder"], "male_side");
     assert_eq!(v["runner"], "Sample");
-    check_values_are_the_clips(&v, &out, "side", &["overstride_pct_leg", "shank_angle_deg", "knee_flexion_ic_deg", "foot_strike_angle_deg"]);
+    check_values_are_the_clips(
+        &v,
+        &out,
+        "side",
+        &["overstride_pct_leg", "shank_angle_deg", "knee_flexion_ic_deg", "foot_strike_angle_deg"],
+    );
     check_values_are_the_clips(&v, &out, "frontal", &["pelvic_drop_deg", "fppa_deg"]);
     assert_eq!(v["cadence"]["agree"], true, "{}", v["cadence"]);
     // the clip's own outputs, three levels deep: its evidence strips and its metronome
-    for f in ["male_side/landmarks.csv", "male_side/evidence/left_typical.png", "male_side/evidence/right_most.png", "male_side/metronome_181.wav"] {
+    for f in [
+        "male_side/landmarks.csv",
+        "male_side/evidence/left_typical.png",
+        "male_side/evidence/right_most.png",
+        "male_side/metronome_181.wav",
+    ] {
         assert!(out.join(f).is_file(), "{f}");
     }
     let clip_page = std::fs::read_to_string(out.join("male_side/report.html")).unwrap();
@@ -326,4 +364,42 @@ fn assessment_json_matches_its_schema() {
     let mut errs = Vec::new();
     common::schema::check(&schema, &v, "$", &mut errs);
     assert_eq!(errs.len(), 2, "{errs:?}");
+}
+
+/// The pure combination, through the library without the command: a view that was not detected
+/// is refused; so are two clips of one plane; the sides are found whatever the order.
+#[test]
+fn combine_refuses_an_undetected_view_and_one_plane_twice() {
+    use overstride::assessment::{combine, Clip, Refusal};
+    let d = tempfile::tempdir().unwrap();
+    let job = |p: &Path| overstride::run::Job {
+        input: overstride::run::Input::Landmarks(p.to_path_buf()),
+        out: d.path().join("unused"),
+        view: None,
+        height_cm: None,
+        belt_kmh: None,
+        capture_fps: None,
+        name: None,
+        model: overstride::pose::model::Variant::Full,
+        annotated_video: false,
+        workers: None,
+        metronome_pct: None,
+    };
+    let s = landmarks(&side(20), &d.path().join("s.csv"));
+    let r = landmarks(&rear(21, 170.0), &d.path().join("r.csv"));
+    let os = overstride::run::analyze_landmarks(&job(&s), &s).unwrap();
+    let or = overstride::run::analyze_landmarks(&job(&r), &r).unwrap();
+    fn clip<'a>(o: &'a overstride::run::Outcome, name: &str) -> Clip<'a> {
+        Clip { input: name.into(), folder: name.into(), analysis: &o.analysis, view_given: false }
+    }
+    let a = combine(clip(&or, "r"), clip(&os, "s"), None).unwrap();
+    assert_eq!((a.clips[0].folder.as_str(), a.clips[1].folder.as_str()), ("s", "r"));
+    assert_eq!(a.side.summary["overstride_pct_leg"], os.analysis.summary["overstride_pct_leg"]);
+    assert_eq!(a.frontal.summary["pelvic_drop_deg"], or.analysis.summary["pelvic_drop_deg"]);
+    assert!(matches!(combine(clip(&os, "s"), clip(&os, "s2"), None), Err(Refusal::SamePlane { .. })));
+    let mut unknown = overstride::run::analyze_landmarks(&job(&r), &r).unwrap();
+    unknown.analysis.view_detected = false;
+    let e = combine(clip(&os, "s"), clip(&unknown, "r"), None).unwrap_err();
+    assert_eq!(e, Refusal::ViewUnknown { input: "r".into() });
+    assert!(e.to_string().contains("could not be detected") && e.to_string().contains("--view"));
 }

@@ -2,8 +2,8 @@
 //! and `analyze --landmarks` reanalyses a landmarks file without the model.
 
 mod common;
-use common::synthetic::{Camera, Runner};
 use common::schema::check;
+use common::synthetic::{Camera, Runner};
 use common::*;
 use serde_json::Value;
 

@@ -14,8 +14,6 @@ impl Exporter<Assessed<'_>> for AssessmentJson {
     }
 
     fn serialize(&self, a: &Assessed) -> Result<Vec<u8>> {
-        crate::report::json::to_pretty(a.assessment)
-            .map(String::into_bytes)
-            .map_err(|e| Error::Input(format!("cannot write {FILE}: {e}")))
+        crate::report::json::to_pretty(a.assessment).map(String::into_bytes).map_err(|e| Error::Input(format!("cannot write {FILE}: {e}")))
     }
 }

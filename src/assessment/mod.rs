@@ -260,10 +260,7 @@ pub fn cadence_agreement(side: Option<(f64, Option<f64>)>, frontal: Option<(f64,
         words: String::new(),
     };
     let (Some((s, s_rel)), Some((f, f_rel))) = (side, frontal) else {
-        c.words = format!(
-            "the cadences cannot be compared: the {} clip has none",
-            if side.is_none() { "side" } else { "rear or front" }
-        );
+        c.words = format!("the cadences cannot be compared: the {} clip has none", if side.is_none() { "side" } else { "rear or front" });
         return c;
     };
     let diff = f - s;
@@ -301,11 +298,7 @@ pub fn combine(a: Clip, b: Clip, runner: Option<&str>) -> std::result::Result<As
     }
     let (pa, pb) = (Plane::of(a.analysis.view), Plane::of(b.analysis.view));
     if pa == pb {
-        return Err(Refusal::SamePlane {
-            plane: pa,
-            a: (a.input.clone(), a.analysis.view),
-            b: (b.input.clone(), b.analysis.view),
-        });
+        return Err(Refusal::SamePlane { plane: pa, a: (a.input.clone(), a.analysis.view), b: (b.input.clone(), b.analysis.view) });
     }
     let (side, frontal) = if pa == Plane::Side { (a, b) } else { (b, a) };
     let cad = |c: &Clip| c.analysis.cadence_spm.map(|spm| (spm, cadence_rel_se(c.analysis)));

@@ -85,7 +85,13 @@ fn side_answers(a: &Assessment, fps: f64, out: &mut String) {
 
 fn frontal_answers(a: &Assessment, out: &mut String) {
     let f = &a.frontal;
-    let _ = write!(out, "<h3>From {} ({}, {})</h3><ul>", if f.view == "front" { "the front" } else { "behind" }, esc(f.view), clip_link(&a.clips[1]));
+    let _ = write!(
+        out,
+        "<h3>From {} ({}, {})</h3><ul>",
+        if f.view == "front" { "the front" } else { "behind" },
+        esc(f.view),
+        clip_link(&a.clips[1])
+    );
     for side in ["left", "right"] {
         if let Some(st) = stat(f, "pelvic_drop_deg", side) {
             let _ = write!(
@@ -97,7 +103,12 @@ fn frontal_answers(a: &Assessment, out: &mut String) {
     }
     for side in ["left", "right"] {
         if let Some(st) = stat(f, "fppa_deg", side) {
-            let _ = write!(out, "<li><b>{} knee collapse (FPPA)</b>: {} (positive: the knee moves inwards).</li>", if side == "left" { "Left" } else { "Right" }, pm(st, 1));
+            let _ = write!(
+                out,
+                "<li><b>{} knee collapse (FPPA)</b>: {} (positive: the knee moves inwards).</li>",
+                if side == "left" { "Left" } else { "Right" },
+                pm(st, 1)
+            );
         }
     }
     let width = stat(f, "step_width_cm", "all").or(stat(f, "step_width_pct_leg", "all"));
@@ -182,7 +193,13 @@ fn render(x: &Assessed) -> String {
     }
     out.push_str("</ul></section><section><h2>Each clip's full report</h2><p>Every step, the plots, the key frames and evidence strips, and the reference ranges with their sources:</p><ul>");
     for c in &a.clips {
-        let _ = write!(out, "<li>{}: <a href=\"{}\">{}/report.html</a> (and report.json, steps.csv there)</li>", esc(c.view), esc(&c.report), esc(&c.folder));
+        let _ = write!(
+            out,
+            "<li>{}: <a href=\"{}\">{}/report.html</a> (and report.json, steps.csv there)</li>",
+            esc(c.view),
+            esc(&c.report),
+            esc(&c.folder)
+        );
     }
     out.push_str("</ul></section></body></html>\n");
     out
