@@ -11,17 +11,99 @@ use crate::{Error, Result};
 
 pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "mkv", "webm", "avi"];
 
+/// The extension of the landmarks files a `--landmarks FOLDER` batch reanalyses.
+pub const LANDMARKS_EXTENSIONS: &[&str] = &["csv"];
+
 /// The video files directly in `dir`, sorted by name.
 pub fn list_videos(dir: &Path) -> Result<Vec<PathBuf>> {
+    list_files(dir, VIDEO_EXTENSIONS)
+}
+
+/// The files directly in `dir` with one of `extensions` (any case), sorted by name.
+pub fn list_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
     let rd = std::fs::read_dir(dir).map_err(|e| Error::Input(format!("cannot read folder {}: {e}", dir.display())))?;
     let mut v: Vec<PathBuf> = rd
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_file())
-        .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())))
+        .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.contains(&e.to_ascii_lowercase().as_str())))
         .collect();
     v.sort();
     Ok(v)
+}
+
+/// The words at the end of a file name that mark it as one clip of an assessment set: the name
+/// before them (`anna` in `anna_side.mp4`, `anna-rear.mov`, `Anna Front.mp4`) names the set.
+/// The first group marks a side clip, the second a rear or front one; the views themselves are
+/// still detected from the landmarks.
+pub const SET_MARKERS: [&[&str]; 2] = [&["side"], &["rear", "back", "front"]];
+
+/// A file's stem split into its set's name and its plane marker (0 side, 1 rear/front), when it
+/// ends in `_`, `-` or a space and one of [`SET_MARKERS`] (any case) after a non-empty name.
+pub fn set_marker(file: &Path) -> Option<(String, usize)> {
+    let stem = file.file_stem()?.to_str()?;
+    let lower = stem.to_lowercase();
+    for (plane, words) in SET_MARKERS.iter().enumerate() {
+        for w in *words {
+            for sep in ['_', '-', ' '] {
+                let tail = format!("{sep}{w}");
+                if lower.ends_with(&tail) && stem.len() > tail.len() && stem.is_char_boundary(stem.len() - tail.len()) {
+                    return Some((stem[..stem.len() - tail.len()].to_string(), plane));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// One unit of a batch: a file analysed alone, or an assessment set of two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    One(PathBuf),
+    /// A set's name (the shared prefix) and its side and rear/front clips, in that order.
+    Set(String, [PathBuf; 2]),
+}
+
+impl Item {
+    /// The name its sub-folder is made from.
+    pub fn stem(&self) -> String {
+        match self {
+            Item::One(p) => safe_name(p),
+            Item::Set(name, _) => safe_name(Path::new(&format!("{name}.set"))),
+        }
+    }
+}
+
+/// Files grouped into assessment sets: exactly two files sharing a set name (ignoring case), one
+/// marked side and one rear/front, make a set; every other file (a lone marked one, two marked
+/// side, three of one name) is analysed alone as before. In the order of each set's or file's
+/// first file.
+pub fn group(files: &[PathBuf]) -> Vec<Item> {
+    let key = |p: &Path| set_marker(p).map(|(n, plane)| (n.to_lowercase(), plane));
+    let mut out = Vec::new();
+    let mut used = vec![false; files.len()];
+    for i in 0..files.len() {
+        if used[i] {
+            continue;
+        }
+        used[i] = true;
+        let Some((name, plane)) = key(&files[i]) else {
+            out.push(Item::One(files[i].clone()));
+            continue;
+        };
+        let same: Vec<usize> = (0..files.len()).filter(|&j| j != i && key(&files[j]).is_some_and(|k| k.0 == name)).collect();
+        match same.as_slice() {
+            [j] if key(&files[*j]).map(|k| k.1) != Some(plane) => {
+                used[*j] = true;
+                let (a, b) = (files[i].clone(), files[*j].clone());
+                let set = if plane == 0 { [a, b] } else { [b, a] };
+                let shown = set_marker(&files[i]).map(|s| s.0).unwrap_or_default();
+                out.push(Item::Set(shown, set));
+            }
+            _ => out.push(Item::One(files[i].clone())),
+        }
+    }
+    out
 }
 
 /// The longest sub-folder name made from a file name (in characters).
@@ -46,12 +128,14 @@ pub fn safe_name(file: &Path) -> String {
 /// case-insensitive file systems — with `-2`, `-3`… in input order; never `index.html` or the
 /// manifest's name).
 pub fn unique_names(videos: &[PathBuf]) -> Vec<String> {
-    // the batch's own files beside the sub-folders
-    let mut taken: std::collections::HashSet<String> =
-        [crate::output::INDEX, crate::output::MANIFEST].iter().map(|s| s.to_lowercase()).collect();
-    let mut out: Vec<String> = Vec::with_capacity(videos.len());
-    for v in videos {
-        let stem = safe_name(v);
+    unique(videos.iter().map(|v| safe_name(v)).collect(), &[crate::output::INDEX, crate::output::MANIFEST])
+}
+
+/// `stems` made unique (ignoring case) with `-2`, `-3`… in order, none equal to one of `taken`.
+pub fn unique(stems: Vec<String>, taken: &[&str]) -> Vec<String> {
+    let mut taken: std::collections::HashSet<String> = taken.iter().map(|s| s.to_lowercase()).collect();
+    let mut out: Vec<String> = Vec::with_capacity(stems.len());
+    for stem in stems {
         let mut name = stem.clone();
         let mut k = 2;
         while taken.contains(&name.to_lowercase()) {
@@ -79,10 +163,10 @@ impl Plan {
     }
 }
 
-/// Runs `job` on every video, `concurrent` at a time, results in input order.
-pub fn run_all<T: Send, F>(videos: &[PathBuf], concurrent: usize, job: F) -> Vec<std::result::Result<T, String>>
+/// Runs `job` on every item (a video, a set), `concurrent` at a time, results in input order.
+pub fn run_all<I: Sync, T: Send, F>(videos: &[I], concurrent: usize, job: F) -> Vec<std::result::Result<T, String>>
 where
-    F: Fn(usize, &Path) -> std::result::Result<T, String> + Sync,
+    F: Fn(usize, &I) -> std::result::Result<T, String> + Sync,
 {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<std::result::Result<T, String>>>> = Mutex::new((0..videos.len()).map(|_| None).collect());
@@ -128,5 +212,27 @@ mod tests {
             PathBuf::from("in/overstride-manifest.json.mp4"),
         ]);
         assert_eq!(n, vec!["video", "hidden", "a_b_", "index.html-2", "Run", "run-2", "overstride-manifest.json-2"]);
+    }
+
+    #[test]
+    fn sets_are_two_files_of_one_name_marked_side_and_rear_or_front() {
+        let p = |v: &[&str]| v.iter().map(PathBuf::from).collect::<Vec<_>>();
+        let g =
+            group(&p(&["in/Anna_Rear.mp4", "in/anna_side.mp4", "in/ben.mp4", "in/cara-side.mov", "in/dan side.mp4", "in/dan front.mp4"]));
+        assert_eq!(
+            g,
+            vec![
+                Item::Set("Anna".into(), [PathBuf::from("in/anna_side.mp4"), PathBuf::from("in/Anna_Rear.mp4")]),
+                Item::One(PathBuf::from("in/ben.mp4")),
+                Item::One(PathBuf::from("in/cara-side.mov")),
+                Item::Set("dan".into(), [PathBuf::from("in/dan side.mp4"), PathBuf::from("in/dan front.mp4")]),
+            ]
+        );
+        // two side clips of one name, or three clips: each alone
+        let g = group(&p(&["a_side.mp4", "a-side.mov", "b_side.mp4", "b_rear.mp4", "b_front.mp4"]));
+        assert!(g.iter().all(|i| matches!(i, Item::One(_))), "{g:?}");
+        // a name that is only the marker is no set
+        assert_eq!(set_marker(Path::new("side.mp4")), None);
+        assert_eq!(set_marker(Path::new("x/eve_back.mp4")), Some(("eve".into(), 1)));
     }
 }

@@ -10,6 +10,7 @@
 // window is rejected rather than let through.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+pub mod assessment;
 pub mod batch;
 pub mod compare;
 pub mod error;

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use overstride::gait::{self, view::View};
@@ -16,7 +16,10 @@ use overstride::{Error, Result};
 /// What `--out` replaces, and the exit codes: shown by `overstride --help` and `overstride analyze --help`.
 const AFTER_HELP: &str = "\
 Outputs: --out DIR receives landmarks.csv, annotated.mp4, report.html, report.json, steps.csv and
-metronome_<spm>.wav (batch: index.html and one sub-folder DIR/<video name>/ of these per video). They are written into
+metronome_<spm>.wav (batch: index.html and one sub-folder DIR/<video name>/ of these per video;
+two clips, a side and a rear/front one: report.html and assessment.json, and one sub-folder
+DIR/<clip name>/ of these per clip; a batch groups NAME_side + NAME_rear|back|front into one
+assessment DIR/NAME/). They are written into
 DIR/.overstride-staging-<pid>/ and swapped in only once the run has finished; the earlier run's
 files that this run did not write again (as listed in DIR/overstride-manifest.json) are removed
 then. Nothing else in DIR is touched. A failed, refused or interrupted run leaves DIR as it was
@@ -29,7 +32,7 @@ slow motion: give --capture-fps), a body lying or upside down (a wrong rotation 
 warned about first in report.html, in report.json `alerts` and on the console.
 
 Exit status: 0 done; 1 an input or the analysis refused (the message says what to do; batch: any
-video failed); 2 usage error (an unknown option or a bad value); 130 interrupted (Ctrl-C, SIGTERM
+video failed; an assessment: a clip failed, or both show one plane: nothing written); 2 usage error (an unknown option or a bad value); 130 interrupted (Ctrl-C, SIGTERM
 or SIGHUP: the earlier results are kept).";
 
 #[derive(Parser)]
@@ -45,7 +48,9 @@ enum Command {
     #[command(after_help = AFTER_HELP)]
     Analyze(AnalyzeArgs),
     /// Compare two sessions (before/after): each a results folder holding the report.json that
-    /// `analyze` wrote. Writes report.html and comparison.json into --out.
+    /// `analyze` wrote, or two assessments (side + rear, compared view by view). Writes report.html
+    /// and comparison.json into --out (assessments: into --out/side/ and --out/frontal/, and an
+    /// overview report.html).
     #[command(after_help = COMPARE_HELP)]
     Compare(CompareArgs),
 }
@@ -54,7 +59,9 @@ const COMPARE_HELP: &str = "\
 A change is real when it exceeds 1.96 x its uncertainty, sqrt(SE_before^2 + SE_after^2 +
 timing_before^2 + timing_after^2) (the timing part: the initial-contact timing uncertainty of
 at-contact measures), and the smallest detectable difference where the literature gives one
-(pelvic drop 2.7 deg, Dingenen 2018). Both sessions must be side views, or both rear/front.
+(pelvic drop 2.7 deg, Dingenen 2018). Both sessions must be side views, or both rear/front; two
+assessments (folders holding assessment.json) are compared view by view, side with side and
+rear/front with rear/front, into --out/side/ and --out/frontal/.
 
 Exit status: 0 done; 1 a folder refused (no report.json, another view, another schema); 2 usage error.";
 
@@ -71,13 +78,15 @@ struct CompareArgs {
 
 #[derive(clap::Args)]
 struct AnalyzeArgs {
-    /// The video to analyse (MP4/MOV/MKV/WebM from a phone or camera), or a folder of them (batch:
-    /// one sub-folder of results per video and an index.html).
-    #[arg(required_unless_present = "landmarks", conflicts_with = "landmarks")]
-    input: Option<PathBuf>,
-    /// Reanalyse an existing landmarks.csv instead of a video (no model needed; seconds).
+    /// The video to analyse (MP4/MOV/MKV/WebM from a phone or camera); two videos, one filmed from
+    /// the side and one from behind or in front, for one assessment of both; or a folder of videos
+    /// (batch: one sub-folder of results per video or per set NAME_side + NAME_rear, and an index.html).
+    #[arg(required_unless_present = "landmarks", conflicts_with = "landmarks", value_name = "VIDEO", num_args = 1..=2)]
+    input: Vec<PathBuf>,
+    /// Reanalyse an existing landmarks.csv instead of a video (no model needed; seconds); twice for an
+    /// assessment of a side and a rear/front clip; a folder of them for a batch.
     #[arg(long, value_name = "FILE")]
-    landmarks: Option<PathBuf>,
+    landmarks: Vec<PathBuf>,
     /// The runner's standing height in cm, to give distances in cm as well as % of leg length.
     #[arg(long, value_name = "CM", value_parser = parse_height)]
     height_cm: Option<f64>,
@@ -253,13 +262,18 @@ enum Facing {
     Right,
 }
 
-/// The flags as a job for the library.
+/// The inputs given: videos, or landmarks files.
+fn inputs(a: &AnalyzeArgs) -> Vec<Input> {
+    if a.landmarks.is_empty() {
+        a.input.iter().cloned().map(Input::Video).collect()
+    } else {
+        a.landmarks.iter().cloned().map(Input::Landmarks).collect()
+    }
+}
+
+/// The flags as a job for the library (its input: the first one given).
 fn job(a: &AnalyzeArgs) -> Result<Job> {
-    let input = match (&a.landmarks, &a.input) {
-        (Some(l), _) => Input::Landmarks(l.clone()),
-        (None, Some(v)) => Input::Video(v.clone()),
-        (None, None) => return Err(Error::Input("give a video or --landmarks FILE".into())),
-    };
+    let Some(input) = inputs(a).into_iter().next() else { return Err(Error::Input("give a video or --landmarks FILE".into())) };
     let view = a.view.or(a.side_facing.map(|f| match f {
         Facing::Left => View::SideLeft,
         Facing::Right => View::SideRight,
@@ -280,12 +294,26 @@ fn job(a: &AnalyzeArgs) -> Result<Job> {
 }
 
 fn analyze(a: &AnalyzeArgs) -> Result<()> {
+    let inputs = inputs(a);
+    let usage = |msg: &str| -> ! { Cli::command().error(clap::error::ErrorKind::ArgumentConflict, msg).exit() };
+    if inputs.len() > 2 {
+        usage("an assessment takes two clips, one side and one rear or front: give at most two videos or two --landmarks files");
+    }
+    if inputs.len() == 2 {
+        if a.view.is_some() || a.side_facing.is_some() {
+            usage("--view and --side-facing apply to one clip: an assessment of two clips detects each clip's view (analyse a clip alone to give its view)");
+        }
+        if let Some(i) = inputs.iter().find(|i| i.path().is_dir()) {
+            usage(&format!("{} is a folder: an assessment takes two files (a folder alone is a batch)", i.path().display()));
+        }
+        return run::assess(&job(a)?, &inputs, Console::default);
+    }
     run::analyze(&job(a)?, Console::default)
 }
 
 fn compare(c: &CompareArgs) -> Result<()> {
-    let (cmp, written) = overstride::compare::run(&c.before, &c.after, &c.out)?;
-    for l in overstride::compare::console_lines(&cmp) {
+    let (lines, written) = overstride::compare::run_folders(&c.before, &c.after, &c.out)?;
+    for l in lines {
         println!("{l}");
     }
     for l in overstride::report::export::wrote_lines(&c.out, &written, &[]) {

@@ -105,13 +105,18 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<PathBuf> {
     f.commit()
 }
 
-/// A manifest entry is a relative path of one or two plain names, none hidden: anything else
-/// (absolute, `..`, a dot file) is never touched, whatever a manifest says.
+/// The deepest an output folder goes, in path components below `--out`: a batch of assessments
+/// writes `OUT/<set>/<clip>/evidence/<side>_typical.png` (a single run goes two deep:
+/// `evidence/…`; an assessment or a batch of videos three).
+pub const MAX_DEPTH: usize = 4;
+
+/// A manifest entry is a relative path of one to [`MAX_DEPTH`] plain names, none hidden: anything
+/// else (absolute, `..`, a dot file, deeper) is never touched, whatever a manifest says.
 pub fn valid_rel(rel: &str) -> bool {
     let p = Path::new(rel);
     let parts: Vec<_> = p.components().collect();
     !parts.is_empty()
-        && parts.len() <= 2
+        && parts.len() <= MAX_DEPTH
         && parts.iter().all(|c| matches!(c, Component::Normal(n) if !n.to_string_lossy().starts_with('.')))
 }
 
@@ -312,8 +317,11 @@ impl OutDir {
         self.write_manifest(&listed)?;
         for rel in &written {
             let dest = self.root.join(rel);
-            if let Some(parent) = Path::new(rel).parent().filter(|p| !p.as_os_str().is_empty()) {
-                let d = self.root.join(parent);
+            // each sub-folder on the way made new (check_targets refused links and files there)
+            let mut d = self.root.clone();
+            let parts: Vec<_> = Path::new(rel).components().collect();
+            for c in &parts[..parts.len().saturating_sub(1)] {
+                d.push(c);
                 if std::fs::symlink_metadata(&d).is_err() {
                     std::fs::create_dir(&d).map_err(|e| out_err(&d, e))?;
                 }
@@ -347,8 +355,13 @@ impl OutDir {
         if std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file()) {
             let _ = std::fs::remove_file(&p);
         }
-        if let Some(parent) = Path::new(rel).parent().filter(|p| !p.as_os_str().is_empty()) {
-            let _ = std::fs::remove_dir(self.root.join(parent)); // only if empty
+        // then its sub-folders, innermost first, each only if left empty
+        let mut parent = Path::new(rel).parent();
+        while let Some(p) = parent.filter(|p| !p.as_os_str().is_empty()) {
+            if std::fs::remove_dir(self.root.join(p)).is_err() {
+                break;
+            }
+            parent = p.parent();
         }
     }
 
@@ -376,8 +389,8 @@ impl Drop for OutDir {
     }
 }
 
-/// The staged files (not hidden ones: temporary files, the staged manifest), one level of
-/// sub-folders deep.
+/// The staged files (not hidden ones: temporary files, the staged manifest), down to
+/// [`MAX_DEPTH`] path components.
 fn list_staged(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
     for e in std::fs::read_dir(dir)? {
         let e = e?;
@@ -387,7 +400,7 @@ fn list_staged(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Resu
         }
         let rel = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
         let t = e.file_type()?;
-        if t.is_dir() && prefix.is_empty() {
+        if t.is_dir() && Path::new(&rel).components().count() < MAX_DEPTH {
             list_staged(&e.path(), &rel, out)?;
         } else if t.is_file() {
             out.push(rel);
@@ -435,10 +448,10 @@ mod tests {
 
     #[test]
     fn manifest_entries_outside_the_folder_are_ignored() {
-        for bad in ["..", "../x", "/etc/passwd", ".hidden", "a/../b", "a/b/c", "a/.x", ""] {
+        for bad in ["..", "../x", "/etc/passwd", ".hidden", "a/../b", "a/b/c/d/e", "a/.x", "a/b/.c/d", ""] {
             assert!(!valid_rel(bad), "{bad}");
         }
-        for ok in ["report.html", "anna/report.html"] {
+        for ok in ["report.html", "anna/report.html", "anna/side/evidence/left_most.png"] {
             assert!(valid_rel(ok), "{ok}");
         }
     }
@@ -471,6 +484,30 @@ mod tests {
         let mut names: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         assert_eq!(names, ["notes.txt", MANIFEST, "report.json"]);
+    }
+
+    #[test]
+    fn files_down_to_the_deepest_level_are_swapped_in_and_removed_with_their_folders() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("out");
+        let deep = "anna/anna_side/evidence/left_most.png";
+        {
+            let o = OutDir::open(&root).unwrap();
+            let mut s = crate::report::Sink::new(o.staging());
+            s.write(deep, b"png").unwrap();
+            s.write("anna/anna_side/report.json", b"1").unwrap();
+            s.write("anna/report.html", b"1").unwrap();
+            let written = o.commit(&[]).unwrap();
+            assert_eq!(written, ["anna/anna_side/evidence/left_most.png", "anna/anna_side/report.json", "anna/report.html"]);
+        }
+        assert_eq!(std::fs::read(root.join(deep)).unwrap(), b"png");
+        {
+            let o = OutDir::open(&root).unwrap();
+            write_atomic(&o.staging().join("index.html"), b"2").unwrap();
+            o.commit(&[]).unwrap();
+        }
+        assert!(!root.join("anna").exists(), "the earlier run's files and their emptied folders removed");
+        assert!(root.join("index.html").exists());
     }
 
     #[test]

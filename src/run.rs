@@ -318,7 +318,7 @@ fn analyze_into(job: &Job, sink: &mut Sink, progress: &mut impl Progress) -> Res
 /// may run side by side) and of the command's own lines.
 pub fn analyze<P: Progress>(job: &Job, progress: impl Fn() -> P + Sync) -> Result<()> {
     match &job.input {
-        Input::Video(dir) if dir.is_dir() => batch(job, dir, &progress),
+        Input::Video(dir) | Input::Landmarks(dir) if dir.is_dir() => batch(job, dir, &progress),
         _ => single(job, &mut progress()),
     }
 }
@@ -352,47 +352,182 @@ fn single(job: &Job, progress: &mut impl Progress) -> Result<()> {
     Ok(())
 }
 
-/// Batch mode: every video in `dir`, each into `--out/<name>/`, an index.html over them; a failed
-/// video's error is recorded (its earlier results are kept) and the others go on; the result says
-/// whether any failed. The whole batch is staged and swapped in at the end, so an interrupted
-/// batch leaves every earlier report.
-fn batch<P: Progress>(job: &Job, dir: &Path, progress: &(impl Fn() -> P + Sync)) -> Result<()> {
-    let videos = crate::batch::list_videos(dir)?;
-    if videos.is_empty() {
-        return Err(Error::Input(format!("no video files (mp4, mov, m4v, mkv, webm, avi) in {}: give a folder of videos", dir.display())));
+/// A clip's sub-folder name in an assessment: its file stem — for a `landmarks.csv` an earlier run
+/// wrote, the name of its folder (so an assessment reanalysed from its own landmarks keeps its
+/// sub-folders).
+fn clip_stem(input: &Input) -> String {
+    let p = input.path();
+    let is_landmarks_csv = matches!(input, Input::Landmarks(_)) && p.file_name().is_some_and(|n| n == "landmarks.csv");
+    match p.parent().and_then(|d| d.canonicalize().ok()).and_then(|d| d.file_name().map(|n| n.to_owned())) {
+        Some(dir) if is_landmarks_csv => crate::batch::safe_name(Path::new(&format!("{}.csv", dir.to_string_lossy()))),
+        _ => crate::batch::safe_name(p),
     }
-    let names = crate::batch::unique_names(&videos);
+}
+
+/// The sub-folder names of an assessment's clips (unique; never the assessment's own files).
+pub fn clip_folders(inputs: &[Input]) -> Vec<String> {
+    crate::batch::unique(inputs.iter().map(clip_stem).collect(), &[output::MANIFEST, "report.html", crate::assessment::FILE])
+}
+
+/// The files an assessment writes, relative to its folder (`prefix`: its sub-folder in a batch).
+fn assessment_files(prefix: &str, folders: &[String]) -> Vec<String> {
+    let mut planned = vec![format!("{prefix}report.html"), format!("{prefix}{}", crate::assessment::FILE)];
+    for n in folders {
+        planned.extend(output::OUTPUT_FILES.iter().map(|f| format!("{prefix}{n}/{f}")));
+    }
+    planned
+}
+
+/// An assessment's clips analysed, each written into `dir/<its folder>/`, then combined and its
+/// assessment.json and report.html written into `dir`. Fails as a whole when a clip fails or the
+/// two make no assessment (the message says which clip and what to do).
+fn assess_into(
+    job: &Job,
+    inputs: &[Input],
+    folders: &[String],
+    dir: &Path,
+    progress: &mut impl Progress,
+) -> Result<crate::assessment::Assessment> {
+    use crate::assessment::{self, json::AssessmentJson, page::AssessmentHtml, Assessed, Clip};
+    let mut outcomes = Vec::new();
+    for (input, folder) in inputs.iter().zip(folders) {
+        let mut one = job.clone();
+        one.input = input.clone();
+        let dest = dir.join(folder);
+        std::fs::create_dir(&dest).map_err(|e| Error::Output { path: dest.clone(), why: e.to_string() })?;
+        progress.say(&format!("assessment: clip {} → {folder}/", input.path().display()));
+        let o = analyze_into(&one, &mut Sink::new(&dest), progress).map_err(|e| match e {
+            Error::Interrupted => e,
+            e => Error::Input(format!(
+                "assessment not written: the clip {} failed: {e} (an assessment needs both clips: refilm it, or analyse the other clip alone)",
+                input.path().display()
+            )),
+        })?;
+        outcomes.push(o);
+    }
+    let clip = |i: usize| Clip {
+        input: inputs[i].path().display().to_string(),
+        folder: folders[i].clone(),
+        analysis: &outcomes[i].analysis,
+        view_given: job.view.is_some(),
+    };
+    let a = assessment::combine(clip(0), clip(1), job.name.as_deref()).map_err(|r| Error::Input(r.to_string()))?;
+    let side = if crate::assessment::Plane::of(outcomes[0].analysis.view) == crate::assessment::Plane::Side { 0 } else { 1 };
+    let x = Assessed { assessment: &a, analyses: [&outcomes[side].analysis, &outcomes[1 - side].analysis] };
+    let mut sink = Sink::new(dir);
+    sink.export(&AssessmentJson, &x)?;
+    sink.export(&AssessmentHtml, &x)?;
+    crate::interrupt::check()?;
+    progress.say(&format!("assessment: cadence — {}", a.cadence.words));
+    Ok(a)
+}
+
+/// `overstride analyze SIDE REAR --out DIR` (videos or landmarks files): one assessment. Each
+/// clip's outputs go into `DIR/<clip>/`, the assessment's report.html and assessment.json into
+/// `DIR`; all staged and swapped in at the end, so a failing clip leaves DIR as it was.
+pub fn assess<P: Progress>(job: &Job, inputs: &[Input], progress: impl Fn() -> P) -> Result<()> {
+    if inputs.len() != 2 {
+        return Err(Error::Input(format!("an assessment takes two clips, one side and one rear or front ({} given)", inputs.len())));
+    }
+    let folders = clip_folders(inputs);
+    let out = OutDir::open(&job.out)?;
+    let planned = assessment_files("", &folders);
+    // a clip's landmarks.csv reanalysed in place stays (this run writes none for it)
+    let keep: Vec<String> = inputs
+        .iter()
+        .zip(&folders)
+        .filter(|(i, f)| matches!(i, Input::Landmarks(l) if same_file(l, &job.out.join(f.as_str()).join("landmarks.csv"))))
+        .map(|(_, f)| format!("{f}/landmarks.csv"))
+        .collect();
+    for i in inputs {
+        out.refuse_input(i.path(), &planned[..], &keep)?;
+    }
+    out.check_targets(&planned[..])?;
+    let mut progress = progress();
+    assess_into(job, inputs, &folders, out.staging(), &mut progress)?;
+    let root = out.root().to_path_buf();
+    let written = out.commit(&keep)?;
+    let top: Vec<String> = written.iter().filter(|w| !w.contains('/')).cloned().collect();
+    for line in report::export::wrote_lines(&root, &top, &[]) {
+        progress.say(&line);
+    }
+    for f in &folders {
+        progress.say(&format!("  wrote {} (the clip's own outputs)", root.join(f).display()));
+    }
+    Ok(())
+}
+
+/// Batch mode: every video in `dir` (or every landmarks file, `--landmarks FOLDER`), each into
+/// `--out/<name>/` — two clips of one name marked side and rear/front (`batch::group`) as one
+/// assessment there — and an index.html over them; a failed video's or set's error is recorded
+/// (its earlier results are kept) and the others go on; the result says whether any failed. The
+/// whole batch is staged and swapped in at the end, so an interrupted batch leaves every earlier
+/// report.
+fn batch<P: Progress>(job: &Job, dir: &Path, progress: &(impl Fn() -> P + Sync)) -> Result<()> {
+    let landmarks = matches!(job.input, Input::Landmarks(_));
+    let files =
+        if landmarks { crate::batch::list_files(dir, crate::batch::LANDMARKS_EXTENSIONS)? } else { crate::batch::list_videos(dir)? };
+    if files.is_empty() {
+        return Err(Error::Input(if landmarks {
+            format!("no landmarks files (csv) in {}: give a folder of landmarks.csv files", dir.display())
+        } else {
+            format!("no video files (mp4, mov, m4v, mkv, webm, avi) in {}: give a folder of videos", dir.display())
+        }));
+    }
+    let as_input = |p: &Path| if landmarks { Input::Landmarks(p.to_path_buf()) } else { Input::Video(p.to_path_buf()) };
+    let items = crate::batch::group(&files);
+    let names = crate::batch::unique(items.iter().map(|i| i.stem()).collect(), &[output::INDEX, output::MANIFEST]);
+    let clip_folders_of = |item: &crate::batch::Item| match item {
+        crate::batch::Item::Set(_, clips) => clip_folders(&[as_input(&clips[0]), as_input(&clips[1])]),
+        crate::batch::Item::One(_) => Vec::new(),
+    };
     let out = OutDir::open(&job.out)?;
     let mut planned = vec![output::INDEX.to_string()];
-    for n in &names {
-        planned.extend(output::OUTPUT_FILES.iter().map(|f| format!("{n}/{f}")));
+    for (item, n) in items.iter().zip(&names) {
+        match item {
+            crate::batch::Item::One(_) => planned.extend(output::OUTPUT_FILES.iter().map(|f| format!("{n}/{f}"))),
+            crate::batch::Item::Set(..) => planned.extend(assessment_files(&format!("{n}/"), &clip_folders_of(item))),
+        }
     }
-    for v in &videos {
-        out.refuse_input(v, &planned[..], &[])?;
+    for f in &files {
+        out.refuse_input(f, &planned[..], &[])?;
     }
     out.check_targets(&planned[..])?;
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    let plan = crate::batch::Plan::for_cores(cores, videos.len());
-    let results = crate::batch::run_all(&videos, plan.concurrent, |i, v| {
+    let plan = crate::batch::Plan::for_cores(cores, items.len());
+    let results = crate::batch::run_all(&items, plan.concurrent, |i, item| {
         let mut one = job.clone();
-        one.input = Input::Video(v.to_path_buf());
         one.workers = Some(job.workers.unwrap_or(plan.workers_each));
         let mut progress = progress();
         let dest = out.staging().join(&names[i]);
-        let r = std::fs::create_dir(&dest)
-            .map_err(|e| Error::Output { path: dest.clone(), why: e.to_string() })
-            .and_then(|_| analyze_into(&one, &mut Sink::new(&dest), &mut progress));
-        match r {
-            Ok(o) => Ok(report::index::Entry::from_analysis(&names[i], v, &o.analysis)),
-            Err(e) => {
-                // nothing of a failed video is swapped in (its earlier results stay)
-                let _ = std::fs::remove_dir_all(&dest);
-                if !matches!(e, Error::Interrupted) {
-                    progress.say(&format!("{}: failed: {e}", v.display()));
-                }
-                Err(e.to_string())
+        let made = std::fs::create_dir(&dest).map_err(|e| Error::Output { path: dest.clone(), why: e.to_string() });
+        let (r, shown) = match item {
+            crate::batch::Item::One(v) => {
+                one.input = as_input(v);
+                let r = made
+                    .and_then(|_| analyze_into(&one, &mut Sink::new(&dest), &mut progress))
+                    .map(|o| report::index::Entry::from_analysis(&names[i], v, &o.analysis));
+                (r, v.display().to_string())
             }
-        }
+            crate::batch::Item::Set(set, clips) => {
+                let inputs = [as_input(&clips[0]), as_input(&clips[1])];
+                let r = made
+                    .and_then(|_| assess_into(&one, &inputs, &clip_folders_of(item), &dest, &mut progress))
+                    .map(|a| report::index::Entry::from_assessment(&names[i], &a));
+                (r, format!("set {set} ({} + {})", clips[0].display(), clips[1].display()))
+            }
+        };
+        r.map_err(|e| {
+            // nothing of a failed video or set is swapped in (its earlier results stay)
+            let _ = std::fs::remove_dir_all(&dest);
+            if !matches!(e, Error::Interrupted) {
+                progress.say(&format!("{shown}: failed: {e}"));
+            }
+            match item {
+                crate::batch::Item::Set(..) => format!("{shown}: {e}"),
+                crate::batch::Item::One(_) => e.to_string(),
+            }
+        })
     });
     crate::interrupt::check()?;
     Sink::new(out.staging()).export(&report::index::Index, &results[..])?;
@@ -406,9 +541,18 @@ fn batch<P: Progress>(job: &Job, dir: &Path, progress: &(impl Fn() -> P + Sync))
     let path = out.root().join(output::INDEX);
     out.commit(&keep)?;
     let failed = results.iter().filter(|r| r.is_err()).count();
+    let sets = items.iter().filter(|i| matches!(i, crate::batch::Item::Set(..))).count();
+    let what = if sets > 0 {
+        "entries"
+    } else if landmarks {
+        "landmarks files"
+    } else {
+        "videos"
+    };
     progress().say(&format!(
-        "batch: {} videos, {} analysed, {} failed; wrote {}",
+        "batch: {} {what}{}, {} analysed, {} failed; wrote {}",
         results.len(),
+        if sets > 0 { format!(" ({sets} of them assessment sets of two clips)") } else { String::new() },
         results.len() - failed,
         failed,
         path.display()
@@ -416,6 +560,6 @@ fn batch<P: Progress>(job: &Job, dir: &Path, progress: &(impl Fn() -> P + Sync))
     if failed == 0 {
         Ok(())
     } else {
-        Err(Error::Input(format!("{} of {} videos failed (see {})", failed, results.len(), path.display())))
+        Err(Error::Input(format!("{} of {} {what} failed (see {})", failed, results.len(), path.display())))
     }
 }

@@ -236,6 +236,11 @@ fn batch_mode_analyses_a_folder_records_failures_and_exits_non_zero() {
     assert!(index.contains("not a readable video"), "the failure is recorded: {index}");
     for who in ["anna", "ben"] {
         assert!(out.join(who).join("report.html").exists() && out.join(who).join("report.json").exists());
+        // three levels deep: each video's evidence strips are swapped in with its report
+        let strips = std::fs::read_dir(out.join(who).join("evidence")).map(|r| r.count()).unwrap_or(0);
+        assert!(strips > 0, "{who}: no evidence strips beside its report");
+        let html = std::fs::read_to_string(out.join(who).join("report.html")).unwrap();
+        assert!(html.contains("evidence/"), "{who}'s page links its strips");
     }
     assert!(!out.join("notes").exists());
 }

@@ -311,3 +311,40 @@ pub fn render(c: &Comparison, before: &Session, after: &Session, title: &str) ->
     let _ = writeln!(out, "<p class=meta>overstride v{} · machine-readable: comparison.json</p></body></html>", env!("CARGO_PKG_VERSION"));
     out
 }
+
+/// Two assessments compared view by view: each plane's comparison (written beside it in its
+/// sub-folder) and the two folders.
+pub struct AssessmentsCompared<'a> {
+    pub before: &'a std::path::Path,
+    pub after: &'a std::path::Path,
+    /// `side` and `frontal`, each with its comparison.
+    pub planes: Vec<(&'static str, &'a Comparison)>,
+}
+
+/// The overview page of two assessments compared: each plane's "what changed", with a link to
+/// its full comparison page.
+pub struct AssessmentsHtml;
+
+impl Exporter<AssessmentsCompared<'_>> for AssessmentsHtml {
+    fn file(&self) -> &'static str {
+        "report.html"
+    }
+
+    fn serialize(&self, x: &AssessmentsCompared) -> Result<Vec<u8>> {
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content='width=device-width,initial-scale=1'><title>overstride — assessments compared</title><style>{CSS}</style></head><body>\
+             <h1>Before and after: two assessments</h1><p class=meta>{} → {}; the side clips compared with each other, the rear/front clips with each other.</p>",
+            esc(&x.before.display().to_string()),
+            esc(&x.after.display().to_string())
+        );
+        for (plane, c) in &x.planes {
+            let words = if *plane == "side" { "From the side" } else { "From behind or in front" };
+            let _ = write!(out, "<h2>{words} (<a href=\"{plane}/report.html\">full comparison</a>)</h2>");
+            answers(c, &mut out);
+        }
+        out.push_str("</body></html>\n");
+        Ok(out.into_bytes())
+    }
+}

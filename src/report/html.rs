@@ -64,13 +64,13 @@ fn stat<'a>(a: &'a Analysis, key: &str, side: &str) -> Option<&'a Stat> {
     a.summary.get(key).and_then(|m| m.get(side))
 }
 
-fn pm(s: &Stat, digits: usize) -> String {
+pub(crate) fn pm(s: &Stat, digits: usize) -> String {
     let se = if s.se.is_finite() { format!(" ± {:.*}", digits, s.se) } else { String::new() };
     let timing = s.timing.map(|t| format!(" <span class=timing>(timing ± {:.*})</span>", digits, t)).unwrap_or_default();
     format!("{:.*}{se} {}{timing} <span class=n>(n = {})</span>", digits, s.mean, esc(s.unit), s.n)
 }
 
-fn verdict_overstride(s: &Stat, fps: f64) -> (&'static str, String) {
+pub(crate) fn verdict_overstride(s: &Stat, fps: f64) -> (&'static str, String) {
     match overstride_verdict(s) {
         OverstrideVerdict::None => ("ok", "No overstride".into()),
         OverstrideVerdict::Borderline => ("warn", "Borderline overstride".into()),

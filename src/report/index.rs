@@ -13,7 +13,7 @@ use crate::Result;
 pub struct Entry {
     pub name: String,
     pub file: String,
-    pub view: &'static str,
+    pub view: String,
     pub running: bool,
     pub steps: usize,
     pub cadence_spm: Option<f64>,
@@ -29,13 +29,33 @@ impl Entry {
         Entry {
             name: name.to_string(),
             file: file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
-            view: a.view.as_str(),
+            view: a.view.as_str().to_string(),
             running: a.gait == crate::gait::analysis::Gait::Running,
             steps: a.steps.len(),
             cadence_spm: a.cadence_spm,
             overstride: [m("overstride_pct_leg", "left"), m("overstride_pct_leg", "right")],
             pelvic_drop: [m("pelvic_drop_deg", "left"), m("pelvic_drop_deg", "right")],
             alerts: a.alerts.len(),
+        }
+    }
+
+    /// An assessment set's row: both clips, the side clip's overstride and cadence, the rear or
+    /// front clip's pelvic drop; its link goes to the assessment's page.
+    pub fn from_assessment(name: &str, x: &crate::assessment::Assessment) -> Entry {
+        let m = |a: &crate::assessment::Answers, k: &str, side: &str| a.summary.get(k).and_then(|s| s.get(side)).map(|s| s.mean);
+        let file = |c: &crate::assessment::ClipEntry| {
+            Path::new(&c.input).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| c.input.clone())
+        };
+        Entry {
+            name: name.to_string(),
+            file: format!("assessment: {} + {}", file(&x.clips[0]), file(&x.clips[1])),
+            view: format!("{} + {}", x.clips[0].view, x.clips[1].view),
+            running: x.clips[0].gait == crate::gait::analysis::Gait::Running,
+            steps: x.clips.iter().map(|c| c.steps).sum(),
+            cadence_spm: x.cadence.side_spm,
+            overstride: [m(&x.side, "overstride_pct_leg", "left"), m(&x.side, "overstride_pct_leg", "right")],
+            pelvic_drop: [m(&x.frontal, "pelvic_drop_deg", "left"), m(&x.frontal, "pelvic_drop_deg", "right")],
+            alerts: x.alerts.len(),
         }
     }
 }
@@ -50,7 +70,7 @@ pub fn index_html(results: &[std::result::Result<Entry, String>]) -> String {
             Ok(e) => rows.push_str(&format!(
                 "<tr><td><a href=\"{n}/report.html\">{file}</a></td>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{} / {}</td></tr>",
                 if e.alerts == 0 { "<td>ok</td>".to_string() } else { format!("<td class=warn>ok, {} warning{} (see its report)</td>", e.alerts, if e.alerts == 1 { "" } else { "s" }) },
-                e.view,
+                esc(&e.view),
                 if e.running { "running" } else { "walking" },
                 e.steps,
                 e.cadence_spm.map(|c| format!("{c:.0}")).unwrap_or_else(|| "–".into()),

@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod invariants;
+pub mod schema;
 pub mod synthetic;
 
 use std::path::{Path, PathBuf};
