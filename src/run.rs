@@ -89,6 +89,8 @@ pub struct Poses {
     pub selection: RunnerSelection,
     /// The sole points measured from the pixels (`pose::sole`).
     pub soles: crate::pose::sole::SoleStats,
+    /// Wall time of the sole pass, seconds (the benchmark reports it).
+    pub sole_s: f64,
 }
 
 /// The pose stage over a whole video: everyone followed on every frame, then the runner kept
@@ -106,8 +108,10 @@ pub fn track(reader: VideoReader, workers: &Workers, progress: &mut impl Progres
     progress.end();
     let (mut frames, selection) = crate::pose::runner::keep_runner(&seen);
     drop(seen);
+    let t = Instant::now();
     let soles = if stats.frames_with_pose > 0 { crate::pose::sole::measure(sole_reader, &mut frames)? } else { Default::default() };
-    Ok(Poses { frames, info, stats, selection, soles })
+    let sole_s = t.elapsed().as_secs_f64();
+    Ok(Poses { frames, info, stats, selection, soles, sole_s })
 }
 
 /// Most bytes of decoded frames held for the key frames and evidence strips (`VideoReader::prefetch`;

@@ -161,6 +161,8 @@ pub struct VideoReader {
     /// Frames decoded ahead for [`frame_at_time`](Self::frame_at_time) by
     /// [`prefetch`](Self::prefetch): (the time asked for, the frame).
     prefetched: Vec<(f64, Mat)>,
+    /// Frames are not compared with the previous one ([`skip_repeat_check`](Self::skip_repeat_check)).
+    no_repeat_check: bool,
 }
 
 /// A frame rate as the exact rational it stands for, when it is within a millionth of an integer or
@@ -281,6 +283,7 @@ impl VideoReader {
             prev_thumb: None,
             duplicates: 0,
             prefetched: Vec::new(),
+            no_repeat_check: false,
         };
         // the first frame's timestamp is the origin of every time (grabbed now, delivered first)
         if let Some(pts) = r.grab()? {
@@ -356,11 +359,18 @@ impl VideoReader {
         Ok(dup)
     }
 
+    /// Frames from now on are not compared with the previous one (each `Frame::duplicate` false,
+    /// and no thumbnail made): for a pass that only reads pixels, the pose stage having counted
+    /// the repeats.
+    pub fn skip_repeat_check(&mut self) {
+        self.no_repeat_check = true;
+    }
+
     /// The next frame, `None` at the end of the stream (or where decoding stops on damage).
     pub fn next_frame(&mut self) -> Result<Option<Frame>> {
         let Some(t) = self.grab_timed()? else { return Ok(None) };
         let Some(image) = self.retrieve()? else { return Ok(None) };
-        let duplicate = self.repeats_previous(&image)?;
+        let duplicate = !self.no_repeat_check && self.repeats_previous(&image)?;
         self.duplicates += duplicate as usize;
         let size = image.size()?;
         let index = self.next_index;
