@@ -6,7 +6,14 @@
 # share of that limit (cargo bench --bench pose, medians of 3); then the whole `analyze` command
 # without and with the annotated video and MediaPipe Python (its venv: OVERSTRIDE_MP_VENV, else
 # .venv-mp, made as the README says; skipped when absent) run in turns, three rounds, medians of 3,
-# and their ratios; then peak memory on the video looped to 2 minutes (bounded memory).
+# and their ratios; then peak memory on the video looped to 2 minutes (bounded memory); then frames/s
+# of `analyze --no-video` at 720p (the sample), 1080p and a 4K 60 fps phone-style clip made from it
+# (OVERSTRIDE_BENCH_SIZES=0 skips these: the 4K run takes a minute or more).
+# The clips, made with ffmpeg in a temporary folder (kept out of git):
+#   1080p: ffmpeg -i VIDEO -vf scale=1080:1920 -c:v libx264 -preset veryfast -crf 20 -g 30 -an OUT
+#   4K 60: ffmpeg -i VIDEO -vf scale=2160:3840,fps=60 -c:v libx264 -preset veryfast -crf 20 -g 60 -an OUT
+# (portrait as a phone films, a keyframe every second as phones write them; fps=60 repeats each
+# frame, which the analysis counts and warns about).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 video="${1:-samples/male_side.mp4}"
@@ -53,3 +60,17 @@ lframes=$(ffprobe -v error -count_packets -select_streams v:0 -show_entries stre
 /usr/bin/time -f "%e %M" -o "$tmp/t" target/release/overstride analyze "$tmp/long.mp4" --out "$tmp/c" --no-video >/dev/null 2>&1
 read -r wall kb < "$tmp/t"
 echo "overstride analyze --no-video, video looped x10 ($lframes frames): wall ${wall}s, peak RSS $((kb / 1024)) MB"
+
+if [ "${OVERSTRIDE_BENCH_SIZES:-1}" != 0 ]; then
+  echo "== frames/s of analyze --no-video by resolution (one run each)"
+  ffmpeg -v error -y -i "$video" -vf scale=1080:1920 -c:v libx264 -preset veryfast -crf 20 -g 30 -pix_fmt yuv420p -an "$tmp/1080p.mp4"
+  ffmpeg -v error -y -i "$video" -vf scale=2160:3840,fps=60 -c:v libx264 -preset veryfast -crf 20 -g 60 -pix_fmt yuv420p -an "$tmp/4k60.mp4"
+  for clip in "$video" "$tmp/1080p.mp4" "$tmp/4k60.mp4"; do
+    n=$(ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$clip")
+    size=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height,r_frame_rate -of csv=p=0 "$clip")
+    rm -rf "$tmp/d"
+    /usr/bin/time -f "%e %M" -o "$tmp/t" target/release/overstride analyze "$clip" --out "$tmp/d" --no-video >/dev/null 2>&1
+    read -r wall kb < "$tmp/t"
+    echo "$size ($n frames): ${wall} s wall, $(awk -v n="$n" -v w="$wall" 'BEGIN { printf "%.1f", n / w }') frames/s, peak RSS $((kb / 1024)) MB"
+  done
+fi

@@ -66,7 +66,7 @@ struct Crop {
 /// Measures the sole points of `frames` (the runner's poses, in frame order) from a fresh reader
 /// of the same video, and stores them in `frames[..].soles`. A frame whose pose is missing, or a
 /// foot that is not told apart, keeps None. Where the whole clip's crops fit in
-/// [`MAX_BUFFER_BYTES`], its two halves are decoded at once and the frames measured in parallel;
+/// [`MAX_BUFFER_BYTES`], they are collected in one pass and the frames measured in parallel;
 /// otherwise one pass streams.
 pub fn measure(reader: VideoReader, frames: &mut [FramePose]) -> Result<SoleStats> {
     let Some(region) = feet_region(frames, reader.info().width as i32, reader.info().height as i32) else {
@@ -78,21 +78,16 @@ pub fn measure(reader: VideoReader, frames: &mut [FramePose]) -> Result<SoleStat
     let times: Vec<f64> = frames.iter().map(|f| f.time_s).collect();
     let wanted: Vec<bool> = frames.iter().map(|f| f.pose.is_some()).collect();
     let at = Lookup { times: &times, wanted: &wanted, dt, region };
+    let mut reader = reader;
+    reader.skip_repeat_check();
     if frames.len() * crop_bytes > MAX_BUFFER_BYTES || !reader.has_timestamps() || frames.len() < 2 * MIN_BACKGROUND_SAMPLES {
         return stream(reader, frames, &at, slope);
     }
-    // two chains: the first half and, from a seek, the second
-    let mid = times[times.len() / 2];
-    let mut second = reader.reopen()?;
-    let seeked = second.seek_time(mid)?;
-    let (first, rest) = std::thread::scope(|sc| {
-        let h = sc.spawn(|| if seeked { collect(second, &at, mid, f64::INFINITY) } else { Ok((Vec::new(), 0)) });
-        let first = collect(reader, &at, f64::NEG_INFINITY, if seeked { mid } else { f64::INFINITY });
-        (first, h.join().unwrap_or_else(|_| Err(crate::Error::Input("the sole pass stopped".into()))))
-    });
-    let ((mut crops, n1), (more, n2)) = (first?, rest?);
-    crops.extend(more);
-    let mut stats = SoleStats { frames: n1 + n2, points: 0 };
+    // one pass from the start (the decoder's own threads use the cores; a second reader seeking
+    // to the middle would decode again every frame from the keyframe before it), then the frames
+    // measured in parallel
+    let (crops, n) = collect(reader, &at, f64::NEG_INFINITY, f64::INFINITY)?;
+    let mut stats = SoleStats { frames: n, points: 0 };
     let Some(bg) = median_background(&crops.iter().map(|(_, c)| c).collect::<Vec<_>>()) else { return Ok(stats) };
     use rayon::prelude::*;
     let found: Vec<(usize, [Option<[f32; 2]>; 2])> =

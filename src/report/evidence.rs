@@ -203,6 +203,25 @@ pub fn frontal_drop(reader: &mut VideoReader, frames: &[FramePose], step: &Step)
     Ok(Some((png(&out)?, w, h)))
 }
 
+/// The times of the frames [`write_all`] reads (to decode them in one pass beforehand:
+/// `VideoReader::prefetch`).
+pub fn frame_times(frames: &[FramePose], a: &Analysis) -> Vec<f64> {
+    let time = |i: usize| frames.iter().find(|f| f.frame == i).map(|f| f.time_s);
+    let mut out = Vec::new();
+    for side in [Side::Left, Side::Right] {
+        if a.view.is_side() {
+            for (_, step) in side_selection(a, side) {
+                if step.at_ic.is_some() {
+                    out.extend(strip_frames(step.ic_frame, STRIP_HALF, frames.len()).into_iter().filter_map(time));
+                }
+            }
+        } else if let Some(at) = super::key_frame::typical_step(a, side).and_then(|s| s.peak_drop_frame) {
+            out.extend(time(at));
+        }
+    }
+    out
+}
+
 /// Evidence frames written under `evidence/`; returns (caption, file) for the page.
 pub fn write_all(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, sink: &mut Sink) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();

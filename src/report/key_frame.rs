@@ -34,12 +34,18 @@ fn text(img: &mut Mat, s: &str, at: Point, scale: f64, colour: Scalar) -> Result
     super::annotate::outlined_text(img, s, at, scale, colour, 5)
 }
 
-/// Draws one key frame; returns (caption, PNG bytes).
-pub fn render(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, step: &Step) -> Result<Option<(String, Vec<u8>)>> {
+/// The time of the frame [`render`] draws for `step` (`time_fps`: the reader's `VideoInfo::time_fps`).
+pub fn frame_time(frames: &[FramePose], a: &Analysis, step: &Step, time_fps: f64) -> f64 {
     // side views: the initial contact; frontal views: the stance's peak pelvic drop
     let at = if a.view.is_side() { step.ic_frame } else { step.peak_drop_frame.unwrap_or(step.ic_frame) };
     // found by its time, which does not depend on how the container numbers or stamps its frames
-    let time = frames.iter().find(|f| f.frame == at).map(|f| f.time_s).unwrap_or(at as f64 / reader.info().time_fps());
+    frames.iter().find(|f| f.frame == at).map(|f| f.time_s).unwrap_or(at as f64 / time_fps)
+}
+
+/// Draws one key frame; returns (caption, PNG bytes).
+pub fn render(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, step: &Step) -> Result<Option<(String, Vec<u8>)>> {
+    let at = if a.view.is_side() { step.ic_frame } else { step.peak_drop_frame.unwrap_or(step.ic_frame) };
+    let time = frame_time(frames, a, step, reader.info().time_fps());
     let Some(frame) = reader.frame_at_time(time)? else { return Ok(None) };
     let Some(k) = step.at_ic else { return Ok(None) };
     let mut img = frame.image;

@@ -158,6 +158,11 @@ pub struct VideoReader {
     /// The previous frame's thumbnail.
     prev_thumb: Option<Mat>,
     duplicates: usize,
+    /// Frames decoded ahead for [`frame_at_time`](Self::frame_at_time) by
+    /// [`prefetch`](Self::prefetch): (the time asked for, the frame).
+    prefetched: Vec<(f64, Mat)>,
+    /// Frames are not compared with the previous one ([`skip_repeat_check`](Self::skip_repeat_check)).
+    no_repeat_check: bool,
 }
 
 /// A frame rate as the exact rational it stands for, when it is within a millionth of an integer or
@@ -277,6 +282,8 @@ impl VideoReader {
             pending: None,
             prev_thumb: None,
             duplicates: 0,
+            prefetched: Vec::new(),
+            no_repeat_check: false,
         };
         // the first frame's timestamp is the origin of every time (grabbed now, delivered first)
         if let Some(pts) = r.grab()? {
@@ -352,11 +359,18 @@ impl VideoReader {
         Ok(dup)
     }
 
+    /// Frames from now on are not compared with the previous one (each `Frame::duplicate` false,
+    /// and no thumbnail made): for a pass that only reads pixels, the pose stage having counted
+    /// the repeats.
+    pub fn skip_repeat_check(&mut self) {
+        self.no_repeat_check = true;
+    }
+
     /// The next frame, `None` at the end of the stream (or where decoding stops on damage).
     pub fn next_frame(&mut self) -> Result<Option<Frame>> {
         let Some(t) = self.grab_timed()? else { return Ok(None) };
         let Some(image) = self.retrieve()? else { return Ok(None) };
-        let duplicate = self.repeats_previous(&image)?;
+        let duplicate = !self.no_repeat_check && self.repeats_previous(&image)?;
         self.duplicates += duplicate as usize;
         let size = image.size()?;
         let index = self.next_index;
@@ -434,13 +448,59 @@ impl VideoReader {
         }
     }
 
-    /// The first frame whose time is at least `time_s` less half a frame (for key frames).
+    /// The first frame whose time is at least `time_s` less half a frame (for key frames). From the
+    /// frames [`prefetch`](Self::prefetch) decoded when `time_s` was among them; else a reader of
+    /// its own seeks to it (this reader's position does not change).
     pub fn frame_at_time(&mut self, time_s: f64) -> Result<Option<Frame>> {
+        if let Some((_, image)) = self.prefetched.iter().find(|(t, _)| t.to_bits() == time_s.to_bits()) {
+            let image = image.try_clone()?;
+            let size = image.size()?;
+            return Ok(Some(Frame { index: 0, time_s, image, width: size.width as u32, height: size.height as u32, duplicate: false }));
+        }
         let mut r = self.reopen()?;
         if !r.seek_time(time_s - 0.5 / self.info.time_fps())? {
             return Ok(None);
         }
         r.next_frame()
+    }
+
+    /// Decodes, in one pass from the start, the frames [`frame_at_time`](Self::frame_at_time) will
+    /// be asked for at `times` — the earliest of them, as many as fit in `budget_bytes` — so that
+    /// each is not found by a seek of its own (a seek decodes from the keyframe before the frame:
+    /// up to a few hundred frames each on a clip with sparse keyframes). The same frames, decoded
+    /// the same way, as the seeks give: the first frame whose time is at least the time asked for
+    /// less half a frame.
+    pub fn prefetch(&mut self, times: &[f64], budget_bytes: usize) -> Result<()> {
+        self.prefetched.clear();
+        if !self.has_timestamps() {
+            return Ok(());
+        }
+        let mut want: Vec<f64> = times.iter().copied().filter(|t| t.is_finite()).collect();
+        want.sort_by(f64::total_cmp);
+        want.dedup_by(|a, b| a.to_bits() == b.to_bits());
+        let frame_bytes = (self.info.width as usize * self.info.height as usize * 3).max(1);
+        want.truncate(budget_bytes / frame_bytes);
+        if want.is_empty() {
+            return Ok(());
+        }
+        // as `seek_time` compares: in the playback's times, against the frames' own
+        let half = 0.5 / self.info.time_fps();
+        let targets: Vec<f64> = want.iter().map(|t| (t - half) / self.info.time_scale).collect();
+        let mut r = self.reopen()?;
+        let mut next = 0;
+        while next < want.len() {
+            crate::interrupt::check()?;
+            let Some(t) = r.grab_timed()? else { break };
+            if !(t >= targets[next]) {
+                continue;
+            }
+            let Some(image) = r.retrieve()? else { break };
+            while next < want.len() && t >= targets[next] {
+                self.prefetched.push((want[next], image.try_clone()?));
+                next += 1;
+            }
+        }
+        Ok(())
     }
 
     /// Frames delivered so far.
