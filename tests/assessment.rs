@@ -112,7 +112,7 @@ fn side_and_rear_make_one_assessment_with_each_clips_own_values() {
         at("The answers") < at("From the side") && at("From the side") < at("From behind") && at("From behind") < at("Cadence, from both")
     );
     assert!(
-        html.contains("The two clips agree")
+        html.contains("<b>Step rate</b>: the two clips agree:")
             && html.contains("Hip drop while on the left foot")
             && html.contains("on the left foot</b>: the heel lands")
     );
@@ -152,7 +152,7 @@ fn a_runner_at_another_cadence_does_not_agree_and_is_warned_about() {
     assert!((pct - 100.0 * 15.0 / 177.5).abs() < 1.5, "{pct}");
     assert!(v["alerts"].as_array().unwrap().iter().any(|a| a.as_str().unwrap().contains("do not agree")), "{}", v["alerts"]);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("Check before trusting these numbers") && html.contains("The two clips do not agree"));
+    assert!(html.contains("Check before trusting these numbers") && html.contains("<b>Step rate</b>: the two clips do not agree:"));
 }
 
 fn names(dir: &Path) -> Vec<String> {

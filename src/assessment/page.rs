@@ -126,12 +126,8 @@ fn cadence(a: &Assessment, out: &mut String) {
         Some(false) => "bad",
         None => "warn",
     };
-    let head = match c.agree {
-        Some(true) => "The two clips agree",
-        Some(false) => "The two clips do not agree",
-        None => "Not compared",
-    };
-    let _ = write!(out, "<li class={class}><b>{head}</b>: {}.", esc(&c.words));
+    // the words say whether they agree; the colour says it at a glance
+    let _ = write!(out, "<li class={class}><b>Step rate</b>: {}.", esc(&c.words));
     let _ = write!(
         out,
         " For the same runner at the same speed they must agree: within the larger of {:.0} % of the step rate and the two measurements' 95 % uncertainty{}.</li>",

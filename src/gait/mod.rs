@@ -33,4 +33,4 @@ pub(crate) mod swap;
 pub mod view;
 
 pub use analysis::{analyze, Analysis, AnalysisError, CaptureFps, CaptureSource, Exclusion, Options, Step, VideoFacts};
-pub(crate) use analysis::{IMPLAUSIBLE_HIGH, IMPLAUSIBLE_LOW, MIN_STEP_CONFIDENCE};
+pub(crate) use analysis::{borderline_advice, IMPLAUSIBLE_HIGH, IMPLAUSIBLE_LOW, MIN_STEP_CONFIDENCE};

@@ -77,7 +77,10 @@ pub(crate) fn verdict_overstride(s: &Stat, fps: f64) -> (&'static str, String) {
         OverstrideVerdict::Clear => ("bad", "Clear overstride".into()),
         OverstrideVerdict::CannotTell { low, high } => (
             "warn",
-            format!("Borderline — cannot be told at {fps:.0} fps ({low:.1} to {high:.1} % of leg length); film at 120 fps or more"),
+            format!(
+                "Borderline — cannot be told at {fps:.0} fps ({low:.1} to {high:.1} % of leg length); {}",
+                crate::gait::borderline_advice(fps)
+            ),
         ),
     }
 }

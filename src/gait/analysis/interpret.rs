@@ -117,8 +117,9 @@ pub(crate) fn interpret(p: &Prepared, belt_tilts_deg: &[f64], m: &Measured, sm: 
             if let Some(os) = summary.get("overstride_pct_leg").and_then(|m| m.get(side.as_str())) {
                 if let OverstrideVerdict::CannotTell { low, high } = overstride_verdict(os) {
                     warnings.push(format!(
-                        "{} overstride is borderline — {low:.1} to {high:.1} % of leg length straddles a band limit and cannot be told apart at {effective_fps:.0} fps; film at 120 fps or more",
-                        side.as_str()
+                        "{} overstride is borderline — {low:.1} to {high:.1} % of leg length straddles a band limit and cannot be told apart at {effective_fps:.0} fps; {}",
+                        side.as_str(),
+                        borderline_advice(effective_fps)
                     ));
                 }
             }
@@ -162,9 +163,31 @@ pub(crate) fn interpret(p: &Prepared, belt_tilts_deg: &[f64], m: &Measured, sm: 
     (warnings, capture_quality)
 }
 
+/// A film at or above this rate is already a high-speed film: a borderline verdict there is not
+/// mended by filming faster.
+pub(crate) const HIGH_SPEED_FPS: f64 = 110.0;
+
+/// What to do about a verdict whose timing interval straddles a band limit at `fps`.
+pub(crate) fn borderline_advice(fps: f64) -> &'static str {
+    if fps < HIGH_SPEED_FPS {
+        "film at 120 fps or more"
+    } else {
+        "the limit lies within the timing uncertainty even at this frame rate: read it as on the limit"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_borderline_verdict_asks_for_a_faster_film_only_below_high_speed() {
+        assert_eq!(borderline_advice(30.0), "film at 120 fps or more");
+        assert_eq!(borderline_advice(60.0), "film at 120 fps or more");
+        for fps in [120.0, 240.0] {
+            assert!(!borderline_advice(fps).contains("film at"), "{fps}: {}", borderline_advice(fps));
+        }
+    }
 
     fn stat(mean: f64, se: f64, timing: Option<f64>) -> Stat {
         Stat { mean, sd: se * 3.0, se, n: 9, unit: "% leg length", timing }

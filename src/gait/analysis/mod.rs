@@ -14,6 +14,7 @@ mod summarise;
 mod types;
 
 use contacts::Events;
+pub(crate) use interpret::borderline_advice;
 pub(crate) use interpret::{
     overstride_verdict, OverstrideVerdict, KNEE_FLEXION_IC_NORM, KNEE_FLEXION_PEAK_NORM, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT,
     PELVIC_DROP_SDD_DEG, REARFOOT_ANGLE_NORM,
