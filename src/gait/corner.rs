@@ -21,14 +21,20 @@ fn crossing_to_zero(t0: f64, h0: f64, t1: f64, h1: f64, thr: f64) -> f64 {
 /// crossing between samples k and k+1: a hinge — the belt, then a straight descent or ascent — fitted
 /// to the unsmoothed height `h_raw` there; its corner is the event.
 pub(super) fn timed_crossing(t: &[f64], h: &[f64], h_raw: Option<&[f64]>, k: usize, down: bool, thr: f64) -> f64 {
-    let n = h.len();
     let r = h_raw.unwrap_or(h);
     let dt = (t[1] - t[0]).abs().max(1e-6);
+    let (lo, hi) = hinge_window(k, h.len(), dt, down);
+    hinge(&t[lo..=hi], &r[lo..=hi], down).unwrap_or_else(|| crossing_to_zero(t[k], h[k], t[k + 1], h[k + 1], thr))
+}
+
+/// The sample range a corner is fitted over around the crossing between samples k and k+1 of n:
+/// [`HINGE_AIR_WINDOW_S`] on the air side, [`HINGE_GROUND_WINDOW_S`] on the belt side (at least two
+/// samples each), for a landing (`down`) or a lift-off.
+pub(crate) fn hinge_window(k: usize, n: usize, dt: f64, down: bool) -> (usize, usize) {
     let m_air = ((HINGE_AIR_WINDOW_S / dt).ceil() as usize).max(2);
     let m_gnd = ((HINGE_GROUND_WINDOW_S / dt).ceil() as usize).max(2);
-    let (lo, hi) =
-        if down { (k.saturating_sub(m_air), (k + 1 + m_gnd).min(n - 1)) } else { (k.saturating_sub(m_gnd), (k + 1 + m_air).min(n - 1)) };
-    hinge(&t[lo..=hi], &r[lo..=hi], down).unwrap_or_else(|| crossing_to_zero(t[k], h[k], t[k + 1], h[k + 1], thr))
+    let (before, after) = if down { (m_air, m_gnd) } else { (m_gnd, m_air) };
+    (k.saturating_sub(before), (k + 1 + after).min(n - 1))
 }
 
 /// The window a contact's corner is fitted in: this long on the air side of the threshold crossing…

@@ -3,7 +3,7 @@
 //! the landing model from the heel's and the toe's tracks.
 
 use super::belt::{contact_threshold, BeltLine, BELT_BAND_LEG};
-use super::corner::{hinge, timed_crossing, HINGE_AIR_WINDOW_S, HINGE_GROUND_WINDOW_S};
+use super::corner::{hinge, hinge_window, timed_crossing};
 use super::events::{
     Contact, FootPoint, Touching, HEEL_FLAT, LANDING_AIR_FRAMES, LANDING_AIR_S, LANDING_SEARCH_S, MIN_CONTACT_S, TOE_FLAT,
     UNTIMED_UNCERTAINTY_S,
@@ -390,9 +390,7 @@ pub(crate) fn sole_lift_off(t: &[f64], sole: &[[f64; 2]], to0: f64, dt: f64) -> 
     }
     let up: Vec<f64> = sole.iter().map(|p| -p[1]).collect();
     let k = t.partition_point(|&x| x <= to0).saturating_sub(1);
-    let m_gnd = ((HINGE_GROUND_WINDOW_S / dt).ceil() as usize).max(2);
-    let m_air = ((HINGE_AIR_WINDOW_S / dt).ceil() as usize).max(2);
-    let (lo, hi) = (k.saturating_sub(m_gnd), (k + 1 + m_air).min(t.len() - 1));
+    let (lo, hi) = hinge_window(k, t.len(), dt, false);
     if (lo..=hi).filter(|&i| up[i].is_finite()).count() < LIFT_OFF_MIN_POINTS {
         return None;
     }
