@@ -6,10 +6,10 @@
 use std::fmt::Write;
 
 use super::{Assessed, Assessment, ClipEntry};
-use crate::gait::analysis::{KNEE_FLEXION_IC_NORM, KNEE_FLEXION_PEAK_NORM, PELVIC_DROP_SDD_DEG};
+use crate::gait::analysis::PELVIC_DROP_SDD_DEG;
 use crate::gait::summary::Stat;
 use crate::report::export::Exporter;
-use crate::report::html::{esc, pm, verdict_overstride, CSS};
+use crate::report::html::{esc, fppa_item, knee_items, pm, verdict_overstride, CSS};
 use crate::Result;
 
 /// The assessment's report.html, as an [`Exporter`].
@@ -55,24 +55,7 @@ fn side_answers(a: &Assessment, fps: f64, out: &mut String) {
             pm(r, 1)
         );
     }
-    if let Some(k) = stat(s, "knee_flexion_ic_deg", "all") {
-        let _ = write!(
-            out,
-            "<li><b>Knee bend at foot strike</b>: {} (running norm {:.1} ± {:.1}°, Heiderscheit 2011).</li>",
-            pm(k, 1),
-            KNEE_FLEXION_IC_NORM.0,
-            KNEE_FLEXION_IC_NORM.1
-        );
-    }
-    if let Some(k) = stat(s, "knee_flexion_peak_deg", "all") {
-        let _ = write!(
-            out,
-            "<li><b>Peak knee bend in stance</b>: {} (running norm {:.1} ± {:.1}°, Heiderscheit 2011).</li>",
-            pm(k, 1),
-            KNEE_FLEXION_PEAK_NORM.0,
-            KNEE_FLEXION_PEAK_NORM.1
-        );
-    }
+    knee_items(stat(s, "knee_flexion_ic_deg", "all"), stat(s, "knee_flexion_peak_deg", "all"), out);
     if !s.foot_strike.is_empty() {
         let mut counts: Vec<(&String, &usize)> = s.foot_strike.iter().collect();
         counts.sort_by_key(|c| std::cmp::Reverse(*c.1));
@@ -103,12 +86,7 @@ fn frontal_answers(a: &Assessment, out: &mut String) {
     }
     for side in ["left", "right"] {
         if let Some(st) = stat(f, "fppa_deg", side) {
-            let _ = write!(
-                out,
-                "<li><b>{} knee collapse (FPPA)</b>: {} (positive: the knee moves inwards).</li>",
-                if side == "left" { "Left" } else { "Right" },
-                pm(st, 1)
-            );
+            fppa_item(side, st, out);
         }
     }
     let width = stat(f, "step_width_cm", "all").or(stat(f, "step_width_pct_leg", "all"));

@@ -85,6 +85,34 @@ pub(crate) fn verdict_overstride(s: &Stat, fps: f64) -> (&'static str, String) {
     }
 }
 
+/// The answers' knee lines (side views): knee bend at foot strike and its peak in stance, each with
+/// its running norm.
+pub(crate) fn knee_items(ic: Option<&Stat>, peak: Option<&Stat>, out: &mut String) {
+    if let Some(k) = ic {
+        let _ = write!(
+            out,
+            "<li><b>Knee bend at foot strike</b>: {} (running norm {:.1} ± {:.1}°, Heiderscheit 2011).</li>",
+            pm(k, 1),
+            KNEE_FLEXION_IC_NORM.0,
+            KNEE_FLEXION_IC_NORM.1
+        );
+    }
+    if let Some(k) = peak {
+        let _ = write!(
+            out,
+            "<li><b>Peak knee bend in stance</b>: {} (running norm {:.1} ± {:.1}°, Heiderscheit 2011).</li>",
+            pm(k, 1),
+            KNEE_FLEXION_PEAK_NORM.0,
+            KNEE_FLEXION_PEAK_NORM.1
+        );
+    }
+}
+
+/// The answers' knee-valgus line (frontal views) for one side.
+pub(crate) fn fppa_item(side: &str, s: &Stat, out: &mut String) {
+    let _ = write!(out, "<li><b>{} knee collapse (FPPA)</b>: {} (positive: the knee moves inwards).</li>", cap(side), pm(s, 1));
+}
+
 /// The plausibility gates' warnings, first and loud: what to check before trusting the numbers.
 fn alerts(a: &Analysis, out: &mut String) {
     if a.alerts.is_empty() {
@@ -179,24 +207,7 @@ fn answers(a: &Analysis, out: &mut String) {
                 pm(r, 1)
             );
         }
-        if let Some(k) = stat(a, "knee_flexion_ic_deg", "all") {
-            let _ = write!(
-                out,
-                "<li><b>Knee bend at foot strike</b>: {} (running norm {:.1} ± {:.1}°, Heiderscheit 2011).</li>",
-                pm(k, 1),
-                KNEE_FLEXION_IC_NORM.0,
-                KNEE_FLEXION_IC_NORM.1
-            );
-        }
-        if let Some(k) = stat(a, "knee_flexion_peak_deg", "all") {
-            let _ = write!(
-                out,
-                "<li><b>Peak knee bend in stance</b>: {} (running norm {:.1} ± {:.1}°, Heiderscheit 2011).</li>",
-                pm(k, 1),
-                KNEE_FLEXION_PEAK_NORM.0,
-                KNEE_FLEXION_PEAK_NORM.1
-            );
-        }
+        knee_items(stat(a, "knee_flexion_ic_deg", "all"), stat(a, "knee_flexion_peak_deg", "all"), out);
         let classes: Vec<String> = a
             .steps
             .iter()
@@ -233,7 +244,7 @@ fn answers(a: &Analysis, out: &mut String) {
         }
         for side in ["left", "right"] {
             if let Some(s) = stat(a, "fppa_deg", side) {
-                let _ = write!(out, "<li><b>{} knee collapse (FPPA)</b>: {} (positive: the knee moves inwards).</li>", cap(side), pm(s, 1));
+                fppa_item(side, s, out);
             }
         }
         if let Some(s) = stat(a, "step_width_pct_leg", "all") {
