@@ -44,16 +44,14 @@ fn json(p: &Path) -> Value {
 }
 
 fn assess(a: &Path, b: &Path, out: &Path) -> (std::process::Output, String) {
-    run(bin().args([
-        "analyze",
-        "--landmarks",
-        a.to_str().unwrap(),
-        "--landmarks",
-        b.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--no-metronome",
-    ]))
+    assess_with(a, b, out, &["--no-metronome"])
+}
+
+/// `analyze --landmarks A --landmarks B --out OUT [extra]`.
+fn assess_with(a: &Path, b: &Path, out: &Path, extra: &[&str]) -> (std::process::Output, String) {
+    run(bin()
+        .args(["analyze", "--landmarks", a.to_str().unwrap(), "--landmarks", b.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args(extra))
 }
 
 /// Every value of the assessment's plane section equals the clip's own report.json summary.
@@ -340,17 +338,7 @@ fn assessment_json_matches_its_schema() {
     let s = landmarks(&side(18), &d.path().join("s.csv"));
     let r = landmarks(&rear(19, 170.0), &d.path().join("r.csv"));
     let out = d.path().join("out");
-    let (o, e) = run(bin().args([
-        "analyze",
-        "--landmarks",
-        s.to_str().unwrap(),
-        "--landmarks",
-        r.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--name",
-        "Anna",
-    ]));
+    let (o, e) = assess_with(&s, &r, &out, &["--name", "Anna"]);
     assert!(o.status.success(), "{e}");
     let schema = json(&root().join("docs/assessment.schema.json"));
     let mut v = json(&out.join("assessment.json"));
