@@ -137,6 +137,7 @@ fn main() -> ExitCode {
     if std::env::var_os("OPENCV_FFMPEG_LOGLEVEL").is_none() {
         std::env::set_var("OPENCV_FFMPEG_LOGLEVEL", "-8");
     }
+    overstride::pose::model::opt_out_of_telemetry();
     let cli = Cli::parse();
     overstride::interrupt::install();
     let r = match cli.command {

@@ -407,7 +407,12 @@ fn dump_synthetic_runner() {
 /// met: the landmarks' height crossing was late on a soft corner (+0.94/+1.76/+3.33/+6.29 frames at
 /// 30/60/120/240 fps); TO from the sole's lift-off corner (`side_view::sole_lift_off`, now used)
 /// halves that (+0.60/+0.94/+1.73/+3.37; 94/56/10/0 % within one frame): the corner model's air side
-/// must rise with an upward speed, and a peeling toe leaves with almost none. A lift-off fit of the sole measured in
+/// must rise with an upward speed, and a peeling toe leaves with almost none. Refitting the corner
+/// around itself with a short air side (50 ms, at least 3 samples; up to 3 refits) was tried: here
+/// +0.38/+0.07/−0.02/+0.56 frame, 98/97/88/58 % within one frame (met at 60 fps), but on the sample
+/// it moved six TOs by 0.7–1.2 frame and scored no better against the blind TO passes (27/33 and
+/// 23/34 within one frame against 27/33 and 24/34 without it, median −0.28/+0.40 against
+/// −0.26/+0.37): not kept. A lift-off fit of the sole measured in
 /// the pixels (the height cue mirrored) was tried: on this synthetic foot +0.17/−0.10/−1.08/−0.56
 /// frame, but on the real sample it put TO a median 0.5 frame earlier than the crossing, and against
 /// blind TO labels (33, low/medium confidence) it scored worse (left 1/16 within one frame, median

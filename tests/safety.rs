@@ -108,6 +108,25 @@ fn a_batch_file_named_dot_dot_mp4_writes_and_deletes_nothing_outside_out() {
     assert!(index.contains("not a readable video"), "{index}");
 }
 
+/// The model runtime writes nothing outside --out either: ONNX Runtime's official builds (1.29 and
+/// later) make a device id and a telemetry database under the user's home at start-up
+/// (`~/.cache/Microsoft/DeveloperTools/.onnxruntime/`) and try to send it. The run, with the
+/// model, in a home of its own and no opt-out in its environment, must leave that home empty (the
+/// build before `pose::model::opt_out_of_telemetry` left `deviceid` and `onnxruntime.db` there).
+#[test]
+fn the_model_runtime_writes_nothing_in_the_users_home() {
+    let d = tempfile::tempdir().unwrap();
+    let home = d.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let out = d.path().join("out");
+    let mut c = cmd();
+    c.env("HOME", &home).env_remove("XDG_CACHE_HOME").env_remove("ORT_DISABLE_TELEMETRY");
+    let r = run_for(c.args(["analyze", s(&sample()), "--out", s(&out), "--no-video"]), 300);
+    ok(&r);
+    assert!(out.join("report.json").is_file());
+    assert_eq!(snapshot(&home), BTreeMap::new(), "files written in the user's home");
+}
+
 #[test]
 fn links_in_out_are_never_followed() {
     let d = tempfile::tempdir().unwrap();

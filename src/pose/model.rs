@@ -83,8 +83,23 @@ fn hex(b: &[u8]) -> String {
 static RUNTIME: OnceLock<std::result::Result<(PathBuf, ort::environment::Environment), String>> = OnceLock::new();
 
 /// Finds and loads the ONNX Runtime library once per process.
+/// ONNX Runtime's official builds (1.29 and later, the PyPI wheel this project uses) collect
+/// telemetry on Linux too: at start-up they write a device id and an event database under
+/// `~/.cache/Microsoft/DeveloperTools/.onnxruntime/` (process path, OS, models' metadata) and try to
+/// upload it. A clinic's assessment must not touch anything outside `--out` nor send anything
+/// anywhere, and the C API's `DisableTelemetryEvents` (ort's `with_telemetry(false)`) comes after
+/// the files are made; `ORT_DISABLE_TELEMETRY=1`, set before the library starts, turns all of it
+/// off. Set here always (whatever the caller's environment says). Call it before any thread starts
+/// (the binary does, first thing); [`init_runtime`] calls it again, for library users.
+pub fn opt_out_of_telemetry() {
+    if std::env::var_os("ORT_DISABLE_TELEMETRY").is_none_or(|v| v != "1") {
+        std::env::set_var("ORT_DISABLE_TELEMETRY", "1");
+    }
+}
+
 pub fn init_runtime() -> Result<&'static ort::environment::Environment> {
     let r = RUNTIME.get_or_init(|| {
+        opt_out_of_telemetry();
         let mut candidates = Vec::new();
         if let Some(p) = std::env::var_os("ORT_DYLIB_PATH") {
             candidates.push(PathBuf::from(p));
@@ -102,6 +117,7 @@ pub fn init_runtime() -> Result<&'static ort::environment::Environment> {
         // Kept for the whole process: ort holds the environment only weakly.
         let env = builder
             .with_name("overstride")
+            .with_telemetry(false)
             .build()
             .map_err(|e| Error::RuntimeLoad { path: path.clone(), why: e.to_string() }.to_string())?;
         Ok((path, env))
