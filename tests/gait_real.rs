@@ -71,9 +71,11 @@ fn sample_is_a_running_side_view_with_the_labelled_cadence() {
 ///
 /// The median bar was 0.6 frame, set 0.18 frame from the −0.42 measured when it was written; on
 /// another machine (an AVX-512 Xeon, fresh Debian packages) the same code and video give −0.70
-/// (pass 1, 22/33 within one frame; pass 2 9/14, −0.49). The cause is not established (ONNX
-/// Runtime picks its kernels by the CPU's instruction set, so the landmarks may differ in their
-/// last bits from one CPU to another; not measured). With errors spread −1.8…+0.9 frame (SD ~0.7),
+/// (pass 1, 22/33 within one frame; pass 2 9/14, −0.49). ONNX Runtime picks its kernels by the
+/// CPU's instruction set: the landmark model's raw output on one fixed input differed at the 7th
+/// significant digit between that machine and the same binary under `qemu-x86_64 -cpu Haswell`
+/// (README, "Not across CPU types"); how that grows into these medians was not traced frame by
+/// frame. With errors spread −1.8…+0.9 frame (SD ~0.7),
 /// the median of 33 has a standard error of ~0.15 frame, so 0.18 of margin was within its own
 /// noise. 0.75 holds on both and still fails the old detector by a frame; with the sole measured
 /// (the bar, below) the median stays within a third of a frame on both machines (here

@@ -82,7 +82,6 @@ fn hex(b: &[u8]) -> String {
 
 static RUNTIME: OnceLock<std::result::Result<(PathBuf, ort::environment::Environment), String>> = OnceLock::new();
 
-/// Finds and loads the ONNX Runtime library once per process.
 /// ONNX Runtime's official builds (1.29 and later, the PyPI wheel this project uses) collect
 /// telemetry on Linux too: at start-up they write a device id and an event database under
 /// `~/.cache/Microsoft/DeveloperTools/.onnxruntime/` (process path, OS, models' metadata) and try to
@@ -92,11 +91,10 @@ static RUNTIME: OnceLock<std::result::Result<(PathBuf, ort::environment::Environ
 /// off. Set here always (whatever the caller's environment says). Call it before any thread starts
 /// (the binary does, first thing); [`init_runtime`] calls it again, for library users.
 pub fn opt_out_of_telemetry() {
-    if std::env::var_os("ORT_DISABLE_TELEMETRY").is_none_or(|v| v != "1") {
-        std::env::set_var("ORT_DISABLE_TELEMETRY", "1");
-    }
+    std::env::set_var("ORT_DISABLE_TELEMETRY", "1");
 }
 
+/// Finds and loads the ONNX Runtime library once per process.
 pub fn init_runtime() -> Result<&'static ort::environment::Environment> {
     let r = RUNTIME.get_or_init(|| {
         opt_out_of_telemetry();
