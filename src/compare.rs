@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::gait::analysis::PELVIC_DROP_SDD_DEG;
+use crate::gait::metric::{self, Metric, METRICS};
 use crate::gait::retraining::TARGETS_PCT;
 use crate::report::compare_html::{CompareHtml, Compared, ComparisonJson};
 use crate::{Error, Result};
@@ -40,41 +40,6 @@ pub const COVERAGE_95: f64 = 1.96;
 const OVERSTRIDE_TELLABLE_PCT: f64 = 5.0;
 /// A report.json larger than this is not one `analyze` wrote.
 const MAX_REPORT_BYTES: u64 = 256 << 20;
-
-/// Smallest detectable differences the tool knows, with their source: only pelvic drop has one in
-/// the tool's sources for 2-D video (Dingenen 2018, 2.7–2.8°; the lower value is used). For every
-/// other measure none is given, and the report says so.
-pub fn smallest_detectable_difference(key: &str) -> Option<(f64, &'static str)> {
-    match key {
-        "pelvic_drop_deg" => Some((PELVIC_DROP_SDD_DEG, "Dingenen 2018 (2-D video, 2.7–2.8°)")),
-        _ => None,
-    }
-}
-
-/// The metrics compared, in the order shown, with words and the direction the usual advice wants
-/// (−1: lower is the aim, e.g. overstride; None: no direction is advised). Summary keys not listed
-/// here but present in both reports follow, in name order.
-pub const METRICS: &[(&str, &str, Option<i8>)] = &[
-    ("overstride_pct_leg", "overstride (% leg length)", Some(-1)),
-    ("overstride_cm", "overstride (cm)", Some(-1)),
-    ("shank_angle_deg", "shank angle at foot strike", Some(-1)),
-    ("knee_flexion_ic_deg", "knee flexion at foot strike", None),
-    ("knee_flexion_peak_deg", "peak knee flexion in stance", None),
-    ("foot_strike_angle_deg", "foot-strike angle", None),
-    ("trunk_lean_deg", "trunk lean", None),
-    ("vertical_oscillation_pct_leg", "vertical oscillation (% leg length)", None),
-    ("vertical_oscillation_cm", "vertical oscillation (cm)", None),
-    ("contact_time_s", "contact time", None),
-    ("flight_time_s", "flight time", None),
-    ("step_time_s", "step time", None),
-    ("duty_factor", "duty factor", None),
-    ("pelvic_drop_deg", "pelvic drop", Some(-1)),
-    ("fppa_deg", "knee collapse (FPPA)", Some(-1)),
-    ("step_width_pct_leg", "step width (% leg length)", None),
-    ("step_width_cm", "step width (cm)", None),
-    ("step_length_pct_leg", "step length (% leg length)", None),
-    ("step_length_cm", "step length (cm)", None),
-];
 
 /// One side's statistics of a metric, as report.json holds them.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
@@ -419,22 +384,25 @@ pub fn compare(before: &Session, after: &Session) -> Result<Comparison> {
             before.fps, after.fps
         ));
     }
-    let mut keys: Vec<&str> = METRICS.iter().map(|m| m.0).collect();
+    // the metrics in the table's order (the run's cadence is compared on its own, below), then
+    // summary keys this build does not know but both reports hold (a later version's), by name
+    let mut keys: Vec<&str> = METRICS.iter().filter(|m| m.per_side).map(|m| m.key).collect();
     let mut extra: Vec<&str> = before
         .summary
         .keys()
-        .filter(|k| after.summary.contains_key(*k) && !keys.contains(&k.as_str()) && *k != "cadence_spm")
+        .filter(|k| after.summary.contains_key(*k) && !keys.contains(&k.as_str()) && *k != metric::CADENCE_SPM.key)
         .map(|k| k.as_str())
         .collect();
     extra.sort();
     keys.extend(extra);
     let mut changes = Vec::new();
     for key in keys {
-        let (label, dir) = METRICS.iter().find(|m| m.0 == key).map(|m| (m.1.to_string(), m.2)).unwrap_or((key.replace('_', " "), None));
+        let known: Option<&Metric> = metric::by_key(key);
+        let label = known.map_or_else(|| key.replace('_', " "), |m| m.words.to_string());
+        let (aim, sdd) = (known.and_then(|m| m.aim), known.and_then(|m| m.sdd));
         for side in ["left", "right"] {
             let (Some((b, unit)), Some((a, _))) = (before.stat(key, side), after.stat(key, side)) else { continue };
-            let sdd = smallest_detectable_difference(key);
-            let (d, se_diff, timing_diff, u95, verdict) = change(b, a, sdd.map(|s| s.0));
+            let (d, se_diff, timing_diff, u95, verdict) = change(b, a, sdd.map(|s| s.value));
             changes.push(Change {
                 key: key.to_string(),
                 label: label.clone(),
@@ -446,17 +414,17 @@ pub fn compare(before: &Session, after: &Session) -> Result<Comparison> {
                 se_diff,
                 timing_diff,
                 uncertainty_95: u95,
-                smallest_detectable_difference: sdd.map(|s| s.0),
-                sdd_source: sdd.map_or("none published for this 2-D measure in the tool's sources", |s| s.1),
+                smallest_detectable_difference: sdd.map(|s| s.value),
+                sdd_source: sdd.map_or("none published for this 2-D measure in the tool's sources", |s| s.source),
                 verdict,
-                towards_advice: dir.filter(|_| verdict == Verdict::Real).map(|dr| (d * dr as f64) > 0.0),
+                towards_advice: aim.filter(|_| verdict == Verdict::Real).map(|aim| d * aim.sign() > 0.0),
             });
         }
     }
     // what the frame rate lets two films tell apart: the at-contact numbers' timing part
     let worst = changes
         .iter()
-        .filter(|c| c.key == "overstride_pct_leg" && c.uncertainty_95.is_finite())
+        .filter(|c| c.key == metric::OVERSTRIDE_PCT_LEG.key && c.uncertainty_95.is_finite())
         .map(|c| c.uncertainty_95)
         .fold(0.0, f64::max);
     if worst > OVERSTRIDE_TELLABLE_PCT {
@@ -465,7 +433,7 @@ pub fn compare(before: &Session, after: &Session) -> Result<Comparison> {
             if (before.fps - after.fps).abs() > 0.5 { format!("{:.0} and {:.0} fps", before.fps, after.fps) } else { format!("{:.0} fps", before.fps) }
         ));
     }
-    if before.summary.contains_key("overstride_pct_leg") && (before.cm_per_px.is_none() || after.cm_per_px.is_none()) {
+    if before.summary.contains_key(metric::OVERSTRIDE_PCT_LEG.key) && (before.cm_per_px.is_none() || after.cm_per_px.is_none()) {
         notes.push("overstride in cm needs a scale in both sessions (--height-cm or --belt-kmh): compared in % of leg length only".into());
     }
     let rel_se = |s: &Session| stride_rel_se(&s.contacts());

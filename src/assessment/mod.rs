@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::gait::analysis::{overstride_verdict, Gait, OverstrideVerdict};
-use crate::gait::summary::Stat;
+use crate::gait::metric::{self, Metric, Summary, SummaryExt};
 use crate::gait::view::View;
 use crate::gait::Analysis;
 
@@ -38,10 +38,16 @@ pub const CADENCE_AGREEMENT_PCT: f64 = 3.0;
 pub const COVERAGE_95: f64 = 1.96;
 
 /// The summary measures taken from the side clip, in the order shown.
-pub const SIDE_METRICS: &[&str] =
-    &["overstride_pct_leg", "overstride_cm", "shank_angle_deg", "knee_flexion_ic_deg", "knee_flexion_peak_deg", "foot_strike_angle_deg"];
+pub const SIDE_METRICS: &[Metric] = &[
+    metric::OVERSTRIDE_PCT_LEG,
+    metric::OVERSTRIDE_CM,
+    metric::SHANK_ANGLE_DEG,
+    metric::KNEE_FLEXION_IC_DEG,
+    metric::KNEE_FLEXION_PEAK_DEG,
+    metric::FOOT_STRIKE_ANGLE_DEG,
+];
 /// The summary measures taken from the rear or front clip, in the order shown.
-pub const FRONTAL_METRICS: &[&str] = &["pelvic_drop_deg", "fppa_deg", "step_width_pct_leg", "step_width_cm"];
+pub const FRONTAL_METRICS: &[Metric] = &[metric::PELVIC_DROP_DEG, metric::FPPA_DEG, metric::STEP_WIDTH_PCT_LEG, metric::STEP_WIDTH_CM];
 
 /// Which plane a clip shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -138,7 +144,7 @@ pub struct Answers {
     pub folder: String,
     /// Measure → side (`left`, `right`, `all`) → statistics: the clip's report.json `summary`
     /// entries for the plane's measures, unchanged.
-    pub summary: BTreeMap<String, BTreeMap<&'static str, Stat>>,
+    pub summary: Summary,
     /// Side clip: the overstride verdict per side (`none`, `borderline`, `clear`, `cannot-tell`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub overstride_verdict: BTreeMap<&'static str, &'static str>,
@@ -201,20 +207,20 @@ fn verdict_key(v: OverstrideVerdict) -> &'static str {
     }
 }
 
-fn answers(c: &Clip, keys: &[&str]) -> Answers {
+fn answers(c: &Clip, metrics: &[Metric]) -> Answers {
     let a = c.analysis;
-    let summary = keys.iter().filter_map(|k| a.summary.get(*k).map(|m| (k.to_string(), m.clone()))).collect();
+    let summary = metrics.iter().filter_map(|m| a.summary.get(m.key).map(|per| (m.key, per.clone()))).collect();
     let mut overstride = BTreeMap::new();
     let mut foot_strike = BTreeMap::new();
     if Plane::of(a.view) == Plane::Side {
         for side in ["left", "right"] {
-            if let Some(s) = a.summary.get("overstride_pct_leg").and_then(|m| m.get(side)) {
+            if let Some(s) = a.summary.stat(&metric::OVERSTRIDE_PCT_LEG, side) {
                 overstride.insert(side, verdict_key(overstride_verdict(s)));
             }
         }
         for s in a.steps.iter().filter(|s| s.excluded.is_none()) {
             if let Some(f) = s.foot_strike {
-                *foot_strike.entry(format!("{f:?}").to_lowercase()).or_insert(0) += 1;
+                *foot_strike.entry(f.as_str().to_string()).or_insert(0) += 1;
             }
         }
     }

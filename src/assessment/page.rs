@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::{Assessed, Assessment, ClipEntry};
-use crate::gait::analysis::PELVIC_DROP_SDD_DEG;
+use crate::gait::metric::{self, Metric, SummaryExt, PELVIC_DROP_SDD_DEG};
 use crate::gait::summary::Stat;
 use crate::report::export::Exporter;
 use crate::report::html::{esc, fppa_item, knee_items, pm, verdict_overstride, CSS};
@@ -25,8 +25,8 @@ impl Exporter<Assessed<'_>> for AssessmentHtml {
     }
 }
 
-fn stat<'a>(s: &'a super::Answers, key: &str, side: &str) -> Option<&'a Stat> {
-    s.summary.get(key).and_then(|m| m.get(side))
+fn stat<'a>(s: &'a super::Answers, m: &Metric, side: &str) -> Option<&'a Stat> {
+    s.summary.stat(m, side)
 }
 
 fn clip_link(c: &ClipEntry) -> String {
@@ -37,9 +37,9 @@ fn side_answers(a: &Assessment, fps: f64, out: &mut String) {
     let s = &a.side;
     let _ = write!(out, "<h3>From the side ({}, {})</h3><ul>", esc(s.view), clip_link(&a.clips[0]));
     for side in ["left", "right"] {
-        if let Some(st) = stat(s, "overstride_pct_leg", side) {
+        if let Some(st) = stat(s, &metric::OVERSTRIDE_PCT_LEG, side) {
             let (class, words) = verdict_overstride(st, fps);
-            let cm = stat(s, "overstride_cm", side).map(|c| format!(", {:.1} cm", c.mean)).unwrap_or_default();
+            let cm = stat(s, &metric::OVERSTRIDE_CM, side).map(|c| format!(", {:.1} cm", c.mean)).unwrap_or_default();
             let _ = write!(
                 out,
                 "<li class={class}><b>{words} on the {side} foot</b>: the heel lands {} ahead of the centre of mass{cm}.</li>",
@@ -47,7 +47,7 @@ fn side_answers(a: &Assessment, fps: f64, out: &mut String) {
             );
         }
     }
-    if let (Some(l), Some(r)) = (stat(s, "shank_angle_deg", "left"), stat(s, "shank_angle_deg", "right")) {
+    if let (Some(l), Some(r)) = (stat(s, &metric::SHANK_ANGLE_DEG, "left"), stat(s, &metric::SHANK_ANGLE_DEG, "right")) {
         let _ = write!(
             out,
             "<li><b>Shank at foot strike</b>: left {}, right {} from vertical (positive: the ankle lands ahead of the knee).</li>",
@@ -55,12 +55,13 @@ fn side_answers(a: &Assessment, fps: f64, out: &mut String) {
             pm(r, 1)
         );
     }
-    knee_items(stat(s, "knee_flexion_ic_deg", "all"), stat(s, "knee_flexion_peak_deg", "all"), out);
+    knee_items(stat(s, &metric::KNEE_FLEXION_IC_DEG, "all"), stat(s, &metric::KNEE_FLEXION_PEAK_DEG, "all"), out);
     if !s.foot_strike.is_empty() {
         let mut counts: Vec<(&String, &usize)> = s.foot_strike.iter().collect();
         counts.sort_by_key(|c| std::cmp::Reverse(*c.1));
         let txt: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        let angle = stat(s, "foot_strike_angle_deg", "all").map(|st| format!("; foot-strike angle {}", pm(st, 1))).unwrap_or_default();
+        let angle =
+            stat(s, &metric::FOOT_STRIKE_ANGLE_DEG, "all").map(|st| format!("; foot-strike angle {}", pm(st, 1))).unwrap_or_default();
         let _ = write!(out, "<li><b>Foot strike</b>: {} steps{angle}.</li>", txt.join(", "));
     }
     out.push_str("</ul>");
@@ -76,7 +77,7 @@ fn frontal_answers(a: &Assessment, out: &mut String) {
         clip_link(&a.clips[1])
     );
     for side in ["left", "right"] {
-        if let Some(st) = stat(f, "pelvic_drop_deg", side) {
+        if let Some(st) = stat(f, &metric::PELVIC_DROP_DEG, side) {
             let _ = write!(
                 out,
                 "<li><b>Hip drop while on the {side} foot</b>: {} (a change under {PELVIC_DROP_SDD_DEG}° between sessions is within what 2-D video can detect, Dingenen 2018; each degree more is linked to higher odds of injury, Bramah 2018).</li>",
@@ -85,11 +86,11 @@ fn frontal_answers(a: &Assessment, out: &mut String) {
         }
     }
     for side in ["left", "right"] {
-        if let Some(st) = stat(f, "fppa_deg", side) {
+        if let Some(st) = stat(f, &metric::FPPA_DEG, side) {
             fppa_item(side, st, out);
         }
     }
-    let width = stat(f, "step_width_cm", "all").or(stat(f, "step_width_pct_leg", "all"));
+    let width = stat(f, &metric::STEP_WIDTH_CM, "all").or(stat(f, &metric::STEP_WIDTH_PCT_LEG, "all"));
     if let Some(st) = width {
         let _ = write!(out, "<li><b>Step width</b>: {} (at or below zero: the feet cross the midline).</li>", pm(st, 1));
     }

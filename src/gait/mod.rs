@@ -4,7 +4,8 @@
 //! What they call, each a module with plain data in and out: `series` (frames → signals), `swap`
 //! (left/right repair), `signal` (cleaning and zero-lag filtering), `view` (side/rear/front),
 //! `events` (initial contact and toe-off on a treadmill: `belt`, `corner`, `side_view`, `frontal`,
-//! `landing`, `fit`), `com` (centre of mass), `metrics`, `scale`, `plausibility`, `capture`;
+//! `landing`, `fit`), `com` (centre of mass), `metrics`, `metric` (the table of every summary
+//! metric: key, unit, getter, reference, direction), `scale`, `plausibility`, `capture`;
 //! `side`, `stats` (percentile and the two medians), `geometry` and `summary` (statistics with
 //! their uncertainty) are shared by all.
 
@@ -18,6 +19,7 @@ pub(crate) mod fit;
 pub(crate) mod frontal;
 pub(crate) mod geometry;
 pub mod landing;
+pub mod metric;
 pub(crate) mod metrics;
 pub mod plausibility;
 pub mod retraining;

@@ -9,11 +9,19 @@ use std::fmt::Write;
 use super::export::Exporter;
 use super::html::{esc, CSS, LEFT_COLOUR, RIGHT_COLOUR};
 use crate::compare::{Change, Comparison, Session, Verdict, COVERAGE_95};
+use crate::gait::metric;
 use crate::{Error, Result};
 
 /// The measures shown first and plotted (others are in the table, and plotted when they changed).
-const HEADLINE: &[&str] =
-    &["overstride_pct_leg", "overstride_cm", "shank_angle_deg", "knee_flexion_ic_deg", "pelvic_drop_deg", "fppa_deg", "step_width_pct_leg"];
+const HEADLINE: &[&str] = &[
+    metric::OVERSTRIDE_PCT_LEG.key,
+    metric::OVERSTRIDE_CM.key,
+    metric::SHANK_ANGLE_DEG.key,
+    metric::KNEE_FLEXION_IC_DEG.key,
+    metric::PELVIC_DROP_DEG.key,
+    metric::FPPA_DEG.key,
+    metric::STEP_WIDTH_PCT_LEG.key,
+];
 const BEFORE_COLOUR: &str = "#8a8a8a";
 
 fn class(ch: &Change) -> &'static str {
@@ -188,8 +196,9 @@ fn paired(title: &str, unit: &str, rows: &[(&str, &str, Vec<f64>)]) -> Option<St
 fn plots(c: &Comparison, before: &Session, after: &Session, out: &mut String) {
     out.push_str("<section><h2>Before and after, per side</h2><p class=meta>Every step of each session (grey: before; colour: after), the mean (tall mark) and its ± 1.96 SE (bar).</p>");
     // the step rate from each step's time
-    let rate =
-        |s: &Session, side: &str| s.step_values("step_time_s", side).into_iter().filter(|t| *t > 0.0).map(|t| 60.0 / t).collect::<Vec<_>>();
+    let rate = |s: &Session, side: &str| {
+        s.step_values(metric::STEP_TIME_S.key, side).into_iter().filter(|t| *t > 0.0).map(|t| 60.0 / t).collect::<Vec<_>>()
+    };
     let rows = |f: &dyn Fn(&Session, &str) -> Vec<f64>| {
         vec![
             ("left, before", BEFORE_COLOUR, f(before, "left")),

@@ -2,13 +2,14 @@
 //! with the timing uncertainty of at-contact numbers) and the cadence retraining targets. Lines
 //! only; the caller prints them (see `run::Progress::say`).
 
+use crate::gait::metric::{self, Metric, SummaryExt};
 use crate::gait::{self, Analysis};
 
 /// The analysis in a few lines: warnings first, then view, gait, steps and cadence, then one line
 /// per headline measure the view has, then the notes.
 pub fn summary(a: &Analysis) -> Vec<String> {
     let mut out = Vec::new();
-    let g = |k: &str, side: &str| a.summary.get(k).and_then(|m| m.get(side)).cloned();
+    let g = |m: &Metric, side: &str| a.summary.stat(m, side).cloned();
     // (the repeated frames were said with the pose stage)
     for al in a.alerts.iter().filter(|al| al.kind != gait::plausibility::AlertKind::RepeatedFrames) {
         out.push(format!("  WARNING: {}", al.message));
@@ -27,12 +28,12 @@ pub fn summary(a: &Analysis) -> Vec<String> {
         a.cadence_spm.map(|c| format!("{c:.0} steps/min")).unwrap_or_else(|| "n/a".into())
     ));
     for (key, label) in [
-        ("overstride_pct_leg", "overstride % leg"),
-        ("shank_angle_deg", "shank angle deg"),
-        ("knee_flexion_ic_deg", "knee flexion at IC deg"),
-        ("pelvic_drop_deg", "pelvic drop deg"),
-        ("fppa_deg", "FPPA deg"),
-        ("step_length_cm", "step length cm"),
+        (&metric::OVERSTRIDE_PCT_LEG, "overstride % leg"),
+        (&metric::SHANK_ANGLE_DEG, "shank angle deg"),
+        (&metric::KNEE_FLEXION_IC_DEG, "knee flexion at IC deg"),
+        (&metric::PELVIC_DROP_DEG, "pelvic drop deg"),
+        (&metric::FPPA_DEG, "FPPA deg"),
+        (&metric::STEP_LENGTH_CM, "step length cm"),
     ] {
         let l = g(key, "left");
         let r = g(key, "right");

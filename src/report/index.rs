@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::export::Exporter;
 use super::html::esc;
+use crate::gait::metric::{Metric, SummaryExt, OVERSTRIDE_PCT_LEG, PELVIC_DROP_DEG};
 use crate::gait::Analysis;
 use crate::Result;
 
@@ -25,7 +26,7 @@ pub struct Entry {
 
 impl Entry {
     pub fn from_analysis(name: &str, file: &Path, a: &Analysis) -> Entry {
-        let m = |k: &str, side: &str| a.summary.get(k).and_then(|s| s.get(side)).map(|s| s.mean);
+        let m = |k: &Metric, side: &str| a.summary.stat(k, side).map(|s| s.mean);
         Entry {
             name: name.to_string(),
             file: file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -33,8 +34,8 @@ impl Entry {
             running: a.gait == crate::gait::analysis::Gait::Running,
             steps: a.steps.len(),
             cadence_spm: a.cadence_spm,
-            overstride: [m("overstride_pct_leg", "left"), m("overstride_pct_leg", "right")],
-            pelvic_drop: [m("pelvic_drop_deg", "left"), m("pelvic_drop_deg", "right")],
+            overstride: [m(&OVERSTRIDE_PCT_LEG, "left"), m(&OVERSTRIDE_PCT_LEG, "right")],
+            pelvic_drop: [m(&PELVIC_DROP_DEG, "left"), m(&PELVIC_DROP_DEG, "right")],
             alerts: a.alerts.len(),
         }
     }
@@ -42,7 +43,7 @@ impl Entry {
     /// An assessment set's row: both clips, the side clip's overstride and cadence, the rear or
     /// front clip's pelvic drop; its link goes to the assessment's page.
     pub fn from_assessment(name: &str, x: &crate::assessment::Assessment) -> Entry {
-        let m = |a: &crate::assessment::Answers, k: &str, side: &str| a.summary.get(k).and_then(|s| s.get(side)).map(|s| s.mean);
+        let m = |a: &crate::assessment::Answers, k: &Metric, side: &str| a.summary.stat(k, side).map(|s| s.mean);
         let file = |c: &crate::assessment::ClipEntry| {
             Path::new(&c.input).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| c.input.clone())
         };
@@ -53,8 +54,8 @@ impl Entry {
             running: x.clips[0].gait == crate::gait::analysis::Gait::Running,
             steps: x.clips.iter().map(|c| c.steps).sum(),
             cadence_spm: x.cadence.side_spm,
-            overstride: [m(&x.side, "overstride_pct_leg", "left"), m(&x.side, "overstride_pct_leg", "right")],
-            pelvic_drop: [m(&x.frontal, "pelvic_drop_deg", "left"), m(&x.frontal, "pelvic_drop_deg", "right")],
+            overstride: [m(&x.side, &OVERSTRIDE_PCT_LEG, "left"), m(&x.side, &OVERSTRIDE_PCT_LEG, "right")],
+            pelvic_drop: [m(&x.frontal, &PELVIC_DROP_DEG, "left"), m(&x.frontal, &PELVIC_DROP_DEG, "right")],
             alerts: x.alerts.len(),
         }
     }

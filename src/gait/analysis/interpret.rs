@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{Measured, Prepared, Summary};
 use crate::gait::capture::{self, CaptureQuality};
 use crate::gait::events::Side;
+use crate::gait::metric::{self, Reference, SummaryExt, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT};
 use crate::gait::plausibility as gates;
 use crate::gait::scale;
 use crate::gait::signal;
@@ -15,24 +16,6 @@ use crate::gait::summary::Stat;
 
 /// Fewer steps than this per side and the means are flagged as unreliable.
 pub(crate) const MIN_STEPS_PER_SIDE: usize = 7;
-/// Overstride bands, % of leg length: up to this no overstride, up to [`OVERSTRIDE_BORDERLINE_PCT`]
-/// borderline, beyond it clear. These are the tool's own: the heel-to-centre-of-mass distance at
-/// initial contact (Heiderscheit 2011, Wille 2014) has no published normal range in % of leg length
-/// (the studies report how it changes with step rate, and what it does to knee and hip loading), so
-/// the scale of the GaitLab peer's ankle-to-hip bands is kept as a starting point, and the report
-/// says so. What a clinic should act on is the change after retraining (`compare`).
-pub(crate) const OVERSTRIDE_GOOD_PCT: f64 = 8.0;
-pub(crate) const OVERSTRIDE_BORDERLINE_PCT: f64 = 15.0;
-/// Knee flexion at initial contact and its peak in stance, running at the preferred step rate:
-/// mean and SD (Heiderscheit 2011, Table 3).
-pub(crate) const KNEE_FLEXION_IC_NORM: (f64, f64) = (17.8, 4.0);
-pub(crate) const KNEE_FLEXION_PEAK_NORM: (f64, f64) = (46.3, 4.5);
-/// Rearfoot strikers' foot-strike angle, mean and SD (Altman & Davis 2012, Table 1).
-pub(crate) const REARFOOT_ANGLE_NORM: (f64, f64) = (17.7, 4.4);
-/// Knee flexion at initial contact outside this range (degrees) is physiologically unlikely in
-/// running: the report flags it as suspect (a contact read at the wrong instant, or a landmark error).
-pub(crate) const KNEE_FLEXION_IC_PLAUSIBLE: (f64, f64) = (5.0, 40.0);
-
 /// What the overstride of one side says, with the uncertainty taken into account.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "verdict")]
@@ -70,9 +53,6 @@ pub(crate) fn overstride_verdict(s: &Stat) -> OverstrideVerdict {
     }
 }
 
-/// Smallest detectable difference of contralateral pelvic drop in 2-D video (Dingenen 2018).
-pub(crate) const PELVIC_DROP_SDD_DEG: f64 = 2.7;
-
 /// The warnings and the capture-quality assessment of a run.
 pub(crate) fn interpret(p: &Prepared, belt_tilts_deg: &[f64], m: &Measured, sm: &Summary) -> (Vec<String>, CaptureQuality) {
     let (s, view, effective_fps, quality, scale, heel_fallbacks, steps, summary) =
@@ -105,16 +85,18 @@ pub(crate) fn interpret(p: &Prepared, belt_tilts_deg: &[f64], m: &Measured, sm: 
     }
     if view.is_side() {
         for side in [Side::Left, Side::Right] {
-            if let Some(k) = summary.get("knee_flexion_ic_deg").and_then(|m| m.get(side.as_str())) {
-                let (lo, hi) = KNEE_FLEXION_IC_PLAUSIBLE;
+            let knee = &metric::KNEE_FLEXION_IC_DEG;
+            if let (Some(k), Some((lo, hi)), Some(Reference::Norm { mean, sd, .. })) =
+                (summary.stat(knee, side.as_str()), knee.plausible, knee.reference)
+            {
                 if k.mean < lo || k.mean > hi {
                     warnings.push(format!(
-                        "suspect: {} knee flexion at initial contact {:.1}° is outside {lo:.0}–{hi:.0}° (running norm {:.1} ± {:.1}°): check the key frames — a landmark error or a contact read at the wrong instant",
-                        side.as_str(), k.mean, KNEE_FLEXION_IC_NORM.0, KNEE_FLEXION_IC_NORM.1
+                        "suspect: {} knee flexion at initial contact {:.1}° is outside {lo:.0}–{hi:.0}° (running norm {mean:.1} ± {sd:.1}°): check the key frames — a landmark error or a contact read at the wrong instant",
+                        side.as_str(), k.mean
                     ));
                 }
             }
-            if let Some(os) = summary.get("overstride_pct_leg").and_then(|m| m.get(side.as_str())) {
+            if let Some(os) = summary.stat(&metric::OVERSTRIDE_PCT_LEG, side.as_str()) {
                 if let OverstrideVerdict::CannotTell { low, high } = overstride_verdict(os) {
                     warnings.push(format!(
                         "{} overstride is borderline — {low:.1} to {high:.1} % of leg length straddles a band limit and cannot be told apart at {effective_fps:.0} fps; {}",

@@ -15,10 +15,7 @@ mod types;
 
 use contacts::Events;
 pub(crate) use interpret::borderline_advice;
-pub(crate) use interpret::{
-    overstride_verdict, OverstrideVerdict, KNEE_FLEXION_IC_NORM, KNEE_FLEXION_PEAK_NORM, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT,
-    PELVIC_DROP_SDD_DEG, REARFOOT_ANGLE_NORM,
-};
+pub(crate) use interpret::{overstride_verdict, OverstrideVerdict};
 use prepare::Prepared;
 pub use prepare::MIN_FPS;
 pub use step::{AtContactTiming, Exclusion, FootStrike, ImagePoints, Step};
@@ -78,7 +75,7 @@ fn gate(g: Option<Gate>, alerts: &mut Vec<Alert>) -> Result<(), AnalysisError> {
 
 /// Hand-made inputs for the stages' unit tests.
 #[cfg(test)]
-mod test_support {
+pub(crate) mod test_support {
     use super::{AtContactTiming, Step};
     use crate::gait::events::{Contact, FootPoint, Side};
     use crate::pose::{FramePose, Landmark, Pose, NUM_LANDMARKS};

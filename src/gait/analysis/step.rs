@@ -69,6 +69,17 @@ pub enum FootStrike {
     Forefoot,
 }
 
+impl FootStrike {
+    /// Its name in report.json, steps.csv and the report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FootStrike::Rearfoot => "rearfoot",
+            FootStrike::Midfoot => "midfoot",
+            FootStrike::Forefoot => "forefoot",
+        }
+    }
+}
+
 /// Foot-strike angle class limits (Altman & Davis 2012): > 8° rearfoot, < −1.6° forefoot.
 pub fn foot_strike_class(angle_deg: f64) -> FootStrike {
     if angle_deg > 8.0 {
@@ -182,17 +193,6 @@ pub struct AtContactTiming {
 impl AtContactTiming {
     pub(crate) fn is_empty(&self) -> bool {
         *self == AtContactTiming::default()
-    }
-    /// The timing ± of a summary metric by its key, where it has one.
-    pub(crate) fn get(&self, key: &str) -> Option<f64> {
-        match key {
-            "overstride_pct_leg" => self.overstride_pct_leg,
-            "overstride_cm" => self.overstride_cm,
-            "shank_angle_deg" => self.shank_angle_deg,
-            "knee_flexion_ic_deg" => self.knee_flexion_ic_deg,
-            "foot_strike_angle_deg" => self.foot_strike_angle_deg,
-            _ => None,
-        }
     }
 }
 

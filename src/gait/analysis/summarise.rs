@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{gate, AnalysisError, Events, Gait, Measured, Prepared, Step, PELVIC_DROP_SDD_DEG};
+use super::{gate, AnalysisError, Events, Gait, Measured, Prepared, Step};
 use crate::gait::events::{Contact, Side};
+use crate::gait::metric::{Summary as MetricSummary, METRICS};
 use crate::gait::plausibility::{self as gates, Alert};
 use crate::gait::stats::median_upper;
 use crate::gait::summary::{asymmetry, Asymmetry, Stat};
@@ -14,9 +15,9 @@ use crate::gait::summary::{asymmetry, Asymmetry, Stat};
 pub(crate) struct Summary {
     pub gait: Gait,
     pub cadence_spm: Option<f64>,
-    /// metric name → side ("left", "right", "all") → statistics.
-    pub summary: BTreeMap<String, BTreeMap<&'static str, Stat>>,
-    pub asymmetry: BTreeMap<String, Asymmetry>,
+    /// metric key → side ("left", "right", "all") → statistics.
+    pub summary: MetricSummary,
+    pub asymmetry: BTreeMap<&'static str, Asymmetry>,
     pub alerts: Vec<Alert>,
 }
 
@@ -39,53 +40,29 @@ pub(crate) fn summarise(p: &Prepared, ev: &Events, m: &Measured) -> Result<Summa
         gate(gates::cadence(c, running, fps, capture.is_some()), &mut alerts)?;
     }
 
-    let mut summary: BTreeMap<String, BTreeMap<&'static str, Stat>> = BTreeMap::new();
-    type Getter = fn(&Step) -> Option<f64>;
-    let metrics_list: Vec<(&str, &'static str, Getter)> = vec![
-        ("overstride_pct_leg", "% leg length", |s| s.overstride_pct_leg),
-        ("overstride_cm", "cm", |s| s.overstride_cm),
-        ("shank_angle_deg", "deg", |s| s.shank_angle_deg),
-        ("knee_flexion_ic_deg", "deg", |s| s.knee_flexion_ic_deg),
-        ("knee_flexion_peak_deg", "deg", |s| s.knee_flexion_peak_deg),
-        ("foot_strike_angle_deg", "deg", |s| s.foot_strike_angle_deg),
-        ("trunk_lean_deg", "deg", |s| s.trunk_lean_deg),
-        ("vertical_oscillation_pct_leg", "% leg length", |s| s.vertical_oscillation_pct_leg),
-        ("vertical_oscillation_cm", "cm", |s| s.vertical_oscillation_cm),
-        ("contact_time_s", "s", |s| s.contact_time_s),
-        ("flight_time_s", "s", |s| s.flight_time_s),
-        ("step_time_s", "s", |s| s.step_time_s),
-        ("duty_factor", "fraction", |s| s.duty_factor),
-        ("pelvic_drop_deg", "deg", |s| s.pelvic_drop_deg),
-        ("fppa_deg", "deg", |s| s.fppa_deg),
-        ("step_width_pct_leg", "% leg length", |s| s.step_width_pct_leg),
-        ("step_width_cm", "cm", |s| s.step_width_cm),
-        ("step_length_pct_leg", "% leg length", |s| s.step_length_pct_leg),
-        ("step_length_cm", "cm", |s| s.step_length_cm),
-    ];
+    let mut summary = MetricSummary::new();
     let mut asym = BTreeMap::new();
-    for (name, unit, get) in &metrics_list {
+    for m in METRICS {
+        let sides: &[(&'static str, Option<Side>)] =
+            if m.per_side { &[("left", Some(Side::Left)), ("right", Some(Side::Right)), ("all", None)] } else { &[("all", None)] };
         let mut per = BTreeMap::new();
-        for (key, side) in [("left", Some(Side::Left)), ("right", Some(Side::Right)), ("all", None)] {
-            let v: Vec<f64> = included.iter().filter(|s| side.is_none_or(|sd| s.side == sd)).filter_map(|s| get(s)).collect();
-            if let Some(mut st) = Stat::of(&v, unit) {
+        for &(key, side) in sides {
+            let on_side: Vec<&&Step> = included.iter().filter(|s| side.is_none_or(|sd| s.side == sd)).collect();
+            let v: Vec<f64> = on_side.iter().filter_map(|s| (m.step)(s)).collect();
+            if let Some(mut st) = Stat::of(&v, m.unit) {
                 // the timing part does not shrink with more steps (the same frame rate, the same
                 // landing model): the mean of the steps' ±
-                let tm: Vec<f64> =
-                    included.iter().filter(|s| side.is_none_or(|sd| s.side == sd)).filter_map(|s| s.timing.get(name)).collect();
+                let tm: Vec<f64> = on_side.iter().filter_map(|s| (m.timing)(&s.timing)).collect();
                 st.timing = (!tm.is_empty()).then(|| tm.iter().sum::<f64>() / tm.len() as f64);
                 per.insert(key, st);
             }
         }
         if let (Some(l), Some(r)) = (per.get("left"), per.get("right")) {
-            let sdd = (*name == "pelvic_drop_deg").then_some(PELVIC_DROP_SDD_DEG);
-            asym.insert(name.to_string(), asymmetry(l, r, sdd));
+            asym.insert(m.key, asymmetry(l, r, m.sdd.map(|s| s.value)));
         }
         if !per.is_empty() {
-            summary.insert(name.to_string(), per);
+            summary.insert(m.key, per);
         }
-    }
-    if let Some(st) = Stat::of(&included.iter().filter_map(|s| s.step_time_s.map(|x| 60.0 / x)).collect::<Vec<_>>(), "steps/min") {
-        summary.entry("cadence_spm".into()).or_default().insert("all", st);
     }
     Ok(Summary { gait, cadence_spm, summary, asymmetry: asym, alerts })
 }

@@ -7,9 +7,10 @@ use serde::Serialize;
 
 use super::Step;
 use crate::gait::capture::CaptureQuality;
+use crate::gait::metric::Summary;
 use crate::gait::plausibility::Alert;
 use crate::gait::scale::Scale;
-use crate::gait::summary::{Asymmetry, Stat};
+use crate::gait::summary::Asymmetry;
 use crate::gait::view::View;
 
 #[derive(Debug, Clone, Default)]
@@ -115,9 +116,9 @@ pub struct Analysis {
     pub scale: Scale,
     pub cadence_spm: Option<f64>,
     pub steps: Vec<Step>,
-    /// metric name → side ("left", "right", "all") → statistics.
-    pub summary: BTreeMap<String, BTreeMap<&'static str, Stat>>,
-    pub asymmetry: BTreeMap<String, Asymmetry>,
+    /// metric key → side ("left", "right", "all") → statistics (the metrics: [`crate::gait::metric`]).
+    pub summary: Summary,
+    pub asymmetry: BTreeMap<&'static str, Asymmetry>,
     pub quality: Quality,
     /// Whether the film is good enough and how to refilm it (`capture`).
     pub capture_quality: CaptureQuality,
