@@ -17,7 +17,7 @@
 //! Each file is still written under a temporary name and renamed when complete ([`AtomicFile`]).
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
 
@@ -50,59 +50,6 @@ fn link_refused(p: &Path) -> Error {
         "{} is a symbolic link: overstride never writes through links; remove the link or choose another --out",
         p.display()
     ))
-}
-
-/// Creates `path` as a new file, never following a symbolic link and never reusing an existing file.
-pub fn create_new(path: &Path) -> std::io::Result<File> {
-    OpenOptions::new().write(true).create_new(true).custom_flags(libc::O_NOFOLLOW).mode(0o644).open(path)
-}
-
-/// A file being written; becomes `dest` on [`AtomicFile::commit`], vanishes if dropped before.
-pub struct AtomicFile {
-    tmp: PathBuf,
-    dest: PathBuf,
-    out: Option<BufWriter<File>>,
-}
-
-impl AtomicFile {
-    pub fn create(dest: &Path) -> Result<AtomicFile> {
-        let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-        let tmp = dest.with_file_name(format!(".{name}.partial"));
-        let f = create_new(&tmp).map_err(|e| out_err(dest, e))?;
-        Ok(AtomicFile { tmp, dest: dest.to_path_buf(), out: Some(BufWriter::new(f)) })
-    }
-
-    pub fn writer(&mut self) -> &mut BufWriter<File> {
-        self.out.as_mut().expect("AtomicFile used after commit")
-    }
-
-    pub fn commit(mut self) -> Result<PathBuf> {
-        let err = |e: std::io::Error| out_err(&self.dest, e);
-        let w = self.out.take().expect("AtomicFile committed twice");
-        let f = w.into_inner().map_err(|e| err(e.into_error()))?;
-        f.sync_all().map_err(err)?;
-        if is_symlink(&self.dest) {
-            let _ = std::fs::remove_file(&self.tmp);
-            return Err(link_refused(&self.dest));
-        }
-        std::fs::rename(&self.tmp, &self.dest).map_err(err)?;
-        Ok(self.dest.clone())
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.out.is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-/// Writes a whole file atomically.
-pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    let mut f = AtomicFile::create(dest)?;
-    f.writer().write_all(bytes).map_err(|e| out_err(dest, e))?;
-    f.commit()
 }
 
 /// The deepest an output folder goes, in path components below `--out`: a batch of assessments
@@ -428,95 +375,8 @@ fn read_manifest(root: &Path) -> Result<Vec<String>> {
     Ok(m.files.into_iter().filter(|r| valid_rel(r)).collect())
 }
 
+mod atomic;
+pub use atomic::{create_new, write_atomic, AtomicFile};
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dropped_file_leaves_nothing_committed_file_appears() {
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path().join("x.csv");
-        {
-            let mut f = AtomicFile::create(&p).unwrap();
-            f.writer().write_all(b"half").unwrap();
-        }
-        assert!(!p.exists());
-        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 0);
-        write_atomic(&p, b"whole").unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), b"whole");
-    }
-
-    #[test]
-    fn manifest_entries_outside_the_folder_are_ignored() {
-        for bad in ["..", "../x", "/etc/passwd", ".hidden", "a/../b", "a/b/c/d/e", "a/.x", "a/b/.c/d", ""] {
-            assert!(!valid_rel(bad), "{bad}");
-        }
-        for ok in ["report.html", "anna/report.html", "anna/side/evidence/left_most.png"] {
-            assert!(valid_rel(ok), "{ok}");
-        }
-    }
-
-    #[test]
-    fn commit_swaps_in_and_removes_only_listed_files() {
-        let d = tempfile::tempdir().unwrap();
-        let root = d.path().join("out");
-        {
-            let o = OutDir::open(&root).unwrap();
-            write_atomic(&o.staging().join("report.json"), b"1").unwrap();
-            write_atomic(&o.staging().join("steps.csv"), b"1").unwrap();
-            o.commit(&[]).unwrap();
-        }
-        std::fs::write(root.join("notes.txt"), b"mine").unwrap();
-        {
-            let o = OutDir::open(&root).unwrap();
-            write_atomic(&o.staging().join("report.json"), b"2").unwrap();
-            // dropped: nothing changes
-        }
-        assert_eq!(std::fs::read(root.join("report.json")).unwrap(), b"1");
-        {
-            let o = OutDir::open(&root).unwrap();
-            write_atomic(&o.staging().join("report.json"), b"3").unwrap();
-            o.commit(&[]).unwrap();
-        }
-        assert_eq!(std::fs::read(root.join("report.json")).unwrap(), b"3");
-        assert!(!root.join("steps.csv").exists(), "listed by the earlier run, not written now");
-        assert!(root.join("notes.txt").exists(), "never listed: not ours");
-        let mut names: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-        names.sort();
-        assert_eq!(names, ["notes.txt", MANIFEST, "report.json"]);
-    }
-
-    #[test]
-    fn files_down_to_the_deepest_level_are_swapped_in_and_removed_with_their_folders() {
-        let d = tempfile::tempdir().unwrap();
-        let root = d.path().join("out");
-        let deep = "anna/anna_side/evidence/left_most.png";
-        {
-            let o = OutDir::open(&root).unwrap();
-            let mut s = crate::report::Sink::new(o.staging());
-            s.write(deep, b"png").unwrap();
-            s.write("anna/anna_side/report.json", b"1").unwrap();
-            s.write("anna/report.html", b"1").unwrap();
-            let written = o.commit(&[]).unwrap();
-            assert_eq!(written, ["anna/anna_side/evidence/left_most.png", "anna/anna_side/report.json", "anna/report.html"]);
-        }
-        assert_eq!(std::fs::read(root.join(deep)).unwrap(), b"png");
-        {
-            let o = OutDir::open(&root).unwrap();
-            write_atomic(&o.staging().join("index.html"), b"2").unwrap();
-            o.commit(&[]).unwrap();
-        }
-        assert!(!root.join("anna").exists(), "the earlier run's files and their emptied folders removed");
-        assert!(root.join("index.html").exists());
-    }
-
-    #[test]
-    fn a_second_open_is_refused_while_the_first_holds_the_lock() {
-        let d = tempfile::tempdir().unwrap();
-        let a = OutDir::open(d.path()).unwrap();
-        let e = OutDir::open(d.path()).err().unwrap().to_string();
-        assert!(e.contains(&format!("(pid {})", std::process::id())), "{e}");
-        drop(a);
-        OutDir::open(d.path()).unwrap();
-    }
-}
+mod tests;

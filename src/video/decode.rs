@@ -28,7 +28,7 @@
 //! repeats it ([`DUPLICATE_MAX_DIFF`]) is counted (a 30 fps clip exported at 240 fps repeats each
 //! frame eight times), and the effective frame rate follows from the distinct ones.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use opencv::core::{self, Mat, Size};
 use opencv::imgproc;
@@ -36,6 +36,7 @@ use opencv::prelude::*;
 use opencv::videoio::{self, VideoCapture};
 
 use super::container::{self, ContainerInfo};
+pub use super::info::{exact_rate, VideoInfo};
 use crate::{Error, Result};
 
 /// The largest frame read, pixels: 8K (7680×4320, either way up). The frames in flight are at most
@@ -68,83 +69,6 @@ pub struct Frame {
     pub duplicate: bool,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct VideoInfo {
-    pub path: PathBuf,
-    /// Displayed (upright) size.
-    pub width: u32,
-    pub height: u32,
-    /// Nominal frame rate of the stream (the container's; OpenCV's guess when it has none).
-    pub fps: f64,
-    /// The frame rate OpenCV reports (may be a guess from rounded timestamps).
-    pub reported_fps: f64,
-    /// Frame count OpenCV reports for the container, if any (for MP4: every sample, including
-    /// those an edit list skips).
-    pub declared_frames: Option<usize>,
-    /// Frames the container presents (after its edit list, from the first keyframe), if known.
-    pub container_frames: Option<usize>,
-    /// The video stream's presented duration, seconds, if known.
-    pub duration_s: Option<f64>,
-    /// Rotation tag, degrees clockwise to display.
-    pub rotation_deg: i32,
-    /// Frames that repeat the previous one (known after the pose stage; 0 before).
-    pub duplicate_frames: usize,
-    /// Distinct frames per second: `fps` × distinct / decoded (known after the pose stage; `fps`
-    /// before).
-    pub effective_fps: f64,
-    /// The rate the clip was filmed at, when its metadata says (`container::ContainerInfo`).
-    pub capture_fps: Option<f64>,
-    /// Playback seconds → the times this reader delivers (and seeks by): 1, or playback / capture
-    /// for a slow-motion clip read in real time ([`VideoReader::set_capture_fps`]).
-    pub time_scale: f64,
-}
-
-impl VideoInfo {
-    /// The frames a complete stream decodes, as well as can be said before decoding: the least of
-    /// the container's presented frames, duration × fps and the declared count.
-    pub fn expected_frames(&self) -> Option<usize> {
-        let by_duration = self.duration_s.filter(|d| d.is_finite() && *d > 0.0).map(|d| (d * self.fps).round() as usize);
-        [self.container_frames, by_duration, self.declared_frames].into_iter().flatten().min()
-    }
-
-    /// The frame rate of the times this reader delivers: `fps`, or the capture rate for a
-    /// slow-motion clip read in real time.
-    pub fn time_fps(&self) -> f64 {
-        self.fps / self.time_scale
-    }
-
-    /// The best estimate of the number of frames, to plan the work (not to check it).
-    pub fn planned_frames(&self) -> Option<usize> {
-        self.container_frames.or(self.declared_frames)
-    }
-
-    /// Records the repeated frames counted over `decoded` frames.
-    pub fn set_duplicates(&mut self, duplicates: usize, decoded: usize) {
-        self.duplicate_frames = duplicates;
-        self.effective_fps = if decoded > 0 { self.fps * (decoded - duplicates.min(decoded)) as f64 / decoded as f64 } else { self.fps };
-    }
-
-    /// A console/report warning when many frames repeat: the timing is that of the distinct
-    /// frames, not of the container's rate.
-    pub fn duplicate_warning(&self) -> Option<String> {
-        if self.duplicate_frames == 0 || self.effective_fps >= self.fps * 0.95 {
-            return None;
-        }
-        let mut w = format!(
-            "{} frames repeat the previous one: the video holds {:.1} distinct frames per second, not the {:.1} fps its container \
-             declares, so timing is only as fine as {:.0} ms (one distinct frame)",
-            self.duplicate_frames,
-            self.effective_fps,
-            self.fps,
-            1000.0 / self.effective_fps.max(1e-9)
-        );
-        if self.effective_fps < self.fps * 0.8 {
-            w.push_str("; it was probably converted from a lower frame rate: analyse the original recording");
-        }
-        Some(w)
-    }
-}
-
 pub struct VideoReader {
     cap: VideoCapture,
     info: VideoInfo,
@@ -163,16 +87,6 @@ pub struct VideoReader {
     prefetched: Vec<(f64, Mat)>,
     /// Frames are not compared with the previous one ([`skip_repeat_check`](Self::skip_repeat_check)).
     no_repeat_check: bool,
-}
-
-/// A frame rate as the exact rational it stands for, when it is within a millionth of an integer or
-/// of an NTSC rate (n·1000/1001): Matroska stores the frame duration in whole nanoseconds
-/// (30 fps = 33,333,333 ns, read back as 30.0000003 fps), and the grid, the chain cuts and every
-/// time must be the same whichever container held the stream.
-pub fn exact_rate(fps: f64) -> f64 {
-    let n = fps.round();
-    let ntsc = (fps * 1.001).round() * 1000.0 / 1001.0;
-    [n, ntsc].into_iter().find(|&e| e > 0.0 && ((fps - e) / e).abs() < 1e-6).unwrap_or(fps)
 }
 
 fn check_file(path: &Path) -> Result<()> {
@@ -390,119 +304,6 @@ impl VideoReader {
         self.t0.is_some_and(f64::is_finite)
     }
 
-    /// Positions a reader fresh from [`open`](Self::open)/[`reopen`](Self::reopen) so that the
-    /// next frame is the first whose time is at least `t` (seconds from the first frame). The
-    /// frame before it is decoded too, so that a repeat is recognised across the seek. False when
-    /// the stream has no frame from `t` on.
-    pub fn seek_time(&mut self, t: f64) -> Result<bool> {
-        // (in this reader's times: back to the playback's)
-        let t = t / self.info.time_scale;
-        if !self.has_timestamps() {
-            return Err(Error::Input("this video has no frame timestamps; it cannot be read from the middle".into()));
-        }
-        if t <= 0.0 {
-            return Ok(self.pending.is_some());
-        }
-        // OpenCV seeks by frame number (guessed from its own rate) to the keyframe before it;
-        // land a little before the target, then check on the decoded frames' own times
-        let reported = if self.info.reported_fps > 0.0 { self.info.reported_fps } else { self.info.fps };
-        let mut back = 2.0 + 0.25 * reported;
-        loop {
-            let target = (t * reported - back).floor();
-            let from_start = target < 1.0;
-            if from_start {
-                *self = self.reopen()?;
-            } else {
-                self.cap.set(videoio::CAP_PROP_POS_FRAMES, target)?;
-                self.pending = None;
-            }
-            let Some(first) = self.grab_timed()? else {
-                if from_start {
-                    return Ok(false);
-                }
-                back *= 4.0;
-                continue;
-            };
-            if !from_start && !(first < t) {
-                back *= 4.0; // landed at or past the target: frames before it may be skipped
-                continue;
-            }
-            // decode (without converting) up to the target; convert only the frame before it
-            let mut prev = first;
-            loop {
-                crate::interrupt::check()?;
-                let Some(next) = self.grab_timed()? else { return Ok(false) };
-                if next >= t {
-                    self.pending = Some(next); // delivered by the next `next_frame`
-                    self.last_time_s = prev;
-                    return Ok(true);
-                }
-                prev = next;
-                if next + 1.5 / self.info.fps >= t {
-                    // the frame before the target: its thumbnail, for the first repeat check
-                    if let Some(img) = self.retrieve()? {
-                        self.repeats_previous(&img)?;
-                    }
-                }
-            }
-        }
-    }
-
-    /// The first frame whose time is at least `time_s` less half a frame (for key frames). From the
-    /// frames [`prefetch`](Self::prefetch) decoded when `time_s` was among them; else a reader of
-    /// its own seeks to it (this reader's position does not change).
-    pub fn frame_at_time(&mut self, time_s: f64) -> Result<Option<Frame>> {
-        if let Some((_, image)) = self.prefetched.iter().find(|(t, _)| t.to_bits() == time_s.to_bits()) {
-            let image = image.try_clone()?;
-            let size = image.size()?;
-            return Ok(Some(Frame { index: 0, time_s, image, width: size.width as u32, height: size.height as u32, duplicate: false }));
-        }
-        let mut r = self.reopen()?;
-        if !r.seek_time(time_s - 0.5 / self.info.time_fps())? {
-            return Ok(None);
-        }
-        r.next_frame()
-    }
-
-    /// Decodes, in one pass from the start, the frames [`frame_at_time`](Self::frame_at_time) will
-    /// be asked for at `times` — the earliest of them, as many as fit in `budget_bytes` — so that
-    /// each is not found by a seek of its own (a seek decodes from the keyframe before the frame:
-    /// up to a few hundred frames each on a clip with sparse keyframes). The same frames, decoded
-    /// the same way, as the seeks give: the first frame whose time is at least the time asked for
-    /// less half a frame.
-    pub fn prefetch(&mut self, times: &[f64], budget_bytes: usize) -> Result<()> {
-        self.prefetched.clear();
-        if !self.has_timestamps() {
-            return Ok(());
-        }
-        let mut want: Vec<f64> = times.iter().copied().filter(|t| t.is_finite()).collect();
-        want.sort_by(f64::total_cmp);
-        want.dedup_by(|a, b| a.to_bits() == b.to_bits());
-        let frame_bytes = (self.info.width as usize * self.info.height as usize * 3).max(1);
-        want.truncate(budget_bytes / frame_bytes);
-        if want.is_empty() {
-            return Ok(());
-        }
-        // as `seek_time` compares: in the playback's times, against the frames' own
-        let half = 0.5 / self.info.time_fps();
-        let targets: Vec<f64> = want.iter().map(|t| (t - half) / self.info.time_scale).collect();
-        let mut r = self.reopen()?;
-        let mut next = 0;
-        while next < want.len() {
-            crate::interrupt::check()?;
-            let Some(t) = r.grab_timed()? else { break };
-            if !(t >= targets[next]) {
-                continue;
-            }
-            let Some(image) = r.retrieve()? else { break };
-            while next < want.len() && t >= targets[next] {
-                self.prefetched.push((want[next], image.try_clone()?));
-                next += 1;
-            }
-        }
-        Ok(())
-    }
-
     /// Frames delivered so far.
     pub fn decoded(&self) -> usize {
         self.next_index
@@ -530,17 +331,6 @@ impl VideoReader {
     }
 }
 
+mod seek;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rates_as_the_rationals_they_stand_for() {
-        assert_eq!(exact_rate(1e9 / 33_333_333.0), 30.0);
-        assert_eq!(exact_rate(30.0), 30.0);
-        assert_eq!(exact_rate(1e9 / 33_366_667.0), 30_000.0 / 1001.0);
-        assert_eq!(exact_rate(90_000.0 / 3003.0), 30_000.0 / 1001.0);
-        assert_eq!(exact_rate(1e9 / 4_166_667.0), 240.0);
-        assert_eq!(exact_rate(30.3), 30.3);
-    }
-}
+mod tests;

@@ -5,5 +5,6 @@
 pub mod container;
 pub mod decode;
 pub mod encode;
+pub mod info;
 
 pub use decode::{Frame, VideoInfo, VideoReader};
