@@ -299,13 +299,13 @@ pub fn write(job: &Job, o: &Outcome, sink: &mut Sink) -> Result<()> {
         let sides = [gait::events::Side::Left, gait::events::Side::Right];
         let mut times: Vec<f64> = sides
             .iter()
-            .filter_map(|&side| report::key_frame::typical_step(&o.analysis, side))
+            .filter_map(|&side| o.analysis.typical_step(side))
             .map(|step| report::key_frame::frame_time(&o.frames, &o.analysis, step, reader.info().time_fps()))
             .collect();
         times.extend(report::evidence::frame_times(&o.frames, &o.analysis));
         reader.prefetch(&times, PREFETCH_BYTES)?;
         for side in sides {
-            if let Some(step) = report::key_frame::typical_step(&o.analysis, side) {
+            if let Some(step) = o.analysis.typical_step(side) {
                 page.key_frames.extend(report::key_frame::render(&mut reader, &o.frames, &o.analysis, step)?);
             }
         }

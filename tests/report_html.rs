@@ -96,7 +96,7 @@ fn frontal_key_frames_show_the_peak_pelvic_drop() {
     let mut reader = overstride::video::VideoReader::open(&video).unwrap();
     let mut keys = Vec::new();
     for side in [overstride::gait::events::Side::Left, overstride::gait::events::Side::Right] {
-        let step = overstride::report::key_frame::typical_step(&a, side).expect("a typical step");
+        let step = a.typical_step(side).expect("a typical step");
         let peak = step.peak_drop_frame.expect("peak-drop frame");
         assert!(peak >= step.ic_frame, "the peak is in the stance");
         let (caption, png) = overstride::report::key_frame::render(&mut reader, &frames, &a, step).unwrap().expect("key frame");

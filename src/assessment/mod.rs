@@ -218,10 +218,8 @@ fn answers(c: &Clip, metrics: &[Metric]) -> Answers {
                 overstride.insert(side, verdict_key(overstride_verdict(s)));
             }
         }
-        for s in a.steps.iter().filter(|s| s.excluded.is_none()) {
-            if let Some(f) = s.foot_strike {
-                *foot_strike.entry(f.as_str().to_string()).or_insert(0) += 1;
-            }
+        for (f, n) in a.foot_strike_tally() {
+            foot_strike.insert(f.as_str().to_string(), n);
         }
     }
     Answers { view: a.view.as_str(), folder: c.folder.clone(), summary, overstride_verdict: overstride, foot_strike }

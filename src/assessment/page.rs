@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use super::{Assessed, Assessment, ClipEntry};
 use crate::gait::metric::{self, Metric, SummaryExt, PELVIC_DROP_SDD_DEG};
+use crate::gait::retraining::advised_range_spm;
 use crate::gait::summary::Stat;
 use crate::report::export::Exporter;
 use crate::report::html::{esc, fppa_item, knee_items, pm, verdict_overstride, CSS};
@@ -117,8 +118,8 @@ fn cadence(a: &Assessment, out: &mut String) {
         let _ = write!(
             out,
             "<li><b>Retraining</b>: a 5–10 % higher step rate ({:.0}–{:.0} steps/min from the side clip's {s:.0}) lowers hip and knee loading and shortens the stride in front of the body (Heiderscheit 2011); the click track is in the side clip's folder.</li>",
-            s * 1.05,
-            s * 1.10
+            advised_range_spm(s).0,
+            advised_range_spm(s).1
         );
     }
     out.push_str("</ul>");

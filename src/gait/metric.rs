@@ -33,6 +33,8 @@ pub enum Reference {
     Norm { mean: f64, sd: f64, source: &'static str },
     /// Bands: up to `none` no finding, up to `borderline` borderline, beyond it clear.
     Bands { none: f64, borderline: f64, source: &'static str },
+    /// The usual range.
+    Range { low: f64, high: f64, source: &'static str },
 }
 
 /// A smallest detectable difference between sessions, with its source.
@@ -167,8 +169,11 @@ pub const STEP_LENGTH_PCT_LEG: Metric =
 pub const STEP_LENGTH_CM: Metric = plain("step_length_cm", "cm", "step length", "step length (cm)", |s| s.step_length_cm);
 /// The step rate of each step (60 / step time), over both sides only: the run's cadence itself
 /// ([`crate::gait::Analysis::cadence_spm`]) comes from each foot's strides.
-pub const CADENCE_SPM: Metric =
-    Metric { per_side: false, ..plain("cadence_spm", "steps/min", "cadence", "cadence", |s| s.step_time_s.map(|x| 60.0 / x)) };
+pub const CADENCE_SPM: Metric = Metric {
+    per_side: false,
+    reference: Some(Reference::Range { low: 160.0, high: 180.0, source: "typical running step rates (Heiderscheit 2011)" }),
+    ..plain("cadence_spm", "steps/min", "cadence", "cadence", |s| s.step_time_s.map(|x| 60.0 / x))
+};
 
 /// Every metric, in the order the summary is built and a comparison lists them.
 pub const METRICS: &[Metric] = &[
@@ -292,5 +297,6 @@ mod tests {
         let with_sdd: Vec<&str> = METRICS.iter().filter(|m| m.sdd.is_some()).map(|m| m.key).collect();
         assert_eq!(with_sdd, ["pelvic_drop_deg"]);
         assert!(METRICS.iter().filter(|m| !m.per_side).all(|m| m.key == "cadence_spm"));
+        assert!(matches!(CADENCE_SPM.reference, Some(Reference::Range { low: 160.0, high: 180.0, .. })));
     }
 }

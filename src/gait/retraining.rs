@@ -54,6 +54,12 @@ pub struct Retraining {
     pub source: &'static str,
 }
 
+/// The advised step-rate range, steps/min: the lowest and the highest target above `cadence_spm`.
+pub fn advised_range_spm(cadence_spm: f64) -> (f64, f64) {
+    let at = |p: f64| cadence_spm * (1.0 + p / 100.0);
+    (at(TARGETS_PCT[0]), at(TARGETS_PCT[TARGETS_PCT.len() - 1]))
+}
+
 /// The file name of a click track at `spm`.
 pub(crate) fn metronome_file(spm: u32) -> String {
     format!("metronome_{spm}.wav")
@@ -94,6 +100,12 @@ pub fn for_analysis(a: &Analysis, metronome_pct: Option<f64>) -> Option<Retraini
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_advised_range_is_five_to_ten_per_cent_above() {
+        let (lo, hi) = advised_range_spm(160.0);
+        assert!((lo - 168.0).abs() < 1e-9 && (hi - 176.0).abs() < 1e-9, "{lo} {hi}");
+    }
 
     #[test]
     fn targets_and_a_whole_number_tempo() {

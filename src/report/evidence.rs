@@ -215,7 +215,7 @@ pub fn frame_times(frames: &[FramePose], a: &Analysis) -> Vec<f64> {
                     out.extend(strip_frames(step.ic_frame, STRIP_HALF, frames.len()).into_iter().filter_map(time));
                 }
             }
-        } else if let Some(at) = super::key_frame::typical_step(a, side).and_then(|s| s.peak_drop_frame) {
+        } else if let Some(at) = a.typical_step(side).and_then(|s| s.peak_drop_frame) {
             out.extend(time(at));
         }
     }
@@ -229,7 +229,7 @@ pub fn write_all(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, s
         let picks = if a.view.is_side() {
             side_selection(a, side)
         } else {
-            super::key_frame::typical_step(a, side).map(|s| vec![("peak_drop", s)]).unwrap_or_default()
+            a.typical_step(side).map(|s| vec![("peak_drop", s)]).unwrap_or_default()
         };
         for (kind, step) in picks {
             let img = if a.view.is_side() { side_strip(reader, frames, step)? } else { frontal_drop(reader, frames, step)? };

@@ -9,22 +9,9 @@ use opencv::prelude::*;
 
 use super::annotate::draw_skeleton;
 use crate::gait::analysis::{Analysis, Step};
-use crate::gait::events::Side;
 use crate::pose::FramePose;
 use crate::video::VideoReader;
 use crate::Result;
-
-/// The step whose main measure is the median of its side's (the most typical contact).
-pub fn typical_step(a: &Analysis, side: Side) -> Option<&Step> {
-    let value = |s: &Step| if a.view.is_side() { s.overstride_pct_leg } else { s.pelvic_drop_deg };
-    let mut steps: Vec<(&Step, f64)> =
-        a.steps.iter().filter(|s| s.side == side && s.excluded.is_none()).filter_map(|s| value(s).map(|v| (s, v))).collect();
-    if steps.is_empty() {
-        return None;
-    }
-    steps.sort_by(|x, y| x.1.total_cmp(&y.1));
-    Some(steps[steps.len() / 2].0)
-}
 
 fn pt(p: [f64; 2]) -> Point {
     Point::new(p[0].round() as i32, p[1].round() as i32)

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{Measured, Prepared, Summary};
+use super::{FootStrike, Measured, Prepared, Step, Summary};
 use crate::gait::capture::{self, CaptureQuality};
 use crate::gait::events::Side;
 use crate::gait::metric::{self, Reference, SummaryExt, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT};
@@ -16,6 +16,43 @@ use crate::gait::summary::Stat;
 
 /// Fewer steps than this per side and the means are flagged as unreliable.
 pub(crate) const MIN_STEPS_PER_SIDE: usize = 7;
+impl super::Analysis {
+    /// The representative step of a side, shown in the key frames and evidence frames: the one whose
+    /// main measure (overstride in side views, pelvic drop in frontal ones) is the median of its
+    /// side's steps in the means (the upper median of an even count).
+    pub fn typical_step(&self, side: Side) -> Option<&Step> {
+        typical_step(&self.steps, self.view.is_side(), side)
+    }
+
+    /// How many of the steps in the means landed on the rearfoot, midfoot and forefoot, in the
+    /// order each class first appears.
+    pub fn foot_strike_tally(&self) -> Vec<(FootStrike, usize)> {
+        foot_strike_tally(&self.steps)
+    }
+}
+
+fn typical_step(steps: &[Step], side_view: bool, side: Side) -> Option<&Step> {
+    let value = |s: &Step| if side_view { s.overstride_pct_leg } else { s.pelvic_drop_deg };
+    let mut steps: Vec<(&Step, f64)> =
+        steps.iter().filter(|s| s.side == side && s.excluded.is_none()).filter_map(|s| value(s).map(|v| (s, v))).collect();
+    if steps.is_empty() {
+        return None;
+    }
+    steps.sort_by(|x, y| x.1.total_cmp(&y.1));
+    Some(steps[steps.len() / 2].0)
+}
+
+fn foot_strike_tally(steps: &[Step]) -> Vec<(FootStrike, usize)> {
+    let mut counts: Vec<(FootStrike, usize)> = Vec::new();
+    for f in steps.iter().filter(|s| s.excluded.is_none()).filter_map(|s| s.foot_strike) {
+        match counts.iter_mut().find(|(k, _)| *k == f) {
+            Some(e) => e.1 += 1,
+            None => counts.push((f, 1)),
+        }
+    }
+    counts
+}
+
 /// What the overstride of one side says, with the uncertainty taken into account.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "verdict")]
@@ -161,6 +198,42 @@ pub(crate) fn borderline_advice(fps: f64) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gait::analysis::test_support::step;
+    use crate::gait::analysis::Exclusion;
+
+    fn with(side: Side, overstride: f64, drop: f64, strike: FootStrike) -> Step {
+        Step {
+            overstride_pct_leg: Some(overstride),
+            pelvic_drop_deg: Some(drop),
+            foot_strike: Some(strike),
+            ..step(side, overstride, None, None)
+        }
+    }
+
+    #[test]
+    fn the_typical_step_is_its_sides_median_of_the_views_main_measure_over_the_steps_kept() {
+        use FootStrike::*;
+        let mut steps = vec![
+            with(Side::Left, 9.0, 1.0, Rearfoot),
+            with(Side::Left, 3.0, 7.0, Rearfoot),
+            with(Side::Left, 5.0, 4.0, Midfoot),
+            with(Side::Right, 30.0, 2.0, Forefoot),
+            with(Side::Left, 100.0, 50.0, Forefoot),
+        ];
+        steps[4].excluded = Some(Exclusion::LowConfidence { confidence: 0.1 });
+        // side view: overstride 3, 5, 9 (the excluded 100 left out) → 5
+        assert_eq!(typical_step(&steps, true, Side::Left).and_then(|s| s.overstride_pct_leg), Some(5.0));
+        // frontal: pelvic drop 1, 4, 7 → 4 (the step whose overstride is 5)
+        assert_eq!(typical_step(&steps, false, Side::Left).and_then(|s| s.pelvic_drop_deg), Some(4.0));
+        // an even count: the upper median
+        steps[4].excluded = None;
+        assert_eq!(typical_step(&steps, true, Side::Left).and_then(|s| s.overstride_pct_leg), Some(9.0));
+        assert_eq!(typical_step(&steps, true, Side::Right).and_then(|s| s.overstride_pct_leg), Some(30.0));
+        assert!(typical_step(&steps[..3], true, Side::Right).is_none());
+        // the tally: steps kept only, in the order each class first appears
+        steps[3].excluded = Some(Exclusion::LowConfidence { confidence: 0.1 });
+        assert_eq!(foot_strike_tally(&steps), [(Rearfoot, 2), (Midfoot, 1), (Forefoot, 1)]);
+    }
 
     #[test]
     fn a_borderline_verdict_asks_for_a_faster_film_only_below_high_speed() {

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::{cap, esc, norm, pm, stat};
 use crate::gait::analysis::{overstride_verdict, Analysis, Gait, OverstrideVerdict};
 use crate::gait::metric::{self, Metric, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT};
-use crate::gait::retraining::Retraining;
+use crate::gait::retraining::{advised_range_spm, Retraining};
 use crate::gait::summary::Stat;
 
 pub(crate) fn verdict_overstride(s: &Stat, fps: f64) -> (&'static str, String) {
@@ -124,18 +124,10 @@ pub(super) fn answers(a: &Analysis, out: &mut String) {
             );
         }
         knee_items(stat(a, &metric::KNEE_FLEXION_IC_DEG, "all"), stat(a, &metric::KNEE_FLEXION_PEAK_DEG, "all"), out);
-        let classes: Vec<String> =
-            a.steps.iter().filter(|s| s.excluded.is_none()).filter_map(|s| s.foot_strike.map(|f| f.as_str().to_string())).collect();
-        if !classes.is_empty() {
-            let mut counts: Vec<(String, usize)> = Vec::new();
-            for c in classes {
-                match counts.iter_mut().find(|(k, _)| *k == c) {
-                    Some(e) => e.1 += 1,
-                    None => counts.push((c, 1)),
-                }
-            }
+        let mut counts = a.foot_strike_tally();
+        if !counts.is_empty() {
             counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-            let txt: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let txt: Vec<String> = counts.iter().map(|(k, n)| format!("{} {n}", k.as_str())).collect();
             let (mean, sd, source) = norm(&metric::FOOT_STRIKE_ANGLE_DEG);
             let _ = write!(
                 out,
@@ -167,8 +159,8 @@ pub(super) fn answers(a: &Analysis, out: &mut String) {
         let _ = write!(
             out,
             "<li><b>Cadence</b>: {c:.0} steps/min. A 5–10 % higher step rate ({:.0}–{:.0} steps/min) lowers hip and knee loading (Heiderscheit 2011){}.</li>",
-            c * 1.05,
-            c * 1.10,
+            advised_range_spm(c).0,
+            advised_range_spm(c).1,
             if a.view.is_side() { " and shortens the stride in front of the body" } else { "" }
         );
     }

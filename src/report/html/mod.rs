@@ -195,6 +195,10 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
         plots.push(series_plot(a, "Pelvis tilt (positive: right hip lower)", "degrees", &[(&tr.pelvis_tilt_deg, "#444", "pelvis")], true));
     }
     let knee = norm(&metric::KNEE_FLEXION_IC_DEG);
+    let rate = match metric::CADENCE_SPM.reference {
+        Some(Reference::Range { low, high, .. }) => (low, high),
+        _ => (f64::NAN, f64::NAN),
+    };
     plots.extend(if a.view.is_side() {
         vec![
             distribution(a, "Overstride per side, over the steps", "% of leg length", metric::OVERSTRIDE_PCT_LEG.step),
@@ -215,7 +219,7 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
                 &[(knee.0 - knee.1, knee.0 + knee.1, "#2e9b47")],
             ),
             plot(a, "Contact time", "seconds", metric::CONTACT_TIME_S.step, &[]),
-            plot(a, "Step rate", "steps/min", metric::CADENCE_SPM.step, &[(160.0, 180.0, "#2e9b47")]),
+            plot(a, "Step rate", "steps/min", metric::CADENCE_SPM.step, &[(rate.0, rate.1, "#2e9b47")]),
         ]
     } else {
         vec![
@@ -224,7 +228,7 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
             plot(a, "Pelvic drop in stance", "degrees", metric::PELVIC_DROP_DEG.step, &[]),
             plot(a, "Knee frontal-plane projection angle (FPPA)", "degrees", metric::FPPA_DEG.step, &[]),
             plot(a, "Step width", "% of leg length", metric::STEP_WIDTH_PCT_LEG.step, &[]),
-            plot(a, "Step rate", "steps/min", metric::CADENCE_SPM.step, &[(160.0, 180.0, "#2e9b47")]),
+            plot(a, "Step rate", "steps/min", metric::CADENCE_SPM.step, &[(rate.0, rate.1, "#2e9b47")]),
         ]
     });
     for p in plots.into_iter().flatten() {
