@@ -9,18 +9,18 @@ use std::sync::Mutex;
 
 use crate::{Error, Result};
 
-pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "mkv", "webm", "avi"];
+pub(crate) const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "mkv", "webm", "avi"];
 
 /// The extension of the landmarks files a `--landmarks FOLDER` batch reanalyses.
-pub const LANDMARKS_EXTENSIONS: &[&str] = &["csv"];
+pub(crate) const LANDMARKS_EXTENSIONS: &[&str] = &["csv"];
 
 /// The video files directly in `dir`, sorted by name.
-pub fn list_videos(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn list_videos(dir: &Path) -> Result<Vec<PathBuf>> {
     list_files(dir, VIDEO_EXTENSIONS)
 }
 
 /// The files directly in `dir` with one of `extensions` (any case), sorted by name.
-pub fn list_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
+pub(crate) fn list_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
     let rd = std::fs::read_dir(dir).map_err(|e| Error::Input(format!("cannot read folder {}: {e}", dir.display())))?;
     let mut v: Vec<PathBuf> = rd
         .flatten()
@@ -36,11 +36,11 @@ pub fn list_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
 /// before them (`anna` in `anna_side.mp4`, `anna-rear.mov`, `Anna Front.mp4`) names the set.
 /// The first group marks a side clip, the second a rear or front one; the views themselves are
 /// still detected from the landmarks.
-pub const SET_MARKERS: [&[&str]; 2] = [&["side"], &["rear", "back", "front"]];
+pub(crate) const SET_MARKERS: [&[&str]; 2] = [&["side"], &["rear", "back", "front"]];
 
 /// A file's stem split into its set's name and its plane marker (0 side, 1 rear/front), when it
 /// ends in `_`, `-` or a space and one of [`SET_MARKERS`] (any case) after a non-empty name.
-pub fn set_marker(file: &Path) -> Option<(String, usize)> {
+pub(crate) fn set_marker(file: &Path) -> Option<(String, usize)> {
     let stem = file.file_stem()?.to_str()?;
     let lower = stem.to_lowercase();
     for (plane, words) in SET_MARKERS.iter().enumerate() {
@@ -58,7 +58,7 @@ pub fn set_marker(file: &Path) -> Option<(String, usize)> {
 
 /// One unit of a batch: a file analysed alone, or an assessment set of two.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Item {
+pub(crate) enum Item {
     One(PathBuf),
     /// A set's name (the shared prefix) and its side and rear/front clips, in that order.
     Set(String, [PathBuf; 2]),
@@ -78,7 +78,7 @@ impl Item {
 /// marked side and one rear/front, make a set; every other file (a lone marked one, two marked
 /// side, three of one name) is analysed alone as before. In the order of each set's or file's
 /// first file.
-pub fn group(files: &[PathBuf]) -> Vec<Item> {
+pub(crate) fn group(files: &[PathBuf]) -> Vec<Item> {
     let key = |p: &Path| set_marker(p).map(|(n, plane)| (n.to_lowercase(), plane));
     let mut out = Vec::new();
     let mut used = vec![false; files.len()];
@@ -107,12 +107,12 @@ pub fn group(files: &[PathBuf]) -> Vec<Item> {
 }
 
 /// The longest sub-folder name made from a file name (in characters).
-pub const MAX_NAME_CHARS: usize = 80;
+pub(crate) const MAX_NAME_CHARS: usize = 80;
 
 /// A file name made safe as one sub-folder of `--out`: the stem with every character other than a
 /// letter, a digit, `-`, `_` or `.` turned into `_`, no leading dots or dashes, no trailing dots,
 /// at most [`MAX_NAME_CHARS`]; `video` when nothing is left. Never `..`, a separator or hidden.
-pub fn safe_name(file: &Path) -> String {
+pub(crate) fn safe_name(file: &Path) -> String {
     let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let mapped: String = stem.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' }).collect();
     let trimmed: String = mapped.trim_start_matches(['.', '-']).chars().take(MAX_NAME_CHARS).collect();
@@ -151,7 +151,7 @@ pub fn unique(stems: Vec<String>, taken: &[&str]) -> Vec<String> {
 /// How to share the cores: the pose stage of one video already uses two workers well, so videos
 /// run side by side only when there are cores to spare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub concurrent: usize,
     pub workers_each: usize,
 }
@@ -164,7 +164,7 @@ impl Plan {
 }
 
 /// Runs `job` on every item (a video, a set), `concurrent` at a time, results in input order.
-pub fn run_all<I: Sync, T: Send, F>(videos: &[I], concurrent: usize, job: F) -> Vec<std::result::Result<T, String>>
+pub(crate) fn run_all<I: Sync, T: Send, F>(videos: &[I], concurrent: usize, job: F) -> Vec<std::result::Result<T, String>>
 where
     F: Fn(usize, &I) -> std::result::Result<T, String> + Sync,
 {

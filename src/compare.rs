@@ -30,11 +30,11 @@ pub use folders::{run, run_folders, ASSESSMENT_PLANES, OUTPUT_FILES};
 pub use session::{load, parse_session, Session, SessionStat};
 
 /// comparison.json's schema version.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub(crate) const SCHEMA_VERSION: &str = "1.0";
 /// The report.json schema versions `compare` reads (major version 1).
-pub const READS_SCHEMA_MAJOR: &str = "1";
+pub(crate) const READS_SCHEMA_MAJOR: &str = "1";
 /// Coverage factor of the expanded uncertainty (95 %, normal).
-pub const COVERAGE_95: f64 = 1.96;
+pub(crate) const COVERAGE_95: f64 = 1.96;
 /// The size of overstride change, % of leg length, below which the comparison warns that these two
 /// films could not have told it (the tool's own choice, the size of a retraining effect its tests
 /// use; no minimal important change is published for heel-to-COM overstride).
@@ -147,7 +147,7 @@ impl CadenceChange {
 }
 
 /// The cadence change (pure): `*_rel_se` the step rate's relative standard error in each session.
-pub fn cadence_change(before_spm: f64, before_rel_se: Option<f64>, after_spm: f64, after_rel_se: Option<f64>) -> CadenceChange {
+pub(crate) fn cadence_change(before_spm: f64, before_rel_se: Option<f64>, after_spm: f64, after_rel_se: Option<f64>) -> CadenceChange {
     let change_pct = 100.0 * (after_spm / before_spm - 1.0);
     // ratio r = a/b: u(r)/r = √(u_a²/a² + u_b²/b²)
     let (verdict, u95) = match (before_rel_se.filter(|x| x.is_finite()), after_rel_se.filter(|x| x.is_finite())) {
@@ -173,7 +173,7 @@ pub fn cadence_change(before_spm: f64, before_rel_se: Option<f64>, after_spm: f6
 /// The relative standard error of the cadence (pure): from each foot's stride times (IC to the same
 /// foot's next IC, as `analyze` measures cadence), strides outside 0.8–1.25× the median left out
 /// (a missed or spurious contact), SD/√n over the mean stride. None below three strides.
-pub fn stride_rel_se(contacts: &[(String, f64)]) -> Option<f64> {
+pub(crate) fn stride_rel_se(contacts: &[(String, f64)]) -> Option<f64> {
     let mut strides = Vec::new();
     for side in ["left", "right"] {
         let ics: Vec<f64> = contacts.iter().filter(|c| c.0 == side).map(|c| c.1).collect();
@@ -217,7 +217,7 @@ pub struct Comparison {
     pub notes: Vec<String>,
 }
 
-pub const RULE: &str =
+pub(crate) const RULE: &str =
     "change = after − before; u = √(SE_before² + SE_after² + timing_before² + timing_after²) (timing: the initial-contact \
 timing uncertainty of at-contact metrics, summary.*.timing, systematic within a session, independent between sessions); \
 real when |change| > 1.96·u (95 %) and beyond the smallest detectable difference where the literature gives one";
@@ -236,7 +236,7 @@ fn info(s: &Session) -> SessionInfo {
 
 /// Whether two views can be compared: both side views (either facing: the numbers are in the
 /// runner's own coordinates) or both frontal (rear or front).
-pub fn comparable_views(a: &str, b: &str) -> bool {
+pub(crate) fn comparable_views(a: &str, b: &str) -> bool {
     a.starts_with("side") == b.starts_with("side")
 }
 
@@ -334,7 +334,7 @@ pub fn compare(before: &Session, after: &Session) -> Result<Comparison> {
 }
 
 /// The console's summary of a comparison: cadence, then each real change, then how many were within noise.
-pub fn console_lines(c: &Comparison) -> Vec<String> {
+pub(crate) fn console_lines(c: &Comparison) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(k) = &c.cadence {
         out.push(format!(

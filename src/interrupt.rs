@@ -14,7 +14,7 @@ pub fn install() {
     let _ = ctrlc::set_handler(|| REQUESTED.store(true, Ordering::SeqCst));
 }
 
-pub fn requested() -> bool {
+pub(crate) fn requested() -> bool {
     REQUESTED.load(Ordering::SeqCst)
 }
 

@@ -22,8 +22,8 @@ use crate::{Error, Result};
 
 pub const HEADER: &str = "frame,time_s,landmark,x,y,z,visibility,presence";
 /// The landmark numbers of the two sole points (after BlazePose's 0–32).
-pub const LEFT_SOLE: usize = NUM_LANDMARKS;
-pub const RIGHT_SOLE: usize = NUM_LANDMARKS + 1;
+pub(crate) const LEFT_SOLE: usize = NUM_LANDMARKS;
+pub(crate) const RIGHT_SOLE: usize = NUM_LANDMARKS + 1;
 
 /// Streams rows to a landmarks.csv that appears only when [`LandmarksWriter::finish`] succeeds.
 pub struct LandmarksWriter {
@@ -65,11 +65,11 @@ impl LandmarksWriter {
 }
 
 /// The longest line accepted (a row as overstride writes it is under 100 bytes).
-pub const MAX_LINE_BYTES: usize = 4096;
+pub(crate) const MAX_LINE_BYTES: usize = 4096;
 /// The largest file accepted: 2 GiB (a landmarks.csv is ~2.5 kB a frame: over 800,000 frames).
-pub const MAX_FILE_BYTES: u64 = 2 << 30;
+pub(crate) const MAX_FILE_BYTES: u64 = 2 << 30;
 /// The most frames accepted: 1,000,000 (4.6 hours at 60 fps), which bounds memory (~1.5 GB).
-pub const MAX_FRAMES: usize = 1_000_000;
+pub(crate) const MAX_FRAMES: usize = 1_000_000;
 
 /// Reads a landmarks.csv back into frames (sorted by frame; a frame with any empty landmark row has
 /// no pose). Errors name the line and what is wrong with it. Only a regular file is read (a device

@@ -27,13 +27,13 @@ use crate::{Error, Result};
 pub const OUTPUT_FILES: &[&str] = &["landmarks.csv", "annotated.mp4", "report.html", "report.json", "steps.csv"];
 /// The list of files the last finished run wrote (paths relative to the folder). Not hidden: the
 /// folder's owner can see which files are the tool's.
-pub const MANIFEST: &str = "overstride-manifest.json";
+pub(crate) const MANIFEST: &str = "overstride-manifest.json";
 /// A batch's index page, beside the videos' sub-folders.
-pub const INDEX: &str = "index.html";
+pub(crate) const INDEX: &str = "index.html";
 /// Held (flock) by the run using the folder; holds its pid.
-pub const LOCK: &str = ".overstride-lock";
+pub(crate) const LOCK: &str = ".overstride-lock";
 /// A run's staging folder is `STAGING_PREFIX` + its pid.
-pub const STAGING_PREFIX: &str = ".overstride-staging-";
+pub(crate) const STAGING_PREFIX: &str = ".overstride-staging-";
 /// A manifest larger than this is not one of ours.
 const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 
@@ -55,11 +55,11 @@ fn link_refused(p: &Path) -> Error {
 /// The deepest an output folder goes, in path components below `--out`: a batch of assessments
 /// writes `OUT/<set>/<clip>/evidence/<side>_typical.png` (a single run goes two deep:
 /// `evidence/…`; an assessment or a batch of videos three).
-pub const MAX_DEPTH: usize = 4;
+pub(crate) const MAX_DEPTH: usize = 4;
 
 /// A manifest entry is a relative path of one to [`MAX_DEPTH`] plain names, none hidden: anything
 /// else (absolute, `..`, a dot file, deeper) is never touched, whatever a manifest says.
-pub fn valid_rel(rel: &str) -> bool {
+pub(crate) fn valid_rel(rel: &str) -> bool {
     let p = Path::new(rel);
     let parts: Vec<_> = p.components().collect();
     !parts.is_empty()
@@ -127,7 +127,7 @@ impl Drop for Lock {
 /// An output folder in use by this run: locked, with a staging folder the outputs are written to
 /// and swapped in from by [`OutDir::commit`]. Dropped without a commit, it removes the staging
 /// folder and leaves the folder's earlier results as they were.
-pub struct OutDir {
+pub(crate) struct OutDir {
     root: PathBuf,
     staging: PathBuf,
     old: Vec<String>,

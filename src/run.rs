@@ -122,7 +122,7 @@ pub fn track(reader: VideoReader, workers: &Workers, progress: &mut impl Progres
 
 /// Most bytes of decoded frames held for the key frames and evidence strips (`VideoReader::prefetch`;
 /// the rest, on a large video, are found by a seek each): the sample's 32 frames at 720p.
-pub const PREFETCH_BYTES: usize = 96 << 20;
+pub(crate) const PREFETCH_BYTES: usize = 96 << 20;
 
 /// One analysis, before anything is written.
 pub struct Outcome {
@@ -180,7 +180,7 @@ fn open_video(job: &Job, v: &Path) -> Result<(VideoReader, Models)> {
 
 /// A video analysed: opened and checked, the pose stage run (its console lines said), the gait
 /// analysed. Writes nothing.
-pub fn analyze_video(job: &Job, video: &Path, progress: &mut impl Progress) -> Result<Outcome> {
+pub(crate) fn analyze_video(job: &Job, video: &Path, progress: &mut impl Progress) -> Result<Outcome> {
     let (reader, models) = open_video(job, video)?;
     let started = Instant::now();
     let workers = Workers::new(&models, job.workers.unwrap_or(PipelineOptions::default().workers))?;

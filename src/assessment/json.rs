@@ -6,7 +6,7 @@ use crate::report::export::Exporter;
 use crate::{Error, Result};
 
 /// assessment.json, as an [`Exporter`].
-pub struct AssessmentJson;
+pub(crate) struct AssessmentJson;
 
 impl Exporter<Assessed<'_>> for AssessmentJson {
     fn file(&self) -> &'static str {

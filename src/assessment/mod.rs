@@ -22,7 +22,7 @@ use crate::gait::view::View;
 use crate::gait::Analysis;
 
 /// assessment.json's schema version (docs/assessment.schema.json).
-pub const SCHEMA_VERSION: &str = "1.0";
+pub(crate) const SCHEMA_VERSION: &str = "1.0";
 /// The file holding an assessment (beside its report.html); `compare` knows an assessment folder by it.
 pub const FILE: &str = "assessment.json";
 
@@ -33,12 +33,12 @@ pub const FILE: &str = "assessment.json";
 /// apart could not stand for one session in a before/after comparison; and what it is there to
 /// catch is large — another belt speed or another runner, or a clip's time base misread (slow
 /// motion not declared: a factor 2, 4 or 8).
-pub const CADENCE_AGREEMENT_PCT: f64 = 3.0;
+pub(crate) const CADENCE_AGREEMENT_PCT: f64 = 3.0;
 /// Coverage factor of the cadence difference's expanded uncertainty (95 %, normal).
-pub const COVERAGE_95: f64 = 1.96;
+pub(crate) const COVERAGE_95: f64 = 1.96;
 
 /// The summary measures taken from the side clip, in the order shown.
-pub const SIDE_METRICS: &[Metric] = &[
+pub(crate) const SIDE_METRICS: &[Metric] = &[
     metric::OVERSTRIDE_PCT_LEG,
     metric::OVERSTRIDE_CM,
     metric::SHANK_ANGLE_DEG,
@@ -47,7 +47,8 @@ pub const SIDE_METRICS: &[Metric] = &[
     metric::FOOT_STRIKE_ANGLE_DEG,
 ];
 /// The summary measures taken from the rear or front clip, in the order shown.
-pub const FRONTAL_METRICS: &[Metric] = &[metric::PELVIC_DROP_DEG, metric::FPPA_DEG, metric::STEP_WIDTH_PCT_LEG, metric::STEP_WIDTH_CM];
+pub(crate) const FRONTAL_METRICS: &[Metric] =
+    &[metric::PELVIC_DROP_DEG, metric::FPPA_DEG, metric::STEP_WIDTH_PCT_LEG, metric::STEP_WIDTH_CM];
 
 /// Which plane a clip shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -192,7 +193,7 @@ pub struct Assessment {
 }
 
 /// An assessment with what its page presents beside it.
-pub struct Assessed<'a> {
+pub(crate) struct Assessed<'a> {
     pub assessment: &'a Assessment,
     /// The side and frontal clips' analyses, in that order.
     pub analyses: [&'a Analysis; 2],
@@ -244,14 +245,14 @@ fn entry(c: &Clip) -> ClipEntry {
 }
 
 /// The relative standard error of a clip's cadence, from its stride times (as `compare` has it).
-pub fn cadence_rel_se(a: &Analysis) -> Option<f64> {
+pub(crate) fn cadence_rel_se(a: &Analysis) -> Option<f64> {
     let contacts: Vec<(String, f64)> = a.steps.iter().map(|s| (s.side.as_str().to_string(), s.ic_time_s)).collect();
     crate::compare::stride_rel_se(&contacts)
 }
 
 /// The two cadences compared: they agree when they differ by no more than the larger of
 /// [`CADENCE_AGREEMENT_PCT`] of their mean and the 95 % uncertainty of the difference.
-pub fn cadence_agreement(side: Option<(f64, Option<f64>)>, frontal: Option<(f64, Option<f64>)>) -> CadenceAgreement {
+pub(crate) fn cadence_agreement(side: Option<(f64, Option<f64>)>, frontal: Option<(f64, Option<f64>)>) -> CadenceAgreement {
     let mut c = CadenceAgreement {
         side_spm: side.map(|s| s.0),
         frontal_spm: frontal.map(|f| f.0),

@@ -14,7 +14,7 @@ use crate::report::html::{esc, fppa_item, knee_items, pm, verdict_overstride, CS
 use crate::Result;
 
 /// The assessment's report.html, as an [`Exporter`].
-pub struct AssessmentHtml;
+pub(crate) struct AssessmentHtml;
 
 impl Exporter<Assessed<'_>> for AssessmentHtml {
     fn file(&self) -> &'static str {

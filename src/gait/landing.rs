@@ -64,33 +64,33 @@ pub struct Event {
 }
 
 /// A cue counts when its change exceeds this many noise SDs.
-pub const MIN_STRENGTH: f64 = 2.0;
+pub(crate) const MIN_STRENGTH: f64 = 2.0;
 /// The change a cue relies on is measured over this time (or one frame, if longer), seconds.
-pub const CUE_SPAN_S: f64 = 0.02;
+pub(crate) const CUE_SPAN_S: f64 = 0.02;
 /// The air side is fitted with a cubic from this many air samples of the motion (a quadratic
 /// otherwise: at 30 fps there are three or four).
-pub const X_CUBIC_SAMPLES: usize = 10;
+pub(crate) const X_CUBIC_SAMPLES: usize = 10;
 /// …and of the height.
-pub const H_CUBIC_SAMPLES: usize = 6;
+pub(crate) const H_CUBIC_SAMPLES: usize = 6;
 /// Smallest noise SD assumed for a fit, pixels (the landmarks' sub-pixel rounding).
-pub const MIN_NOISE_PX: f64 = 0.25;
+pub(crate) const MIN_NOISE_PX: f64 = 0.25;
 /// Grid step of the event time: this fraction of a frame (at most [`MAX_GRID_STEP_S`]).
-pub const GRID_FRACTION: f64 = 0.02;
-pub const MAX_GRID_STEP_S: f64 = 5e-4;
+pub(crate) const GRID_FRACTION: f64 = 0.02;
+pub(crate) const MAX_GRID_STEP_S: f64 = 5e-4;
 /// The local refit of a cue ([`local`]): ± this many frames around the first stage's best time…
-pub const LOCAL_HALF_FRAMES: f64 = 2.0;
+pub(crate) const LOCAL_HALF_FRAMES: f64 = 2.0;
 /// …with an air side this long beyond the window ([`LOCAL_AIR_FRAMES`] frames, if longer), seconds.
-pub const LOCAL_AIR_S: f64 = 0.03;
-pub const LOCAL_AIR_FRAMES: f64 = 3.0;
+pub(crate) const LOCAL_AIR_S: f64 = 0.03;
+pub(crate) const LOCAL_AIR_FRAMES: f64 = 3.0;
 /// When neither cue reaches [`MIN_STRENGTH`], a cue whose change is at least the noise still times
 /// the event: it is a weak estimate, but the forward turn the contact would otherwise keep is a
 /// known lower bound, 20–50 ms early on real runners.
-pub const WEAK_STRENGTH: f64 = 1.0;
+pub(crate) const WEAK_STRENGTH: f64 = 1.0;
 
 /// Samples of the touching point: time, forward position (runner's forward, pixels), height above
 /// its own stance level (pixels, up). Non-finite values are skipped.
 #[derive(Debug, Clone, Copy)]
-pub struct Track<'a> {
+pub(crate) struct Track<'a> {
     pub t: &'a [f64],
     pub x: &'a [f64],
     pub h: &'a [f64],
@@ -132,7 +132,7 @@ fn enough_each_side(pts: &[(f64, f64)], c: f64, phase: Phase, order: usize) -> b
 /// speed in the same forward coordinate (negative: backwards).
 /// Fitted in two stages ([`local`]): over the whole search, then locally around the first stage's
 /// least-squares time.
-pub fn motion_cue(tr: &Track, v_belt: f64, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt: f64) -> Option<Cue> {
+pub(crate) fn motion_cue(tr: &Track, v_belt: f64, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt: f64) -> Option<Cue> {
     let coarse = motion_fit(tr, v_belt, lo, hi, search, phase, dt, None)?;
     Some(local(coarse, lo, hi, search, phase, dt, |lo2, hi2, s2| motion_fit(tr, v_belt, lo2, hi2, s2, phase, dt, Some(2))))
 }
@@ -171,7 +171,7 @@ fn motion_fit(tr: &Track, v_belt: f64, lo: f64, hi: f64, search: (f64, f64), pha
 /// The height cue over samples in `[lo, hi]` (height above the stance level), event searched in
 /// `search`.
 /// Fitted in two stages, as the motion cue.
-pub fn height_cue(tr: &Track, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt: f64) -> Option<Cue> {
+pub(crate) fn height_cue(tr: &Track, lo: f64, hi: f64, search: (f64, f64), phase: Phase, dt: f64) -> Option<Cue> {
     let coarse = height_fit(tr, lo, hi, search, phase, dt, None)?;
     Some(local(coarse, lo, hi, search, phase, dt, |lo2, hi2, s2| height_fit(tr, lo2, hi2, s2, phase, dt, Some(2))))
 }

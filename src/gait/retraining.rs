@@ -55,7 +55,7 @@ pub struct Retraining {
 }
 
 /// The advised step-rate range, steps/min: the lowest and the highest target above `cadence_spm`.
-pub fn advised_range_spm(cadence_spm: f64) -> (f64, f64) {
+pub(crate) fn advised_range_spm(cadence_spm: f64) -> (f64, f64) {
     let at = |p: f64| cadence_spm * (1.0 + p / 100.0);
     (at(TARGETS_PCT[0]), at(TARGETS_PCT[TARGETS_PCT.len() - 1]))
 }
@@ -87,7 +87,7 @@ pub(crate) fn plan(cadence_spm: f64, metronome_pct: Option<f64>) -> Retraining {
 
 /// The retraining plan of an analysis: None without a cadence; for walking the targets are given
 /// but no metronome (the evidence is for running).
-pub fn for_analysis(a: &Analysis, metronome_pct: Option<f64>) -> Option<Retraining> {
+pub(crate) fn for_analysis(a: &Analysis, metronome_pct: Option<f64>) -> Option<Retraining> {
     let c = a.cadence_spm.filter(|c| c.is_finite() && *c > 0.0)?;
     if a.gait == Gait::Walking {
         let mut r = plan(c, None);

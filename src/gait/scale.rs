@@ -14,7 +14,7 @@ use super::metrics::leg_landmarks;
 use super::series::Series;
 
 /// Hip joint to ankle ≈ 0.491 × standing height (Winter 2009: hip 0.530 − ankle 0.039).
-pub const LEG_TO_HEIGHT: f64 = 0.491;
+pub(crate) const LEG_TO_HEIGHT: f64 = 0.491;
 /// The belt speed from the height scale and the one given disagreeing by more than this (%) is
 /// reported: a treadmill display off, a wrong height, or a camera not square to the belt.
 pub(crate) const BELT_CHECK_TOLERANCE_PCT: f64 = 10.0;

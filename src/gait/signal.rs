@@ -185,7 +185,7 @@ pub fn clean(t: &[f64], v: &mut [f64], vis: &[f64], fps: f64) -> CleanCounts {
 }
 
 /// Running median of three samples (ends kept; NaN where any of the three is NaN).
-pub fn median3(v: &[f64]) -> Vec<f64> {
+pub(crate) fn median3(v: &[f64]) -> Vec<f64> {
     let mut out = v.to_vec();
     for i in 1..v.len().saturating_sub(1) {
         let (a, b, c) = (v[i - 1], v[i], v[i + 1]);
@@ -195,7 +195,7 @@ pub fn median3(v: &[f64]) -> Vec<f64> {
 }
 
 /// Central-difference velocity (per second) of a sampled signal.
-pub fn velocity(t: &[f64], v: &[f64]) -> Vec<f64> {
+pub(crate) fn velocity(t: &[f64], v: &[f64]) -> Vec<f64> {
     let n = v.len();
     (0..n)
         .map(|i| {

@@ -14,12 +14,12 @@
 
 /// Points within this many pixels of the first line (or this fraction of the stance's length along
 /// the belt, if more: a larger picture blurs more pixels) are kept for the second fit.
-pub const INLIER_PX: f64 = 3.0;
-pub const INLIER_SPAN_FRACTION: f64 = 0.015;
+pub(crate) const INLIER_PX: f64 = 3.0;
+pub(crate) const INLIER_SPAN_FRACTION: f64 = 0.015;
 /// The stance needs this many sole points…
-pub const MIN_POINTS: usize = 3;
+pub(crate) const MIN_POINTS: usize = 3;
 /// …and this fraction of them on the line.
-pub const MIN_INLIER_FRACTION: f64 = 0.6;
+pub(crate) const MIN_INLIER_FRACTION: f64 = 0.6;
 
 /// Least-squares line y = a + b·x through the points: (a, b).
 fn line(p: &[[f64; 2]]) -> Option<(f64, f64)> {
@@ -59,7 +59,7 @@ fn robust_line(p: &[[f64; 2]]) -> Option<(f64, f64)> {
 
 /// Each sample's height above the belt line of the stance whose flat part is `[t0, t1]` (pixels,
 /// up; NaN where the sole was not measured), or None when that stance does not give a line.
-pub fn heights(t: &[f64], sole: &[[f64; 2]], t0: f64, t1: f64) -> Option<Vec<f64>> {
+pub(crate) fn heights(t: &[f64], sole: &[[f64; 2]], t0: f64, t1: f64) -> Option<Vec<f64>> {
     if sole.len() != t.len() {
         return None;
     }

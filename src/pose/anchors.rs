@@ -3,10 +3,10 @@
 //! scale (2 anchors per cell per layer), offset 0.5, fixed anchor size. Layers sharing a stride share a
 //! grid, so the anchors are 28x28x2 + 14x14x2 + 7x7x6 = 2254.
 
-pub const INPUT_SIZE: usize = 224;
-pub const STRIDES: [usize; 5] = [8, 16, 32, 32, 32];
-pub const ANCHOR_OFFSET: f32 = 0.5;
-pub const NUM_ANCHORS: usize = 2254;
+pub(crate) const INPUT_SIZE: usize = 224;
+pub(crate) const STRIDES: [usize; 5] = [8, 16, 32, 32, 32];
+pub(crate) const ANCHOR_OFFSET: f32 = 0.5;
+pub(crate) const NUM_ANCHORS: usize = 2254;
 
 /// An anchor centre in normalised [0,1] coordinates of the 224x224 input. With fixed anchor size the
 /// width and height are 1, so only the centre matters.
@@ -16,7 +16,7 @@ pub struct Anchor {
     pub y: f32,
 }
 
-pub fn generate() -> Vec<Anchor> {
+pub(crate) fn generate() -> Vec<Anchor> {
     let mut anchors = Vec::with_capacity(NUM_ANCHORS);
     let mut layer = 0;
     while layer < STRIDES.len() {

@@ -15,12 +15,12 @@ use super::roi::{Letterbox, Roi};
 use super::sigmoid;
 use crate::Result;
 
-pub const NUM_COORDS: usize = 12;
-pub const NUM_KEYPOINTS: usize = 4;
-pub const SCORE_CLIP: f32 = 100.0;
+pub(crate) const NUM_COORDS: usize = 12;
+pub(crate) const NUM_KEYPOINTS: usize = 4;
+pub(crate) const SCORE_CLIP: f32 = 100.0;
 /// `min_detection_confidence` of mp.solutions.pose (default 0.5).
-pub const MIN_SCORE: f32 = 0.5;
-pub const NMS_IOU: f32 = 0.3;
+pub(crate) const MIN_SCORE: f32 = 0.5;
+pub(crate) const NMS_IOU: f32 = 0.3;
 
 /// A detection in normalised coordinates of whatever space it was decoded in.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +80,7 @@ pub fn decode(boxes: &[f32], logits: &[f32], anchors: &[Anchor], min_score: f32)
 /// MediaPipe's WEIGHTED non-max suppression: each cluster of boxes overlapping the best remaining one
 /// by more than `iou` becomes one detection, its coordinates the score-weighted mean of the cluster's
 /// and its score the best one's.
-pub fn weighted_nms(mut dets: Vec<Detection>, iou: f32) -> Vec<Detection> {
+pub(crate) fn weighted_nms(mut dets: Vec<Detection>, iou: f32) -> Vec<Detection> {
     dets.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut out = Vec::new();
     while !dets.is_empty() {
@@ -105,7 +105,7 @@ pub fn weighted_nms(mut dets: Vec<Detection>, iou: f32) -> Vec<Detection> {
 }
 
 /// Runs the detector on a whole frame; detections in frame pixels, best first.
-pub struct Detector {
+pub(crate) struct Detector {
     anchors: Vec<Anchor>,
 }
 
@@ -172,12 +172,12 @@ impl Detector {
 
 /// A frame whose long side exceeds its short one by more than this is searched in tiles when the
 /// whole frame finds no one.
-pub const TILE_ASPECT: f32 = 1.25;
+pub(crate) const TILE_ASPECT: f32 = 1.25;
 
 /// Square tiles of the frame's short side, overlapping by at least half a tile, covering the long
 /// side (16:9: three tiles), each as the letterbox of its square (the detector's input scale
 /// n / short side instead of n / long side).
-pub fn search_tiles(width: u32, height: u32, n: u32) -> Vec<Letterbox> {
+pub(crate) fn search_tiles(width: u32, height: u32, n: u32) -> Vec<Letterbox> {
     let (long, short) = (width.max(height) as f32, width.min(height) as f32);
     if short <= 0.0 || long < TILE_ASPECT * short {
         return Vec::new();

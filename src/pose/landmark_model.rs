@@ -10,24 +10,24 @@ use super::roi::Roi;
 use super::{sigmoid, Landmark, NUM_LANDMARKS};
 use crate::Result;
 
-pub const INPUT_SIZE: usize = 256;
+pub(crate) const INPUT_SIZE: usize = 256;
 /// Landmarks in the model output: 33 body + auxiliary ones.
-pub const NUM_OUTPUT_LANDMARKS: usize = 39;
-pub const VALUES_PER_LANDMARK: usize = 5;
+pub(crate) const NUM_OUTPUT_LANDMARKS: usize = 39;
+pub(crate) const VALUES_PER_LANDMARK: usize = 5;
 /// Auxiliary landmarks that define the next frame's ROI: hip centre and a point above the head.
-pub const AUX_CENTRE: usize = 33;
-pub const AUX_SCALE: usize = 34;
+pub(crate) const AUX_CENTRE: usize = 33;
+pub(crate) const AUX_SCALE: usize = 34;
 /// Heatmap refinement (MediaPipe's RefineLandmarksFromHeatmapCalculator in
 /// tensors_to_pose_landmarks_and_segmentation.pbtxt): 64x64 heatmap per landmark, 7x7 kernel,
 /// applied where the heatmap's peak confidence reaches 0.5.
-pub const HEATMAP_SIZE: usize = 64;
-pub const HEATMAP_KERNEL: usize = 7;
-pub const HEATMAP_MIN_CONFIDENCE: f32 = 0.5;
+pub(crate) const HEATMAP_SIZE: usize = 64;
+pub(crate) const HEATMAP_KERNEL: usize = 7;
+pub(crate) const HEATMAP_MIN_CONFIDENCE: f32 = 0.5;
 
 /// Replaces each landmark's crop x, y (pixels of the NxN crop, in `raw`) by the confidence-weighted
 /// mean position of the heatmap cells in a 7x7 window around it, as MediaPipe does (its window
 /// centre is the truncated cell index and the mean is of cell indices, without a half-cell offset).
-pub fn refine_from_heatmap(raw: &mut [f32], heatmap: &[f32], n: f32) {
+pub(crate) fn refine_from_heatmap(raw: &mut [f32], heatmap: &[f32], n: f32) {
     let (hw, ch) = (HEATMAP_SIZE as i64, NUM_OUTPUT_LANDMARKS);
     if heatmap.len() != HEATMAP_SIZE * HEATMAP_SIZE * ch || raw.len() < ch * VALUES_PER_LANDMARK {
         return;
@@ -93,7 +93,7 @@ pub fn project(raw: &[f32], roi: &Roi) -> Option<([Landmark; NUM_LANDMARKS], [[f
 /// element counts. (ONNX Runtime runs every node of a graph whatever a run asks for: the unused
 /// outputs — segmentation mask, world landmarks — are cut from the model itself when it is
 /// converted, scripts/convert_models.py.)
-pub fn run_options(session: &Session) -> Result<RunOptions<HasSelectedOutputs>> {
+pub(crate) fn run_options(session: &Session) -> Result<RunOptions<HasSelectedOutputs>> {
     let wanted = [NUM_OUTPUT_LANDMARKS * VALUES_PER_LANDMARK, 1, HEATMAP_SIZE * HEATMAP_SIZE * NUM_OUTPUT_LANDMARKS];
     let mut sel = OutputSelector::no_default();
     let mut found = 0;

@@ -44,7 +44,7 @@ pub mod idx {
 }
 
 /// Segments drawn as the skeleton (pairs of landmark indices).
-pub const SKELETON: &[(usize, usize)] = &[
+pub(crate) const SKELETON: &[(usize, usize)] = &[
     (11, 12),
     (11, 13),
     (13, 15),

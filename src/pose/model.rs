@@ -38,7 +38,7 @@ impl Variant {
 
 /// The directory holding the .onnx files: `OVERSTRIDE_MODELS_DIR`, else `models/` beside the
 /// executable, else the checkout's `models/`.
-pub fn models_dir() -> PathBuf {
+pub(crate) fn models_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("OVERSTRIDE_MODELS_DIR") {
         return PathBuf::from(d);
     }
@@ -59,7 +59,7 @@ fn manifest_entry(key: &str) -> Option<(String, String)> {
 }
 
 /// Reads a model file and checks it against the compiled-in manifest.
-pub fn read_verified(dir: &Path, key: &str) -> Result<Vec<u8>> {
+pub(crate) fn read_verified(dir: &Path, key: &str) -> Result<Vec<u8>> {
     let (file, expected) = manifest_entry(key)
         .ok_or_else(|| Error::ModelMissing { path: dir.join(format!("<{key}>")), hint: format!("this build knows no '{key}' model") })?;
     let path = dir.join(&file);
@@ -95,7 +95,7 @@ pub fn opt_out_of_telemetry() {
 }
 
 /// Finds and loads the ONNX Runtime library once per process.
-pub fn init_runtime() -> Result<&'static ort::environment::Environment> {
+pub(crate) fn init_runtime() -> Result<&'static ort::environment::Environment> {
     let r = RUNTIME.get_or_init(|| {
         opt_out_of_telemetry();
         let mut candidates = Vec::new();

@@ -3,9 +3,9 @@
 //! derivative cutoff 1, values scaled by 1/object size). Only the ROI placement uses it; the
 //! reported landmarks are raw, and the gait stage filters them without lag.
 
-pub const AUX_MIN_CUTOFF: f64 = 0.01;
-pub const AUX_BETA: f64 = 10.0;
-pub const AUX_DERIVATE_CUTOFF: f64 = 1.0;
+pub(crate) const AUX_MIN_CUTOFF: f64 = 0.01;
+pub(crate) const AUX_BETA: f64 = 10.0;
+pub(crate) const AUX_DERIVATE_CUTOFF: f64 = 1.0;
 
 #[derive(Debug, Clone, Default)]
 struct LowPass {
@@ -22,7 +22,7 @@ impl LowPass {
 }
 
 #[derive(Debug, Clone)]
-pub struct OneEuro {
+pub(crate) struct OneEuro {
     min_cutoff: f64,
     beta: f64,
     d_cutoff: f64,

@@ -40,14 +40,14 @@ use crate::video::{Frame, VideoInfo, VideoReader};
 use crate::{Error, Result};
 
 /// Most tracking chains, whatever the frame rate.
-pub const MAX_CHAINS: usize = 8;
+pub(crate) const MAX_CHAINS: usize = 8;
 /// One chain per this many frames per second (2 at 30 fps).
-pub const FPS_PER_CHAIN: f64 = 15.0;
+pub(crate) const FPS_PER_CHAIN: f64 = 15.0;
 /// A chain covers at least this long, seconds (shorter clips get fewer chains: each chain starts
 /// with a detector run and a seek).
-pub const MIN_CHAIN_S: f64 = 1.0;
+pub(crate) const MIN_CHAIN_S: f64 = 1.0;
 /// Decoded frames waiting per running chain.
-pub const QUEUE_FRAMES: usize = 2;
+pub(crate) const QUEUE_FRAMES: usize = 2;
 
 #[derive(Debug, Clone)]
 pub struct PipelineOptions {
@@ -74,7 +74,7 @@ pub fn chain_count(fps: f64) -> usize {
 /// [`chain_count`] chains, fewer for a clip under [`MIN_CHAIN_S`] per chain, one when the
 /// length is unknown or the frames have no timestamps. Chain k starts half a frame before frame
 /// `round(k·N/C)` on the nominal grid.
-pub fn chain_starts(fps: f64, frames: Option<usize>) -> Vec<f64> {
+pub(crate) fn chain_starts(fps: f64, frames: Option<usize>) -> Vec<f64> {
     let Some(n) = frames.filter(|&n| n > 0) else { return vec![0.0] };
     let by_length = ((n as f64 / (MIN_CHAIN_S * fps)).floor() as usize).max(1);
     let c = chain_count(fps).min(by_length);
@@ -82,8 +82,9 @@ pub fn chain_starts(fps: f64, frames: Option<usize>) -> Vec<f64> {
 }
 
 /// Most decoded frames alive at once with `workers` workers (queued, in work, being decoded, and
-/// the previous frame's thumbnail aside).
-pub fn frames_in_flight(workers: usize) -> usize {
+/// the previous frame's thumbnail aside): the bound the module docs state, checked by a test.
+#[cfg(test)]
+pub(crate) fn frames_in_flight(workers: usize) -> usize {
     workers * (QUEUE_FRAMES + 2)
 }
 
@@ -155,7 +156,7 @@ enum Msg {
 }
 
 /// [`run`] with sessions opened beforehand.
-pub fn run_with<S>(reader: VideoReader, w: &Workers, mut sink: S) -> Result<(VideoInfo, PoseStats)>
+pub(crate) fn run_with<S>(reader: VideoReader, w: &Workers, mut sink: S) -> Result<(VideoInfo, PoseStats)>
 where
     S: FnMut(&FramePeople) -> Result<()>,
 {

@@ -9,7 +9,7 @@ use super::roi::Affine;
 use crate::Result;
 
 #[derive(Debug, Clone, Copy)]
-pub enum Border {
+pub(crate) enum Border {
     /// Black outside the frame (the detector's letterbox).
     Zero,
     /// Edge pixels repeated (the landmark crop).
@@ -17,7 +17,7 @@ pub enum Border {
 }
 
 /// Warps `frame` (8-bit BGR) with `crop_to_frame` into an `n`x`n` RGB tensor scaled to [lo, hi].
-pub fn warp_to_tensor(frame: &Mat, crop_to_frame: &Affine, n: i32, border: Border, lo: f32, hi: f32) -> Result<Vec<f32>> {
+pub(crate) fn warp_to_tensor(frame: &Mat, crop_to_frame: &Affine, n: i32, border: Border, lo: f32, hi: f32) -> Result<Vec<f32>> {
     let m = Mat::from_slice_2d(&[
         [crop_to_frame[0], crop_to_frame[1], crop_to_frame[2]],
         [crop_to_frame[3], crop_to_frame[4], crop_to_frame[5]],

@@ -7,7 +7,7 @@
 
 /// MediaPipe's RectTransformationCalculator scale for pose ROIs (pose_detection_to_roi.pbtxt and
 /// pose_landmarks_to_roi.pbtxt, v0.10.14): the body box is enlarged by 25 % and made square.
-pub const ROI_SCALE: f32 = 1.25;
+pub(crate) const ROI_SCALE: f32 = 1.25;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Roi {
@@ -20,7 +20,7 @@ pub struct Roi {
 }
 
 /// A 2x3 affine matrix `[a b c; d e f]`: x' = a·x + b·y + c, y' = d·x + e·y + f.
-pub type Affine = [f64; 6];
+pub(crate) type Affine = [f64; 6];
 
 fn normalize_radians(a: f32) -> f32 {
     let two_pi = 2.0 * std::f32::consts::PI;
@@ -63,7 +63,7 @@ pub fn apply(m: &Affine, x: f32, y: f32) -> [f32; 2] {
     [(m[0] * x + m[1] * y + m[2]) as f32, (m[3] * x + m[4] * y + m[5]) as f32]
 }
 
-pub fn invert(m: &Affine) -> Affine {
+pub(crate) fn invert(m: &Affine) -> Affine {
     let det = m[0] * m[4] - m[1] * m[3];
     let (a, b, d, e) = (m[4] / det, -m[1] / det, -m[3] / det, m[0] / det);
     [a, b, -(a * m[2] + b * m[5]), d, e, -(d * m[2] + e * m[5])]
@@ -71,7 +71,7 @@ pub fn invert(m: &Affine) -> Affine {
 
 /// The whole frame fitted into an NxN square keeping its aspect ratio, centred, padded.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Letterbox {
+pub(crate) struct Letterbox {
     pub scale: f32,
     pub pad_x: f32,
     pub pad_y: f32,
@@ -96,6 +96,8 @@ impl Letterbox {
         apply(&self.input_to_frame(), u * self.n, v * self.n)
     }
 
+    /// A frame point in the input tensor's pixels (the inverse of `input_to_frame`; for the tests).
+    #[cfg(test)]
     pub fn frame_to_input(&self, x: f32, y: f32) -> [f32; 2] {
         [x * self.scale + self.pad_x, y * self.scale + self.pad_y]
     }

@@ -13,11 +13,11 @@ use super::{FramePeople, FramePose, Pose};
 
 /// A pose whose hip centre moved more than this many torso lengths since the previous posed frame
 /// belongs to someone else.
-pub const JUMP_TORSOS: f32 = 0.5;
+pub(crate) const JUMP_TORSOS: f32 = 0.5;
 /// Tracklets continue each other across a gap up to this long, seconds…
-pub const MAX_JOIN_GAP_S: f64 = 1.0;
+pub(crate) const MAX_JOIN_GAP_S: f64 = 1.0;
 /// …when the second starts within this many torso lengths of where the first ended.
-pub const JOIN_TORSOS: f32 = 1.0;
+pub(crate) const JOIN_TORSOS: f32 = 1.0;
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct RunnerSelection {
@@ -99,8 +99,8 @@ fn periodicity(sep: &[f32], fps: f64) -> f32 {
 }
 
 /// Gait cycles looked for, seconds.
-pub const MIN_CYCLE_S: f64 = 0.25;
-pub const MAX_CYCLE_S: f64 = 2.0;
+pub(crate) const MIN_CYCLE_S: f64 = 0.25;
+pub(crate) const MAX_CYCLE_S: f64 = 2.0;
 
 /// The runner's pose on each frame (see the module comment).
 pub fn keep_runner(frames: &[FramePeople]) -> (Vec<FramePose>, RunnerSelection) {

@@ -29,23 +29,23 @@ use opencv::core::{Mat, Rect};
 use opencv::prelude::*;
 
 /// A shoe pixel is this much brighter than the belt behind it at least, grey levels (of 255).
-pub const MIN_CONTRAST: f32 = 12.0;
+pub(crate) const MIN_CONTRAST: f32 = 12.0;
 /// …and this many times the frame's noise (the robust SD of its difference from the background).
-pub const NOISE_SDS: f32 = 4.0;
+pub(crate) const NOISE_SDS: f32 = 4.0;
 /// The background is the median of at most this many crops, spread evenly over those kept.
-pub const BACKGROUND_SAMPLES: usize = 63;
+pub(crate) const BACKGROUND_SAMPLES: usize = 63;
 /// …and needs this many, or no point is measured (a clip too short to see the belt uncovered).
-pub const MIN_BACKGROUND_SAMPLES: usize = 15;
+pub(crate) const MIN_BACKGROUND_SAMPLES: usize = 15;
 /// Crops kept before the background is fixed, bytes.
-pub const MAX_BUFFER_BYTES: usize = 256 << 20;
+pub(crate) const MAX_BUFFER_BYTES: usize = 256 << 20;
 /// The search box around a foot: its landmarks' box widened by this many foot lengths each side…
-pub const BOX_SIDE_FEET: f64 = 0.5;
+pub(crate) const BOX_SIDE_FEET: f64 = 0.5;
 /// …up by this many…
-pub const BOX_UP_FEET: f64 = 0.2;
+pub(crate) const BOX_UP_FEET: f64 = 0.2;
 /// …and down (the sole lies below the heel landmark; the belt a little below that) by this many.
-pub const BOX_DOWN_FEET: f64 = 0.8;
+pub(crate) const BOX_DOWN_FEET: f64 = 0.8;
 /// The blob must pass within this many pixels of the heel–toe line.
-pub const LINE_REACH_PX: i32 = 3;
+pub(crate) const LINE_REACH_PX: i32 = 3;
 
 /// What the pass measured.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

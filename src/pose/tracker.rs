@@ -21,18 +21,18 @@ use crate::video::Frame;
 use crate::Result;
 
 /// `min_tracking_confidence` of mp.solutions.pose (default 0.5).
-pub const MIN_TRACKING_CONFIDENCE: f32 = 0.5;
+pub(crate) const MIN_TRACKING_CONFIDENCE: f32 = 0.5;
 /// Most people followed at once.
-pub const MAX_PEOPLE: usize = 3;
+pub(crate) const MAX_PEOPLE: usize = 3;
 /// The detector looks for people not yet followed this often, seconds.
-pub const CENSUS_S: f64 = 1.0;
+pub(crate) const CENSUS_S: f64 = 1.0;
 /// A census that sees no one is repeated on the next frames for up to this long, seconds.
-pub const CENSUS_RETRY_S: f64 = 0.25;
+pub(crate) const CENSUS_RETRY_S: f64 = 0.25;
 /// A track followed this many frames is a person, not a false detection.
-pub const ESTABLISHED_FRAMES: usize = 3;
+pub(crate) const ESTABLISHED_FRAMES: usize = 3;
 /// A detection or track whose ROI centre lies within this fraction of a followed one's ROI size is
 /// the same person.
-pub const SAME_PERSON_ROI: f32 = 0.35;
+pub(crate) const SAME_PERSON_ROI: f32 = 0.35;
 
 /// The ONNX sessions one worker uses.
 pub struct Sessions {
@@ -43,7 +43,7 @@ pub struct Sessions {
 
 /// One person followed from frame to frame.
 #[derive(Debug, Clone)]
-pub struct Track {
+pub(crate) struct Track {
     roi: Roi,
     filters: [OneEuro; 4],
     /// Frames followed.
@@ -82,7 +82,7 @@ impl Track {
 
 /// Everyone followed along one chain of frames.
 #[derive(Debug, Clone, Default)]
-pub struct Tracker {
+pub(crate) struct Tracker {
     tracks: Vec<Track>,
     /// Time of the last detector run.
     last_census: Option<f64>,

@@ -15,7 +15,7 @@ use crate::Result;
 const SURE_VISIBILITY: f32 = 0.5;
 
 /// Text in `colour` over a black outline `outline` pixels thick, readable on any background.
-pub fn outlined_text(img: &mut Mat, s: &str, at: Point, scale: f64, colour: Scalar, outline: i32) -> Result<()> {
+pub(crate) fn outlined_text(img: &mut Mat, s: &str, at: Point, scale: f64, colour: Scalar, outline: i32) -> Result<()> {
     imgproc::put_text(img, s, at, imgproc::FONT_HERSHEY_SIMPLEX, scale, Scalar::new(0.0, 0.0, 0.0, 0.0), outline, imgproc::LINE_AA, false)?;
     imgproc::put_text(img, s, at, imgproc::FONT_HERSHEY_SIMPLEX, scale, colour, 2, imgproc::LINE_AA, false)?;
     Ok(())
@@ -34,7 +34,7 @@ fn side_colour(a: usize, b: usize) -> Scalar {
     }
 }
 
-pub fn draw_skeleton(img: &mut Mat, pose: &Pose) -> Result<()> {
+pub(crate) fn draw_skeleton(img: &mut Mat, pose: &Pose) -> Result<()> {
     let size = img.size()?;
     let thick = ((size.width.max(size.height) as f32) / 400.0).round().max(2.0) as i32;
     let pt = |i: usize| Point::new(pose.landmarks[i].x.round() as i32, pose.landmarks[i].y.round() as i32);
@@ -55,7 +55,12 @@ const STRIKE_MARKER_FRAMES: usize = 6;
 /// Writes the annotated video of an analysed run: skeleton, a plumb line through the centre of
 /// mass, a marker at each initial contact with its overstride (side views) and live knee angles.
 /// Decodes the input a second time (the measurements exist only once the run is analysed).
-pub fn write_analysed(input: &Path, dest: &Path, frames: &[crate::pose::FramePose], a: &crate::gait::Analysis) -> Result<&'static str> {
+pub(crate) fn write_analysed(
+    input: &Path,
+    dest: &Path,
+    frames: &[crate::pose::FramePose],
+    a: &crate::gait::Analysis,
+) -> Result<&'static str> {
     let mut reader = crate::video::VideoReader::open(input)?;
     let info = reader.info().clone();
     let mut w = VideoSink::create(dest, info.fps, info.width, info.height)?;

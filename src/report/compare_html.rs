@@ -259,14 +259,14 @@ fn table(c: &Comparison, out: &mut String) {
 }
 
 /// What `overstride compare` presents: the comparison and the two sessions it read.
-pub struct Compared<'a> {
+pub(crate) struct Compared<'a> {
     pub comparison: &'a Comparison,
     pub before: &'a Session,
     pub after: &'a Session,
 }
 
 /// The comparison's report.html, as an [`Exporter`].
-pub struct CompareHtml;
+pub(crate) struct CompareHtml;
 
 impl Exporter<Compared<'_>> for CompareHtml {
     fn file(&self) -> &'static str {
@@ -279,7 +279,7 @@ impl Exporter<Compared<'_>> for CompareHtml {
 }
 
 /// comparison.json (rounded as report.json is), as an [`Exporter`].
-pub struct ComparisonJson;
+pub(crate) struct ComparisonJson;
 
 impl Exporter<Compared<'_>> for ComparisonJson {
     fn file(&self) -> &'static str {
@@ -323,7 +323,7 @@ pub fn render(c: &Comparison, before: &Session, after: &Session, title: &str) ->
 
 /// Two assessments compared view by view: each plane's comparison (written beside it in its
 /// sub-folder) and the two folders.
-pub struct AssessmentsCompared<'a> {
+pub(crate) struct AssessmentsCompared<'a> {
     pub before: &'a std::path::Path,
     pub after: &'a std::path::Path,
     /// `side` and `frontal`, each with its comparison.
@@ -332,7 +332,7 @@ pub struct AssessmentsCompared<'a> {
 
 /// The overview page of two assessments compared: each plane's "what changed", with a link to
 /// its full comparison page.
-pub struct AssessmentsHtml;
+pub(crate) struct AssessmentsHtml;
 
 impl Exporter<AssessmentsCompared<'_>> for AssessmentsHtml {
     fn file(&self) -> &'static str {

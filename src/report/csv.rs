@@ -77,7 +77,7 @@ fn row(s: &Step) -> Vec<String> {
 }
 
 /// steps.csv, as an [`Exporter`].
-pub struct Csv;
+pub(crate) struct Csv;
 
 impl Exporter<Report<'_>> for Csv {
     fn file(&self) -> &'static str {

@@ -21,15 +21,15 @@ use crate::Result;
 
 /// Frames either side of initial contact in a strip (5 frames: IC and two each side — at 30 fps
 /// ±67 ms, the last of the swing and the first of the stance).
-pub const STRIP_HALF: usize = 2;
+pub(crate) const STRIP_HALF: usize = 2;
 /// Height of each enlarged panel, pixels.
 pub const PANEL_HEIGHT_PX: u32 = 480;
 /// Margin around the cropped body parts, as a fraction of the box's larger side.
-pub const CROP_MARGIN: f64 = 0.15;
+pub(crate) const CROP_MARGIN: f64 = 0.15;
 
 /// A crop in pixels (x, y of the top-left corner, width, height).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CropBox {
+pub(crate) struct CropBox {
     pub x: u32,
     pub y: u32,
     pub w: u32,
@@ -38,7 +38,7 @@ pub struct CropBox {
 
 /// The box around `points` with `margin` (fraction of its larger side) added on every side,
 /// clamped to the frame; None when no point is finite or the box is empty.
-pub fn crop_box(points: &[[f64; 2]], frame_w: u32, frame_h: u32, margin: f64) -> Option<CropBox> {
+pub(crate) fn crop_box(points: &[[f64; 2]], frame_w: u32, frame_h: u32, margin: f64) -> Option<CropBox> {
     let pts: Vec<&[f64; 2]> = points.iter().filter(|p| p[0].is_finite() && p[1].is_finite()).collect();
     if pts.is_empty() {
         return None;
@@ -59,17 +59,17 @@ pub fn crop_box(points: &[[f64; 2]], frame_w: u32, frame_h: u32, margin: f64) ->
 }
 
 /// The frames of a strip around `centre`: `half` either side, kept inside `0..n_frames`.
-pub fn strip_frames(centre: usize, half: usize, n_frames: usize) -> Vec<usize> {
+pub(crate) fn strip_frames(centre: usize, half: usize, n_frames: usize) -> Vec<usize> {
     (centre.saturating_sub(half)..=(centre + half).min(n_frames.saturating_sub(1))).collect()
 }
 
 /// Size of a `w`×`h` image scaled to `height` (aspect kept, at least 1 px wide).
-pub fn scaled_size(w: u32, h: u32, height: u32) -> (u32, u32) {
+pub(crate) fn scaled_size(w: u32, h: u32, height: u32) -> (u32, u32) {
     (((w as f64 * height as f64 / h.max(1) as f64).round() as u32).max(1), height)
 }
 
 /// Side views: the steps shown — per side the typical, the most and the least overstriding.
-pub fn side_selection(a: &Analysis, side: Side) -> Vec<(&'static str, &Step)> {
+pub(crate) fn side_selection(a: &Analysis, side: Side) -> Vec<(&'static str, &Step)> {
     let mut steps: Vec<(&Step, f64)> =
         a.steps.iter().filter(|s| s.side == side && s.excluded.is_none()).filter_map(|s| s.overstride_pct_leg.map(|v| (s, v))).collect();
     if steps.is_empty() {
@@ -107,7 +107,7 @@ fn png(img: &RgbImage) -> Result<Vec<u8>> {
 pub type Evidence = (Vec<u8>, u32, u32);
 
 /// The strip of frames around a side view's initial contact.
-pub fn side_strip(reader: &mut VideoReader, frames: &[FramePose], step: &Step) -> Result<Option<Evidence>> {
+pub(crate) fn side_strip(reader: &mut VideoReader, frames: &[FramePose], step: &Step) -> Result<Option<Evidence>> {
     let Some(k) = step.at_ic else { return Ok(None) };
     let idx: Vec<usize> = strip_frames(step.ic_frame, STRIP_HALF, frames.len());
     let o = step.side.offset();
@@ -178,7 +178,7 @@ pub fn side_strip(reader: &mut VideoReader, frames: &[FramePose], step: &Step) -
 }
 
 /// Frontal views: the frame of the stance's peak pelvic drop, cropped to the pelvis and knees.
-pub fn frontal_drop(reader: &mut VideoReader, frames: &[FramePose], step: &Step) -> Result<Option<Evidence>> {
+pub(crate) fn frontal_drop(reader: &mut VideoReader, frames: &[FramePose], step: &Step) -> Result<Option<Evidence>> {
     let Some(at) = step.peak_drop_frame else { return Ok(None) };
     let Some(fp) = frames.iter().find(|f| f.frame == at) else { return Ok(None) };
     let Some(frame) = reader.frame_at_time(fp.time_s)? else { return Ok(None) };
@@ -205,7 +205,7 @@ pub fn frontal_drop(reader: &mut VideoReader, frames: &[FramePose], step: &Step)
 
 /// The times of the frames [`write_all`] reads (to decode them in one pass beforehand:
 /// `VideoReader::prefetch`).
-pub fn frame_times(frames: &[FramePose], a: &Analysis) -> Vec<f64> {
+pub(crate) fn frame_times(frames: &[FramePose], a: &Analysis) -> Vec<f64> {
     let time = |i: usize| frames.iter().find(|f| f.frame == i).map(|f| f.time_s);
     let mut out = Vec::new();
     for side in [Side::Left, Side::Right] {
@@ -223,7 +223,7 @@ pub fn frame_times(frames: &[FramePose], a: &Analysis) -> Vec<f64> {
 }
 
 /// Evidence frames written under `evidence/`; returns (caption, file) for the page.
-pub fn write_all(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, sink: &mut Sink) -> Result<Vec<(String, String)>> {
+pub(crate) fn write_all(reader: &mut VideoReader, frames: &[FramePose], a: &Analysis, sink: &mut Sink) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for side in [Side::Left, Side::Right] {
         let picks = if a.view.is_side() {

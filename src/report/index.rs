@@ -11,7 +11,7 @@ use crate::Result;
 
 /// The headline numbers of one analysed video.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub name: String,
     pub file: String,
     pub view: String,
@@ -63,7 +63,7 @@ impl Entry {
 
 /// index.html over a batch: one row per video with its headline numbers and a link to its report,
 /// or its error.
-pub fn index_html(results: &[std::result::Result<Entry, String>]) -> String {
+pub(crate) fn index_html(results: &[std::result::Result<Entry, String>]) -> String {
     let f = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into());
     let mut rows = String::new();
     for r in results {
@@ -98,7 +98,7 @@ pub fn index_html(results: &[std::result::Result<Entry, String>]) -> String {
 }
 
 /// index.html, as an [`Exporter`] over the batch's results in input order.
-pub struct Index;
+pub(crate) struct Index;
 
 impl Exporter<[std::result::Result<Entry, String>]> for Index {
     fn file(&self) -> &'static str {

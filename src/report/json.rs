@@ -7,7 +7,7 @@ use crate::gait::Analysis;
 use crate::report::export::{Exporter, Report};
 use crate::Result;
 
-pub const SCHEMA_VERSION: &str = "1.0";
+pub(crate) const SCHEMA_VERSION: &str = "1.0";
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -23,7 +23,7 @@ struct Document<'a> {
 }
 
 /// report.json, as an [`Exporter`].
-pub struct Json;
+pub(crate) struct Json;
 
 impl Exporter<Report<'_>> for Json {
     fn file(&self) -> &'static str {
@@ -40,7 +40,7 @@ pub fn render(a: &Analysis, input: &str) -> String {
 }
 
 /// report.json with the cadence retraining plan of the run (see `gait::retraining`).
-pub fn render_with(a: &Analysis, input: &str, retraining: Option<&Retraining>) -> String {
+pub(crate) fn render_with(a: &Analysis, input: &str, retraining: Option<&Retraining>) -> String {
     let r = Document {
         schema_version: SCHEMA_VERSION,
         tool: format!("overstride {}", env!("CARGO_PKG_VERSION")),
@@ -55,7 +55,7 @@ pub fn render_with(a: &Analysis, input: &str, retraining: Option<&Retraining>) -
 }
 
 /// Any serialisable value as report.json writes it (floats rounded to 4 decimals, NaN as null).
-pub fn to_pretty<T: Serialize>(v: &T) -> serde_json::Result<String> {
+pub(crate) fn to_pretty<T: Serialize>(v: &T) -> serde_json::Result<String> {
     let mut v = serde_json::to_value(v)?;
     scrub(&mut v);
     Ok(serde_json::to_string_pretty(&v)? + "\n")

@@ -22,7 +22,7 @@ fn text(img: &mut Mat, s: &str, at: Point, scale: f64, colour: Scalar) -> Result
 }
 
 /// The time of the frame [`render`] draws for `step` (`time_fps`: the reader's `VideoInfo::time_fps`).
-pub fn frame_time(frames: &[FramePose], a: &Analysis, step: &Step, time_fps: f64) -> f64 {
+pub(crate) fn frame_time(frames: &[FramePose], a: &Analysis, step: &Step, time_fps: f64) -> f64 {
     // side views: the initial contact; frontal views: the stance's peak pelvic drop
     let at = if a.view.is_side() { step.ic_frame } else { step.peak_drop_frame.unwrap_or(step.ic_frame) };
     // found by its time, which does not depend on how the container numbers or stamps its frames

@@ -10,9 +10,9 @@ use std::io::Cursor;
 
 use crate::{Error, Result};
 
-pub const SAMPLE_RATE: u32 = 44_100;
+pub(crate) const SAMPLE_RATE: u32 = 44_100;
 /// The track's length, seconds (rounded to a whole number of beats): a few minutes, to loop.
-pub const DURATION_S: f64 = 180.0;
+pub(crate) const DURATION_S: f64 = 180.0;
 const CLICK_HZ: f64 = 2000.0;
 const CLICK_DECAY_S: f64 = 0.004;
 const CLICK_LEN_S: f64 = 0.030;
@@ -20,7 +20,7 @@ const CLICK_LEN_S: f64 = 0.030;
 const CLICK_PEAK: f64 = 0.8;
 
 /// Sample index at which click `k` starts.
-pub fn click_start(k: u64, spm: f64, rate: u32) -> u64 {
+pub(crate) fn click_start(k: u64, spm: f64, rate: u32) -> u64 {
     (k as f64 * rate as f64 * 60.0 / spm).round() as u64
 }
 

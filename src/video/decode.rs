@@ -42,19 +42,19 @@ use crate::{Error, Result};
 /// The largest frame read, pixels: 8K (7680×4320, either way up). The frames in flight are at most
 /// `pose::pipeline::frames_in_flight` (four per running chain), so this bounds the pose stage's
 /// memory (~100 MB a decoded 8K frame) whatever the file says.
-pub const MAX_FRAME_PIXELS: u64 = 7680 * 4320;
+pub(crate) const MAX_FRAME_PIXELS: u64 = 7680 * 4320;
 
 /// Timestamps within this of the nominal grid (or a quarter frame, if less) are snapped to it: a
 /// millisecond timebase rounds by at most 0.5 ms.
-pub const GRID_TOLERANCE_S: f64 = 0.001;
+pub(crate) const GRID_TOLERANCE_S: f64 = 0.001;
 /// Width of the thumbnails frames are compared on (bilinear: 0.3–0.6 ms a 720p frame, where
 /// OpenCV's area averaging at a non-integer ratio took 4 ms, as long as decoding the frame).
-pub const THUMB_WIDTH: i32 = 90;
+pub(crate) const THUMB_WIDTH: i32 = 90;
 /// A frame whose thumbnail differs from the previous one's by at most this (8-bit levels, largest
 /// difference of any thumbnail pixel and channel) repeats it. Measured on the sample: consecutive
 /// distinct frames differ by 153 levels or more (a moving limb); frames repeated by a conversion
 /// to 60 or 240 fps and re-encoded by libx264 by 0–29 (coding drift).
-pub const DUPLICATE_MAX_DIFF: f64 = 64.0;
+pub(crate) const DUPLICATE_MAX_DIFF: f64 = 64.0;
 
 /// One decoded frame, upright, 8-bit BGR.
 pub struct Frame {

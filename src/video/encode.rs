@@ -24,7 +24,7 @@ use crate::{Error, Result};
 /// are ~1.7× larger and blockier at the same quality), at about a third of `medium`'s CPU. No
 /// `-tune`: none makes x264 faster without a cost (`zerolatency` drops the frame threads and
 /// look-ahead, `fastdecode` CABAC).
-pub const X264_PRESET: &str = "superfast";
+pub(crate) const X264_PRESET: &str = "superfast";
 /// x264's default constant-rate factor: overlays (1–2 px lines, text) stay sharp.
 const X264_CRF: &str = "23";
 /// Frames queued between drawing and the encoder: enough to absorb the encoder's bursts, few
@@ -59,7 +59,7 @@ enum Sink {
     OpenCv(VideoWriter),
 }
 
-pub struct VideoSink {
+pub(crate) struct VideoSink {
     sink: Sink,
     tmp: PathBuf,
     dest: PathBuf,

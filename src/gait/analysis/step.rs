@@ -81,7 +81,7 @@ impl FootStrike {
 }
 
 /// Foot-strike angle class limits (Altman & Davis 2012): > 8° rearfoot, < −1.6° forefoot.
-pub fn foot_strike_class(angle_deg: f64) -> FootStrike {
+pub(crate) fn foot_strike_class(angle_deg: f64) -> FootStrike {
     if angle_deg > 8.0 {
         FootStrike::Rearfoot
     } else if angle_deg < -1.6 {

@@ -37,7 +37,7 @@ pub struct PageInput<'a> {
 
 /// report.html, as an [`Exporter`]: the page titled with the runner's name, the input's file name
 /// in its header.
-pub struct Html;
+pub(crate) struct Html;
 
 impl Exporter<Report<'_>> for Html {
     fn file(&self) -> &'static str {
