@@ -96,7 +96,7 @@ struct AnalyzeArgs {
     belt_kmh: Option<f64>,
     /// Camera view; detected from the landmarks when not given.
     #[arg(long, value_enum)]
-    view: Option<View>,
+    view: Option<ViewArg>,
     /// The runner's name, shown on the report.
     #[arg(long)]
     name: Option<String>,
@@ -109,7 +109,7 @@ struct AnalyzeArgs {
     out: PathBuf,
     /// BlazePose landmark model: full (default, shipped), lite or heavy (made by scripts/convert_models.py).
     #[arg(long, value_enum, default_value = "full")]
-    model: Variant,
+    model: ModelArg,
     /// Skip the annotated video.
     #[arg(long)]
     no_video: bool,
@@ -257,6 +257,46 @@ fn parse_capture_fps(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
+/// `--view`'s values: the library's [`View`] as the command line spells it.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ViewArg {
+    /// Side view, runner facing the image's left.
+    SideLeft,
+    /// Side view, runner facing the image's right.
+    SideRight,
+    Rear,
+    Front,
+}
+
+impl From<ViewArg> for View {
+    fn from(v: ViewArg) -> View {
+        match v {
+            ViewArg::SideLeft => View::SideLeft,
+            ViewArg::SideRight => View::SideRight,
+            ViewArg::Rear => View::Rear,
+            ViewArg::Front => View::Front,
+        }
+    }
+}
+
+/// `--model`'s values: the library's [`Variant`].
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ModelArg {
+    Lite,
+    Full,
+    Heavy,
+}
+
+impl From<ModelArg> for Variant {
+    fn from(m: ModelArg) -> Variant {
+        match m {
+            ModelArg::Lite => Variant::Lite,
+            ModelArg::Full => Variant::Full,
+            ModelArg::Heavy => Variant::Heavy,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Facing {
     Left,
@@ -275,7 +315,7 @@ fn inputs(a: &AnalyzeArgs) -> Vec<Input> {
 /// The flags as a job for the library (its input: the first one given).
 fn job(a: &AnalyzeArgs) -> Result<Job> {
     let Some(input) = inputs(a).into_iter().next() else { return Err(Error::Input("give a video or --landmarks FILE".into())) };
-    let view = a.view.or(a.side_facing.map(|f| match f {
+    let view = a.view.map(View::from).or(a.side_facing.map(|f| match f {
         Facing::Left => View::SideLeft,
         Facing::Right => View::SideRight,
     }));
@@ -287,7 +327,7 @@ fn job(a: &AnalyzeArgs) -> Result<Job> {
         belt_kmh: a.belt_kmh,
         capture_fps: a.capture_fps,
         name: a.name.clone(),
-        model: a.model,
+        model: a.model.into(),
         annotated_video: !a.no_video,
         workers: a.workers,
         metronome_pct: (!a.no_metronome).then_some(a.metronome_target),

@@ -14,12 +14,12 @@ use crate::pose::idx::*;
 pub(crate) use super::geometry::P;
 
 /// Runner-coordinate view of a series: x scaled by `x_sign` (+1/−1), y flipped to point up.
-pub(crate) struct Frame<'a> {
+pub(crate) struct RunnerCoords<'a> {
     pub s: &'a Series,
     pub x_sign: f64,
 }
 
-impl Frame<'_> {
+impl RunnerCoords<'_> {
     /// Landmark `lm` at time `t` (linear interpolation between samples).
     pub(crate) fn at(&self, lm: usize, t: f64) -> P {
         [self.x_sign * interp(&self.s.t, &self.s.x[lm], t), -interp(&self.s.t, &self.s.y[lm], t)]
@@ -92,7 +92,7 @@ impl Frame<'_> {
     }
 }
 
-/// How many samples either side of a contact [`Frame::at_contact`] looks through for measured ones.
+/// How many samples either side of a contact [`RunnerCoords::at_contact`] looks through for measured ones.
 pub(crate) const CONTACT_REACH: usize = 5;
 /// Samples each side's line is fitted through.
 pub(crate) const CONTACT_SAMPLES: usize = 2;

@@ -8,7 +8,7 @@ use super::series::Series;
 use super::stats::median_upper;
 use crate::pose::idx::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum View {
     /// Side view, runner facing the image's left.

@@ -19,7 +19,7 @@ const MANIFEST: &str = include_str!("../../models/MANIFEST.json");
 const LIB_NAME: &str = "libonnxruntime.so";
 
 /// Which BlazePose landmark model to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Variant {
     Lite,
     Full,

@@ -10,7 +10,7 @@ use super::{gate, AnalysisError, AtContactTiming, Events, ImagePoints, Prepared,
 use crate::gait::com;
 use crate::gait::events::Side;
 use crate::gait::geometry::{mid, P};
-use crate::gait::metrics::{self, Frame};
+use crate::gait::metrics::{self, RunnerCoords};
 use crate::gait::plausibility::{self as gates, Alert, AlertKind};
 use crate::gait::scale::{self, Scale};
 use crate::gait::series::interp;
@@ -45,8 +45,8 @@ pub(crate) fn measure(p: &Prepared, ev: &Events, height_cm: Option<f64>, belt_km
     let scale = scale::resolve(height_cm, belt_kmh, leg, belt_px_s);
     let cm_per_px = scale.cm_per_px;
 
-    let rf = Frame { s, x_sign };
-    let rr = Frame { s: raw, x_sign };
+    let rf = RunnerCoords { s, x_sign };
+    let rr = RunnerCoords { s: raw, x_sign };
     let (_, com_y, com_models) = com::series(s);
     let segmental = com_models.iter().flatten().filter(|m| **m == com::ComModel::Segmental).count();
     quality.com_model =
