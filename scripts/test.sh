@@ -13,5 +13,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 # habits: formatted, and no clippy warnings anywhere (library, binary, tests, benches)
 cargo fmt --check || { echo "overstride tests: code not formatted: run cargo fmt" >&2; exit 1; }
-cargo clippy --release --locked --all-targets -- -D warnings
-cargo test --release --locked "$@"
+cargo clippy --release --locked --all-targets --features external-tests -- -D warnings
+# every test, those that need the model, ffmpeg or the browser included (plain `cargo test` runs
+# only the pure ones: see Cargo.toml's external-tests feature)
+cargo test --release --locked --features external-tests "$@"

@@ -287,6 +287,7 @@ fn compare_takes_two_assessments_view_by_view() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn the_sample_video_as_the_side_clip() {
     let d = tempfile::tempdir().unwrap();
     // a rear clip at the sample's cadence (168 steps/min) and frame rate (30 fps); the library

@@ -24,6 +24,7 @@ fn no_outputs(dir: &Path) {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn analyze_sample_writes_landmarks_and_annotated_video() {
     let d = tempfile::tempdir().unwrap();
     let clip = d.path().join("clip.mp4");
@@ -50,6 +51,7 @@ fn analyze_sample_writes_landmarks_and_annotated_video() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn rotation_tag_is_honoured() {
     // Store the first second of the sample as landscape frames, turned either way, with the rotation
     // tag that tells players to show it upright: landmarks must come back on the upright frame,
@@ -74,6 +76,7 @@ fn rotation_tag_is_honoured() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn missing_empty_text_and_truncated_videos_are_refused() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("out");
@@ -111,6 +114,7 @@ fn missing_empty_text_and_truncated_videos_are_refused() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn missing_or_altered_model_and_missing_runtime_are_refused() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("out");
@@ -153,6 +157,7 @@ fn missing_or_altered_model_and_missing_runtime_are_refused() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn no_person_low_frame_rate_and_unwritable_output_are_refused() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("out");
@@ -181,6 +186,7 @@ fn no_person_low_frame_rate_and_unwritable_output_are_refused() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn a_second_run_replaces_the_first_and_a_failed_one_keeps_it() {
     // Changed with the output-folder safety work: an earlier run's files are removed only when its
     // manifest lists them (a file this tool did not write is never deleted), and a failing run no
@@ -218,6 +224,7 @@ fn a_second_run_replaces_the_first_and_a_failed_one_keeps_it() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn batch_mode_analyses_a_folder_records_failures_and_exits_non_zero() {
     let d = tempfile::tempdir().unwrap();
     let inbox = d.path().join("clinic");
@@ -246,6 +253,7 @@ fn batch_mode_analyses_a_folder_records_failures_and_exits_non_zero() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn ctrl_c_stops_the_run_and_leaves_nothing_half_written() {
     let d = tempfile::tempdir().unwrap();
     let long = d.path().join("long.mp4");
@@ -271,6 +279,7 @@ fn ctrl_c_stops_the_run_and_leaves_nothing_half_written() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn corrupted_bytes_are_refused_and_a_short_clip_is_analysed_with_a_warning() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("out");
@@ -307,6 +316,7 @@ fn corrupted_bytes_are_refused_and_a_short_clip_is_analysed_with_a_warning() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn with_a_second_person_in_frame_the_walker_is_followed_and_never_switched() {
     // Sports2D's demo: a man stands on a box and does a backflip while a woman walks across the
     // frame on the ground. The person moving cyclically is the walker.

@@ -121,6 +121,7 @@ fn max_workers() -> usize {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn landmarks_and_numbers_do_not_depend_on_the_number_of_workers() {
     // Before: the frames were dealt round-robin to one tracking chain per worker, so a frame's
     // region came from 1, 2 or 3 frames back: right overstride 21.3 / 22.1 / 20.5 % leg.
@@ -170,6 +171,7 @@ fn landmarks_and_numbers_do_not_depend_on_the_number_of_workers() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn an_mkv_remux_gives_the_same_landmarks_and_numbers_as_the_mp4() {
     // Before: Matroska's millisecond timestamps (0, 33, 67, 100 ms…) went into the tracker's
     // smoothing and the frame times as they were, and moved landmarks by up to 78 px.
@@ -184,6 +186,7 @@ fn an_mkv_remux_gives_the_same_landmarks_and_numbers_as_the_mp4() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn a_lossless_trim_and_a_clip_starting_on_a_non_keyframe_are_accepted() {
     let d = tempfile::tempdir().unwrap();
     let s = sample();
@@ -206,6 +209,7 @@ fn a_lossless_trim_and_a_clip_starting_on_a_non_keyframe_are_accepted() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn a_truncated_video_is_still_refused() {
     let d = tempfile::tempdir().unwrap();
     for (name, trim) in [("whole", false), ("trimmed", true)] {
@@ -232,6 +236,7 @@ fn a_truncated_video_is_still_refused() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn frames_repeated_to_a_higher_rate_are_detected() {
     // 2 s of the 30 fps sample converted to 240 fps: each frame shown 8 times. The command must
     // not claim a 240 fps clip's timing.
@@ -271,6 +276,7 @@ fn frames_repeated_to_a_higher_rate_are_detected() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn a_reader_positioned_by_time_decodes_what_a_reader_from_the_start_does() {
     // each tracking chain after the first has its own reader, seeked to its start: its frames must
     // be those, pixel for pixel and time for time, that a reader from the beginning delivers

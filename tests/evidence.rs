@@ -12,6 +12,7 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn the_sample_has_six_strips_linked_from_the_report() {
     let out = tempfile::tempdir().unwrap();
     let (o, text) = run(bin().arg("analyze").arg(sample()).args(["--out", out.path().to_str().unwrap(), "--no-video"]));

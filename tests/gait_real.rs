@@ -52,6 +52,7 @@ fn summary(e: &[f64]) -> (usize, f64) {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn sample_is_a_running_side_view_with_the_labelled_cadence() {
     let (e, a) = errors("male_side_ic_labels_blind.csv", true);
     assert_eq!(a.view, overstride::gait::view::View::SideLeft);
@@ -81,6 +82,7 @@ fn sample_is_a_running_side_view_with_the_labelled_cadence() {
 /// (the bar, below) the median stays within a third of a frame on both machines (here
 /// 31/33, +0.01 and 13/14, +0.02).
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn most_blind_labels_within_one_frame_from_the_landmarks_alone() {
     for labels in ["male_side_ic_labels_blind.csv", "male_side_ic_labels_blind_pass2.csv"] {
         let (e, _) = errors(labels, false);
@@ -96,6 +98,7 @@ fn most_blind_labels_within_one_frame_from_the_landmarks_alone() {
 /// From the landmarks alone it fails (25/33, −0.42 frame: the far foot's landmarks reach the belt
 /// before its shoe does).
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn ninety_percent_of_blind_labels_within_one_frame() {
     for labels in ["male_side_ic_labels_blind.csv", "male_side_ic_labels_blind_pass2.csv"] {
         let (e, a) = errors(labels, true);
@@ -141,6 +144,7 @@ fn to_errors(frames: &[overstride::pose::FramePose], labels: &str) -> Vec<f64> {
 /// pass 1, the right late) — the toe landmark rides up with the plantarflexing foot while the shoe's
 /// tip is still on the belt.
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn toe_offs_from_the_sole_match_two_blind_passes() {
     let with = poses_of(&sample());
     let mut without = with.clone();

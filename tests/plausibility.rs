@@ -133,6 +133,7 @@ fn a_body_lying_or_upside_down_is_refused_and_the_earlier_report_kept() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn a_wrong_rotation_tag_is_named() {
     // the sample tagged as rotated by 90°: the runner arrives lying sideways
     let d = tempfile::tempdir().unwrap();
@@ -174,6 +175,7 @@ fn slow_motion_and_wrong_timestamps_are_refused_with_the_fix() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn the_capture_rate_in_the_metadata_or_given_reads_a_slow_motion_clip_in_real_time() {
     // 4 s of the sample, and the same stream stamped 4x slower (7.5 fps playback) with Android's
     // capture-rate tag: the same frames, so the same steps
@@ -211,6 +213,7 @@ fn the_capture_rate_in_the_metadata_or_given_reads_a_slow_motion_clip_in_real_ti
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn a_still_image_is_refused() {
     // a photo made into a 4 s video ("a walking step with an overstride" before)
     let d = tempfile::tempdir().unwrap();
@@ -261,6 +264,7 @@ fn impossible_knee_angles_and_overstride_are_never_reported() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn repeated_frames_time_at_the_real_rate_in_every_report() {
     // 4 s of the 30 fps sample converted to 60 fps: every other frame repeats. The timing limits
     // are those of 30 distinct frames per second (±8 ms claimed before), in report.json and html.
@@ -296,6 +300,7 @@ fn repeated_frames_time_at_the_real_rate_in_every_report() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn a_small_runner_in_a_wide_frame_is_found_or_refused_with_its_size() {
     let d = tempfile::tempdir().unwrap();
     let make = |h: u32, name: &str| {
@@ -346,6 +351,7 @@ fn a_small_runner_in_a_wide_frame_is_found_or_refused_with_its_size() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn messages_carry_no_nan_and_no_person_says_why() {
     let d = tempfile::tempdir().unwrap();
     // frames without advancing times
@@ -415,6 +421,7 @@ fn too_few_distinct_frames_are_refused_and_timing_follows_the_distinct_rate() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn a_video_larger_than_8k_is_refused_before_any_frame_is_decoded() {
     // 8192x4096 (33.5 megapixels): the frames in flight would no longer be bounded by a few GB
     let d = tempfile::tempdir().unwrap();

@@ -7,6 +7,7 @@ use common::*;
 use overstride::landmarks_io;
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn landmarks_agree_with_mediapipe_on_the_sample() {
     let ours = poses_of(&sample());
     assert_eq!(ours.len(), 360, "the sample has 360 frames");

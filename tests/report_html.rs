@@ -21,6 +21,7 @@ fn check(html: &std::path::Path) -> String {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn synthetic_rear_view_report_renders() {
     let d = tempfile::tempdir().unwrap();
     let r = Runner { camera: Camera::Rear, pelvic_drop_deg: [6.0, 3.0], knee_medial_px: [15.0, 5.0], ..Runner::default() };
@@ -44,6 +45,7 @@ fn synthetic_rear_view_report_renders() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn sample_report_renders_with_key_frames() {
     let d = tempfile::tempdir().unwrap();
     let out_dir = d.path().join("out");
@@ -80,6 +82,7 @@ fn sample_report_renders_with_key_frames() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn frontal_key_frames_show_the_peak_pelvic_drop() {
     // the synthetic rear-view runner's landmarks drawn over a plain video of the same length
     let d = tempfile::tempdir().unwrap();
@@ -119,6 +122,7 @@ fn frontal_key_frames_show_the_peak_pelvic_drop() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn comparison_page_renders() {
     // two synthetic sessions (the second with a higher step rate), compared through the CLI
     let d = tempfile::tempdir().unwrap();

@@ -90,6 +90,7 @@ fn analyse_landmarks(out: &Path) -> Ran {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn a_batch_file_named_dot_dot_mp4_writes_and_deletes_nothing_outside_out() {
     let d = tempfile::tempdir().unwrap();
     let inbox = d.path().join("clinic");
@@ -114,6 +115,7 @@ fn a_batch_file_named_dot_dot_mp4_writes_and_deletes_nothing_outside_out() {
 /// model, in a home of its own and no opt-out in its environment, must leave that home empty (the
 /// build before `pose::model::opt_out_of_telemetry` left `deviceid` and `onnxruntime.db` there).
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn the_model_runtime_writes_nothing_in_the_users_home() {
     let d = tempfile::tempdir().unwrap();
     let home = d.path().join("home");
@@ -128,6 +130,7 @@ fn the_model_runtime_writes_nothing_in_the_users_home() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn links_in_out_are_never_followed() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("out");
@@ -180,6 +183,7 @@ fn links_in_out_are_never_followed() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn a_failed_or_refused_run_leaves_the_earlier_assessment_intact() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("out");
@@ -262,6 +266,7 @@ fn signal_after(mut c: Command, sig: &str, after_ms: u64) -> Ran {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn sigterm_and_sighup_stop_the_run_like_ctrl_c() {
     let d = tempfile::tempdir().unwrap();
     let long = long_video(d.path());
@@ -278,6 +283,7 @@ fn sigterm_and_sighup_stop_the_run_like_ctrl_c() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn an_interrupted_batch_exits_130_and_keeps_every_earlier_report() {
     let d = tempfile::tempdir().unwrap();
     let inbox = d.path().join("clinic");
@@ -306,6 +312,7 @@ fn an_interrupted_batch_exits_130_and_keeps_every_earlier_report() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
 fn workers_and_landmarks_input_are_bounded() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("out");

@@ -12,7 +12,7 @@ use crate::gait::summary::Stat;
 
 /// The direction the usual advice wants a metric to go (the other way is "worse").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Aim {
+pub enum Aim {
     /// Lower is the aim (e.g. overstride, pelvic drop).
     Lower,
 }
@@ -39,14 +39,14 @@ pub enum Reference {
 
 /// A smallest detectable difference between sessions, with its source.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Sdd {
+pub struct Sdd {
     pub value: f64,
     pub source: &'static str,
 }
 
 /// One metric of the summary.
 #[derive(Clone, Copy)]
-pub(crate) struct Metric {
+pub struct Metric {
     /// report.json's summary key and steps.csv's column.
     pub key: &'static str,
     pub unit: &'static str,
@@ -97,86 +97,86 @@ const DEG: &str = "deg";
 /// (the studies report how it changes with step rate, and what it does to knee and hip loading), so
 /// the scale of the GaitLab peer's ankle-to-hip bands is kept as a starting point, and the report
 /// says so. What a clinic should act on is the change after retraining (`compare`).
-pub(crate) const OVERSTRIDE_GOOD_PCT: f64 = 8.0;
-pub(crate) const OVERSTRIDE_BORDERLINE_PCT: f64 = 15.0;
+pub const OVERSTRIDE_GOOD_PCT: f64 = 8.0;
+pub const OVERSTRIDE_BORDERLINE_PCT: f64 = 15.0;
 /// Knee flexion at initial contact and its peak in stance, running at the preferred step rate:
 /// mean and SD (Heiderscheit 2011, Table 3).
-pub(crate) const KNEE_FLEXION_IC_NORM: (f64, f64) = (17.8, 4.0);
-pub(crate) const KNEE_FLEXION_PEAK_NORM: (f64, f64) = (46.3, 4.5);
+pub const KNEE_FLEXION_IC_NORM: (f64, f64) = (17.8, 4.0);
+pub const KNEE_FLEXION_PEAK_NORM: (f64, f64) = (46.3, 4.5);
 /// Rearfoot strikers' foot-strike angle, mean and SD (Altman & Davis 2012, Table 1).
-pub(crate) const REARFOOT_ANGLE_NORM: (f64, f64) = (17.7, 4.4);
+pub const REARFOOT_ANGLE_NORM: (f64, f64) = (17.7, 4.4);
 /// Knee flexion at initial contact outside this range (degrees) is physiologically unlikely in
 /// running: the report flags it as suspect (a contact read at the wrong instant, or a landmark error).
-pub(crate) const KNEE_FLEXION_IC_PLAUSIBLE: (f64, f64) = (5.0, 40.0);
+pub const KNEE_FLEXION_IC_PLAUSIBLE: (f64, f64) = (5.0, 40.0);
 /// Smallest detectable difference of contralateral pelvic drop in 2-D video (Dingenen 2018).
-pub(crate) const PELVIC_DROP_SDD_DEG: f64 = 2.7;
+pub const PELVIC_DROP_SDD_DEG: f64 = 2.7;
 
-pub(crate) const OVERSTRIDE_PCT_LEG: Metric = Metric {
+pub const OVERSTRIDE_PCT_LEG: Metric = Metric {
     timing: |t| t.overstride_pct_leg,
     aim: Some(Aim::Lower),
     reference: Some(Reference::Bands { none: OVERSTRIDE_GOOD_PCT, borderline: OVERSTRIDE_BORDERLINE_PCT, source: "the tool's own bands" }),
     ..plain("overstride_pct_leg", PCT_LEG, "overstride", "overstride (% leg length)", |s| s.overstride_pct_leg)
 };
-pub(crate) const OVERSTRIDE_CM: Metric = Metric {
+pub const OVERSTRIDE_CM: Metric = Metric {
     timing: |t| t.overstride_cm,
     aim: Some(Aim::Lower),
     ..plain("overstride_cm", "cm", "overstride", "overstride (cm)", |s| s.overstride_cm)
 };
-pub(crate) const SHANK_ANGLE_DEG: Metric = Metric {
+pub const SHANK_ANGLE_DEG: Metric = Metric {
     timing: |t| t.shank_angle_deg,
     aim: Some(Aim::Lower),
     ..plain("shank_angle_deg", DEG, "shank angle", "shank angle at foot strike", |s| s.shank_angle_deg)
 };
-pub(crate) const KNEE_FLEXION_IC_DEG: Metric = Metric {
+pub const KNEE_FLEXION_IC_DEG: Metric = Metric {
     timing: |t| t.knee_flexion_ic_deg,
     reference: Some(Reference::Norm { mean: KNEE_FLEXION_IC_NORM.0, sd: KNEE_FLEXION_IC_NORM.1, source: "Heiderscheit 2011" }),
     plausible: Some(KNEE_FLEXION_IC_PLAUSIBLE),
     ..plain("knee_flexion_ic_deg", DEG, "knee bend at foot strike", "knee flexion at foot strike", |s| s.knee_flexion_ic_deg)
 };
-pub(crate) const KNEE_FLEXION_PEAK_DEG: Metric = Metric {
+pub const KNEE_FLEXION_PEAK_DEG: Metric = Metric {
     reference: Some(Reference::Norm { mean: KNEE_FLEXION_PEAK_NORM.0, sd: KNEE_FLEXION_PEAK_NORM.1, source: "Heiderscheit 2011" }),
     ..plain("knee_flexion_peak_deg", DEG, "knee flexion peak", "peak knee flexion in stance", |s| s.knee_flexion_peak_deg)
 };
-pub(crate) const FOOT_STRIKE_ANGLE_DEG: Metric = Metric {
+pub const FOOT_STRIKE_ANGLE_DEG: Metric = Metric {
     timing: |t| t.foot_strike_angle_deg,
     // rearfoot strikers' (the angle's norm depends on the strike class)
     reference: Some(Reference::Norm { mean: REARFOOT_ANGLE_NORM.0, sd: REARFOOT_ANGLE_NORM.1, source: "Altman & Davis 2012" }),
     ..plain("foot_strike_angle_deg", DEG, "foot strike angle", "foot-strike angle", |s| s.foot_strike_angle_deg)
 };
-pub(crate) const TRUNK_LEAN_DEG: Metric = plain("trunk_lean_deg", DEG, "trunk lean", "trunk lean", |s| s.trunk_lean_deg);
-pub(crate) const VERTICAL_OSCILLATION_PCT_LEG: Metric =
+pub const TRUNK_LEAN_DEG: Metric = plain("trunk_lean_deg", DEG, "trunk lean", "trunk lean", |s| s.trunk_lean_deg);
+pub const VERTICAL_OSCILLATION_PCT_LEG: Metric =
     plain("vertical_oscillation_pct_leg", PCT_LEG, "vertical oscillation", "vertical oscillation (% leg length)", |s| {
         s.vertical_oscillation_pct_leg
     });
-pub(crate) const VERTICAL_OSCILLATION_CM: Metric =
+pub const VERTICAL_OSCILLATION_CM: Metric =
     plain("vertical_oscillation_cm", "cm", "vertical oscillation", "vertical oscillation (cm)", |s| s.vertical_oscillation_cm);
-pub(crate) const CONTACT_TIME_S: Metric = plain("contact_time_s", "s", "contact time", "contact time", |s| s.contact_time_s);
-pub(crate) const FLIGHT_TIME_S: Metric = plain("flight_time_s", "s", "flight time", "flight time", |s| s.flight_time_s);
-pub(crate) const STEP_TIME_S: Metric = plain("step_time_s", "s", "step time", "step time", |s| s.step_time_s);
-pub(crate) const DUTY_FACTOR: Metric = plain("duty_factor", "fraction", "duty factor", "duty factor", |s| s.duty_factor);
-pub(crate) const PELVIC_DROP_DEG: Metric = Metric {
+pub const CONTACT_TIME_S: Metric = plain("contact_time_s", "s", "contact time", "contact time", |s| s.contact_time_s);
+pub const FLIGHT_TIME_S: Metric = plain("flight_time_s", "s", "flight time", "flight time", |s| s.flight_time_s);
+pub const STEP_TIME_S: Metric = plain("step_time_s", "s", "step time", "step time", |s| s.step_time_s);
+pub const DUTY_FACTOR: Metric = plain("duty_factor", "fraction", "duty factor", "duty factor", |s| s.duty_factor);
+pub const PELVIC_DROP_DEG: Metric = Metric {
     aim: Some(Aim::Lower),
     sdd: Some(Sdd { value: PELVIC_DROP_SDD_DEG, source: "Dingenen 2018 (2-D video, 2.7–2.8°)" }),
     ..plain("pelvic_drop_deg", DEG, "pelvic drop", "pelvic drop", |s| s.pelvic_drop_deg)
 };
-pub(crate) const FPPA_DEG: Metric =
+pub const FPPA_DEG: Metric =
     Metric { aim: Some(Aim::Lower), ..plain("fppa_deg", DEG, "knee collapse (FPPA)", "knee collapse (FPPA)", |s| s.fppa_deg) };
-pub(crate) const STEP_WIDTH_PCT_LEG: Metric =
+pub const STEP_WIDTH_PCT_LEG: Metric =
     plain("step_width_pct_leg", PCT_LEG, "step width", "step width (% leg length)", |s| s.step_width_pct_leg);
-pub(crate) const STEP_WIDTH_CM: Metric = plain("step_width_cm", "cm", "step width", "step width (cm)", |s| s.step_width_cm);
-pub(crate) const STEP_LENGTH_PCT_LEG: Metric =
+pub const STEP_WIDTH_CM: Metric = plain("step_width_cm", "cm", "step width", "step width (cm)", |s| s.step_width_cm);
+pub const STEP_LENGTH_PCT_LEG: Metric =
     plain("step_length_pct_leg", PCT_LEG, "step length", "step length (% leg length)", |s| s.step_length_pct_leg);
-pub(crate) const STEP_LENGTH_CM: Metric = plain("step_length_cm", "cm", "step length", "step length (cm)", |s| s.step_length_cm);
+pub const STEP_LENGTH_CM: Metric = plain("step_length_cm", "cm", "step length", "step length (cm)", |s| s.step_length_cm);
 /// The step rate of each step (60 / step time), over both sides only: the run's cadence itself
 /// ([`crate::gait::Analysis::cadence_spm`]) comes from each foot's strides.
-pub(crate) const CADENCE_SPM: Metric = Metric {
+pub const CADENCE_SPM: Metric = Metric {
     per_side: false,
     reference: Some(Reference::Range { low: 160.0, high: 180.0, source: "typical running step rates (Heiderscheit 2011)" }),
     ..plain("cadence_spm", "steps/min", "cadence", "cadence", |s| s.step_time_s.map(|x| 60.0 / x))
 };
 
 /// Every metric, in the order the summary is built and a comparison lists them.
-pub(crate) const METRICS: &[Metric] = &[
+pub const METRICS: &[Metric] = &[
     OVERSTRIDE_PCT_LEG,
     OVERSTRIDE_CM,
     SHANK_ANGLE_DEG,
@@ -200,15 +200,15 @@ pub(crate) const METRICS: &[Metric] = &[
 ];
 
 /// The metric of a summary key.
-pub(crate) fn by_key(key: &str) -> Option<&'static Metric> {
+pub fn by_key(key: &str) -> Option<&'static Metric> {
     METRICS.iter().find(|m| m.key == key)
 }
 
 /// A run's summary: metric key → side (`left`, `right`, `all`) → statistics (report.json's `summary`).
-pub(crate) type Summary = BTreeMap<&'static str, BTreeMap<&'static str, Stat>>;
+pub type Summary = BTreeMap<&'static str, BTreeMap<&'static str, Stat>>;
 
 /// Reading a summary by metric.
-pub(crate) trait SummaryExt {
+pub trait SummaryExt {
     /// The statistics of a metric on a side (`left`, `right` or `all`).
     fn stat(&self, m: &Metric, side: &str) -> Option<&Stat>;
 }
