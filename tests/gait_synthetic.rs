@@ -583,3 +583,61 @@ fn toe_off_with_soles_diagnostics() {
         }
     }
 }
+
+/// Diagnostics (#10, 30 fps at-contact bars): each at-contact number's mean error split into the
+/// part from the contact's timing (the figure's exact value at the detected instant minus its value
+/// at the true one) and the part from reading the landmarks at that instant (measured minus the
+/// exact value at the detected instant). Prints; asserts nothing.
+///
+/// Measured (2026-12-04, clean landings, seed 3): at 30 fps the overstride error is the timing's —
+/// e.g. touchdown at belt speed, 20 ms of retraction, forefoot: +1.73 % leg = +1.49 timing + 0.24
+/// reading — while the knee's is the reading's: −1.7 to −2.3° with touchdown at belt speed, of
+/// which −1.5 to −2.1° reading (`RunnerCoords::at_contact`'s two-line blend) and −0.5 to +0.2°
+/// timing; at 60 fps (touchdown at belt speed) the knee's reading part is −0.25 to −0.74°. So the 30 fps overstride bar
+/// needs finer IC timing, the knee bar a better reading at the instant. Tried and not kept: a
+/// quadratic through three samples each side in place of the lines — the 30 fps knee errors moved
+/// both ways (−0.31 → −0.59°, −1.67 → −1.83°, −2.30 → −2.08°, −2.32 → −1.59°).
+#[test]
+#[ignore]
+fn at_contact_error_split_diagnostics() {
+    use common::synthetic::{com_xy, knee_flex};
+    for fps in [30.0, 60.0] {
+        for retraction_s in [0.0, 0.02, 0.04, 0.08] {
+            for touchdown_belt_frac in [0.0, 1.0] {
+                for foot_angle_ic_deg in [12.0, -6.0] {
+                    let r = Runner { fps, retraction_s, touchdown_belt_frac, foot_angle_ic_deg, seed: 3, ..Runner::default() };
+                    let (a, t) = run(&r);
+                    let p = pairs(&a, &t);
+                    let leg = r.leg();
+                    let (mut dt, mut kt, mut kr, mut ot, mut or) = (0.0, 0.0, 0.0, 0.0, 0.0);
+                    let mut n = 0.0;
+                    for (ts, s) in &p {
+                        let (Some(k), Some(o)) = (s.knee_flexion_ic_deg, s.overstride_pct_leg) else { continue };
+                        let side = if ts.left { 0 } else { 1 };
+                        let (q, _) = r.skeleton(s.ic_time_s);
+                        let k_exact = knee_flex(q[23 + side], q[25 + side], q[27 + side]);
+                        let o_exact = 100.0 * (q[29 + side][0] - com_xy(&q)[0]) / leg;
+                        dt += (s.ic_time_s - ts.ic_time_s) * fps;
+                        kt += k_exact - ts.knee_flexion_ic_deg;
+                        kr += k - k_exact;
+                        ot += o_exact - ts.overstride_pct_leg;
+                        or += o - o_exact;
+                        n += 1.0;
+                    }
+                    eprintln!(
+                        "{fps} fps, retraction {:.0} ms, touchdown {:.0} %, foot {foot_angle_ic_deg}°: mean IC error {:+.2} fr; knee {:+.2}° = timing {:+.2} + reading {:+.2}; overstride {:+.2} % leg = timing {:+.2} + reading {:+.2} (n {n})",
+                        retraction_s * 1e3,
+                        touchdown_belt_frac * 100.0,
+                        dt / n,
+                        (kt + kr) / n,
+                        kt / n,
+                        kr / n,
+                        (ot + or) / n,
+                        ot / n,
+                        or / n
+                    );
+                }
+            }
+        }
+    }
+}

@@ -580,7 +580,7 @@ impl Runner {
     }
 }
 
-fn knee_flex(h: V3, k: V3, a: V3) -> f64 {
+pub fn knee_flex(h: V3, k: V3, a: V3) -> f64 {
     let u = [h[0] - k[0], h[1] - k[1]];
     let v = [a[0] - k[0], a[1] - k[1]];
     let c = (u[0] * v[0] + u[1] * v[1]) / (u[0].hypot(u[1]) * v[0].hypot(v[1]));
