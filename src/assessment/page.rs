@@ -115,11 +115,12 @@ fn cadence(a: &Assessment, out: &mut String) {
         c.uncertainty_95_spm.map(|u| format!(" (±{u:.1} steps/min here)")).unwrap_or_default()
     );
     if let Some(s) = c.side_spm {
+        let advised = advised_range_spm(s);
         let _ = write!(
             out,
             "<li><b>Retraining</b>: a 5–10 % higher step rate ({:.0}–{:.0} steps/min from the side clip's {s:.0}) lowers hip and knee loading and shortens the stride in front of the body (Heiderscheit 2011); the click track is in the side clip's folder.</li>",
-            advised_range_spm(s).0,
-            advised_range_spm(s).1
+            advised.0,
+            advised.1
         );
     }
     out.push_str("</ul>");

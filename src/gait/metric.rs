@@ -67,6 +67,24 @@ pub struct Metric {
     pub sdd: Option<Sdd>,
 }
 
+impl Metric {
+    /// Its running norm, where its reference is one: mean, SD and source.
+    pub fn norm(&self) -> Option<(f64, f64, &'static str)> {
+        match self.reference {
+            Some(Reference::Norm { mean, sd, source }) => Some((mean, sd, source)),
+            _ => None,
+        }
+    }
+
+    /// Its usual range, where its reference is one: low and high.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        match self.reference {
+            Some(Reference::Range { low, high, .. }) => Some((low, high)),
+            _ => None,
+        }
+    }
+}
+
 impl PartialEq for Metric {
     fn eq(&self, o: &Metric) -> bool {
         self.key == o.key
@@ -298,5 +316,8 @@ mod tests {
         assert_eq!(with_sdd, ["pelvic_drop_deg"]);
         assert!(METRICS.iter().filter(|m| !m.per_side).all(|m| m.key == "cadence_spm"));
         assert!(matches!(CADENCE_SPM.reference, Some(Reference::Range { low: 160.0, high: 180.0, .. })));
+        assert_eq!(KNEE_FLEXION_IC_DEG.norm(), Some((17.8, 4.0, "Heiderscheit 2011")));
+        assert_eq!(CADENCE_SPM.range(), Some((160.0, 180.0)));
+        assert_eq!((CADENCE_SPM.norm(), KNEE_FLEXION_IC_DEG.range(), OVERSTRIDE_PCT_LEG.norm()), (None, None, None));
     }
 }

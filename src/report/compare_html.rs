@@ -184,12 +184,7 @@ fn paired(title: &str, unit: &str, rows: &[(&str, &str, Vec<f64>)]) -> Option<St
             yc
         );
     }
-    for k in 0..=4 {
-        let v = lo + (hi - lo) * k as f64 / 4.0;
-        let _ = write!(svg, "<text x='{:.1}' y='{:.1}' class=tick text-anchor=middle>{v:.1}</text>", x(v), h - b + 12.0);
-    }
-    let _ =
-        write!(svg, "<text x='{:.1}' y='{:.1}' class=axis text-anchor=middle>{}</text></svg></figure>", (l + w) / 2.0, h - 4.0, esc(unit));
+    super::html::close_with_value_axis(&mut svg, (lo, hi), x, h - b + 12.0, ((l + w) / 2.0, h - 4.0), unit);
     Some(svg)
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{FootStrike, Measured, Prepared, Step, Summary};
 use crate::gait::capture::{self, CaptureQuality};
 use crate::gait::events::Side;
-use crate::gait::metric::{self, Reference, SummaryExt, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT};
+use crate::gait::metric::{self, SummaryExt, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT};
 use crate::gait::plausibility as gates;
 use crate::gait::scale;
 use crate::gait::signal;
@@ -123,9 +123,7 @@ pub(crate) fn interpret(p: &Prepared, belt_tilts_deg: &[f64], m: &Measured, sm: 
     if view.is_side() {
         for side in [Side::Left, Side::Right] {
             let knee = &metric::KNEE_FLEXION_IC_DEG;
-            if let (Some(k), Some((lo, hi)), Some(Reference::Norm { mean, sd, .. })) =
-                (summary.stat(knee, side.as_str()), knee.plausible, knee.reference)
-            {
+            if let (Some(k), Some((lo, hi)), Some((mean, sd, _))) = (summary.stat(knee, side.as_str()), knee.plausible, knee.norm()) {
                 if k.mean < lo || k.mean > hi {
                     warnings.push(format!(
                         "suspect: {} knee flexion at initial contact {:.1}° is outside {lo:.0}–{hi:.0}° (running norm {mean:.1} ± {sd:.1}°): check the key frames — a landmark error or a contact read at the wrong instant",

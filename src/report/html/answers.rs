@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{cap, esc, norm, pm, stat};
+use super::{cap, esc, pm, stat};
 use crate::gait::analysis::{overstride_verdict, Analysis, Gait, OverstrideVerdict};
 use crate::gait::metric::{self, Metric, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT};
 use crate::gait::retraining::{advised_range_spm, Retraining};
@@ -32,8 +32,8 @@ pub(crate) fn knee_items(ic: Option<&Stat>, peak: Option<&Stat>, out: &mut Strin
         [(ic, &metric::KNEE_FLEXION_IC_DEG, "Knee bend at foot strike"), (peak, &metric::KNEE_FLEXION_PEAK_DEG, "Peak knee bend in stance")]
     {
         if let Some(k) = s {
-            let (mean, sd, source) = norm(m);
-            let _ = write!(out, "<li><b>{what}</b>: {} (running norm {mean:.1} ± {sd:.1}°, {source}).</li>", pm(k, 1));
+            let norm = m.norm().map(|(mean, sd, source)| format!(" (running norm {mean:.1} ± {sd:.1}°, {source})")).unwrap_or_default();
+            let _ = write!(out, "<li><b>{what}</b>: {}{norm}.</li>", pm(k, 1));
         }
     }
 }
@@ -128,13 +128,13 @@ pub(super) fn answers(a: &Analysis, out: &mut String) {
         if !counts.is_empty() {
             counts.sort_by_key(|c| std::cmp::Reverse(c.1));
             let txt: Vec<String> = counts.iter().map(|(k, n)| format!("{} {n}", k.as_str())).collect();
-            let (mean, sd, source) = norm(&metric::FOOT_STRIKE_ANGLE_DEG);
-            let _ = write!(
-                out,
-                "<li><b>Foot strike</b>: {} steps (typical foot-strike angle of rearfoot strikers {mean:.1} ± {sd:.1}°, {}).</li>",
-                txt.join(", "),
-                esc(source)
-            );
+            let norm = metric::FOOT_STRIKE_ANGLE_DEG
+                .norm()
+                .map(|(mean, sd, source)| {
+                    format!(" (typical foot-strike angle of rearfoot strikers {mean:.1} ± {sd:.1}°, {})", esc(source))
+                })
+                .unwrap_or_default();
+            let _ = write!(out, "<li><b>Foot strike</b>: {} steps{norm}.</li>", txt.join(", "));
         }
     } else {
         for side in ["left", "right"] {
@@ -156,11 +156,12 @@ pub(super) fn answers(a: &Analysis, out: &mut String) {
         }
     }
     if let Some(c) = a.cadence_spm {
+        let advised = advised_range_spm(c);
         let _ = write!(
             out,
             "<li><b>Cadence</b>: {c:.0} steps/min. A 5–10 % higher step rate ({:.0}–{:.0} steps/min) lowers hip and knee loading (Heiderscheit 2011){}.</li>",
-            advised_range_spm(c).0,
-            advised_range_spm(c).1,
+            advised.0,
+            advised.1,
             if a.view.is_side() { " and shortens the stride in front of the body" } else { "" }
         );
     }

@@ -11,15 +11,15 @@ mod table;
 use std::fmt::Write;
 
 use crate::gait::analysis::{Analysis, Gait};
-use crate::gait::metric::{self, Metric, Reference, SummaryExt, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT};
+use crate::gait::metric::{self, Metric, SummaryExt, OVERSTRIDE_BORDERLINE_PCT, OVERSTRIDE_GOOD_PCT};
 use crate::gait::retraining::Retraining;
 use crate::gait::summary::Stat;
 use crate::report::export::{Exporter, Report};
 use crate::Result;
 use answers::{alerts, answers, capture_quality, retraining};
 pub(crate) use answers::{fppa_item, knee_items, verdict_overstride};
+pub(crate) use plots::{close_with_value_axis, padded_range, svg_figure};
 use plots::{distribution, plot, series_plot};
-pub(crate) use plots::{padded_range, svg_figure};
 use table::{table, REFERENCES};
 
 /// What the page shows beside the analysis.
@@ -68,14 +68,6 @@ pub(crate) fn esc(s: &str) -> String {
 
 fn stat<'a>(a: &'a Analysis, m: &Metric, side: &str) -> Option<&'a Stat> {
     a.summary.stat(m, side)
-}
-
-/// A metric's running norm: mean, SD and source (every metric the page sets against one has one).
-fn norm(m: &Metric) -> (f64, f64, &'static str) {
-    match m.reference {
-        Some(Reference::Norm { mean, sd, source }) => (mean, sd, source),
-        _ => (f64::NAN, f64::NAN, ""),
-    }
 }
 
 pub(crate) fn pm(s: &Stat, digits: usize) -> String {
@@ -194,11 +186,9 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
     if !a.view.is_side() {
         plots.push(series_plot(a, "Pelvis tilt (positive: right hip lower)", "degrees", &[(&tr.pelvis_tilt_deg, "#444", "pelvis")], true));
     }
-    let knee = norm(&metric::KNEE_FLEXION_IC_DEG);
-    let rate = match metric::CADENCE_SPM.reference {
-        Some(Reference::Range { low, high, .. }) => (low, high),
-        _ => (f64::NAN, f64::NAN),
-    };
+    let knee_band: Vec<(f64, f64, &str)> =
+        metric::KNEE_FLEXION_IC_DEG.norm().map(|(mean, sd, _)| (mean - sd, mean + sd, "#2e9b47")).into_iter().collect();
+    let rate_band: Vec<(f64, f64, &str)> = metric::CADENCE_SPM.range().map(|(lo, hi)| (lo, hi, "#2e9b47")).into_iter().collect();
     plots.extend(if a.view.is_side() {
         vec![
             distribution(a, "Overstride per side, over the steps", "% of leg length", metric::OVERSTRIDE_PCT_LEG.step),
@@ -211,15 +201,9 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
                 &[(-100.0, OVERSTRIDE_GOOD_PCT, "#2e9b47"), (OVERSTRIDE_GOOD_PCT, OVERSTRIDE_BORDERLINE_PCT, "#e0a100")],
             ),
             plot(a, "Shank angle at foot strike", "degrees", metric::SHANK_ANGLE_DEG.step, &[]),
-            plot(
-                a,
-                "Knee flexion at foot strike",
-                "degrees",
-                metric::KNEE_FLEXION_IC_DEG.step,
-                &[(knee.0 - knee.1, knee.0 + knee.1, "#2e9b47")],
-            ),
+            plot(a, "Knee flexion at foot strike", "degrees", metric::KNEE_FLEXION_IC_DEG.step, &knee_band),
             plot(a, "Contact time", "seconds", metric::CONTACT_TIME_S.step, &[]),
-            plot(a, "Step rate", "steps/min", metric::CADENCE_SPM.step, &[(rate.0, rate.1, "#2e9b47")]),
+            plot(a, "Step rate", "steps/min", metric::CADENCE_SPM.step, &rate_band),
         ]
     } else {
         vec![
@@ -228,7 +212,7 @@ pub fn render(a: &Analysis, page: &PageInput) -> String {
             plot(a, "Pelvic drop in stance", "degrees", metric::PELVIC_DROP_DEG.step, &[]),
             plot(a, "Knee frontal-plane projection angle (FPPA)", "degrees", metric::FPPA_DEG.step, &[]),
             plot(a, "Step width", "% of leg length", metric::STEP_WIDTH_PCT_LEG.step, &[]),
-            plot(a, "Step rate", "steps/min", metric::CADENCE_SPM.step, &[(rate.0, rate.1, "#2e9b47")]),
+            plot(a, "Step rate", "steps/min", metric::CADENCE_SPM.step, &rate_band),
         ]
     });
     for p in plots.into_iter().flatten() {

@@ -161,6 +161,24 @@ pub(crate) fn svg_figure(w: f64, h: f64, title: &str) -> String {
     svg
 }
 
+/// Closes a figure with a value axis along its bottom: five ticks from `lo` to `hi` at height
+/// `tick_y` (placed by `x`) and the unit centred at `label_at`.
+pub(crate) fn close_with_value_axis(
+    svg: &mut String,
+    (lo, hi): (f64, f64),
+    x: impl Fn(f64) -> f64,
+    tick_y: f64,
+    label_at: (f64, f64),
+    unit: &str,
+) {
+    for k in 0..=4 {
+        let v = lo + (hi - lo) * k as f64 / 4.0;
+        let _ = write!(svg, "<text x='{:.1}' y='{tick_y:.1}' class=tick text-anchor=middle>{v:.1}</text>", x(v));
+    }
+    let _ =
+        write!(svg, "<text x='{:.1}' y='{:.1}' class=axis text-anchor=middle>{}</text></svg></figure>", label_at.0, label_at.1, esc(unit));
+}
+
 /// Per-side distribution of a metric over the steps: a box (quartiles, median) with every step's
 /// value beside it.
 pub(super) fn distribution(a: &Analysis, title: &str, unit: &str, get: fn(&Step) -> Option<f64>) -> Option<String> {
@@ -208,11 +226,6 @@ pub(super) fn distribution(a: &Analysis, title: &str, unit: &str, get: fn(&Step)
             let _ = write!(svg, "<circle cx='{:.1}' cy='{:.1}' r='2.2' fill='{c}'/>", x(*val), yc + 14.0);
         }
     }
-    for k in 0..=4 {
-        let v = lo + (hi - lo) * k as f64 / 4.0;
-        let _ = write!(svg, "<text x='{:.1}' y='{:.1}' class=tick text-anchor=middle>{v:.1}</text>", x(v), h - b + 12.0);
-    }
-    let _ =
-        write!(svg, "<text x='{:.1}' y='{:.1}' class=axis text-anchor=middle>{}</text></svg></figure>", (l + w) / 2.0, h - 4.0, esc(unit));
+    close_with_value_axis(&mut svg, (lo, hi), x, h - b + 12.0, ((l + w) / 2.0, h - 4.0), unit);
     Some(svg)
 }
