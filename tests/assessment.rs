@@ -14,11 +14,7 @@ use std::path::{Path, PathBuf};
 
 fn landmarks(r: &Runner, path: &Path) -> PathBuf {
     assert!(r.valid());
-    let mut w = overstride::landmarks_io::LandmarksWriter::create(path).unwrap();
-    for f in r.frames() {
-        w.write(&f).unwrap();
-    }
-    w.finish().unwrap();
+    write_landmarks(&r.frames(), path);
     path.to_path_buf()
 }
 

@@ -14,11 +14,7 @@ use std::path::{Path, PathBuf};
 fn session(r: &Runner, dir: &Path, name: &str) -> PathBuf {
     assert!(r.valid());
     let lm = dir.join(format!("{name}.csv"));
-    let mut w = overstride::landmarks_io::LandmarksWriter::create(&lm).unwrap();
-    for f in r.frames() {
-        w.write(&f).unwrap();
-    }
-    w.finish().unwrap();
+    write_landmarks(&r.frames(), &lm);
     let out = dir.join(name);
     let (o, e) = run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-metronome"]));
     assert!(o.status.success(), "{e}");

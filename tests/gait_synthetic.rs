@@ -389,11 +389,7 @@ fn dump_synthetic_runner() {
         for retraction_s in [0.0, 0.04, 0.08] {
             let r = Runner { fps, retraction_s, touchdown_belt_frac: 0.5, ..Runner::default() };
             let name = format!("fps{fps}_r{retraction_s}");
-            let mut w = overstride::landmarks_io::LandmarksWriter::create(&dir.join(format!("{name}.csv"))).unwrap();
-            for f in r.frames() {
-                w.write(&f).unwrap();
-            }
-            w.finish().unwrap();
+            common::write_landmarks(&r.frames(), &dir.join(format!("{name}.csv")));
             let truth: Vec<String> =
                 r.truth().steps.iter().map(|s| format!("{},{}", s.ic_time_s, if s.left { "left" } else { "right" })).collect();
             std::fs::write(dir.join(format!("{name}.truth")), truth.join("\n")).unwrap();

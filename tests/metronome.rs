@@ -9,11 +9,7 @@ use std::path::Path;
 
 /// Writes a synthetic runner's landmarks.csv, as `analyze --landmarks` reads it.
 fn landmarks(r: &Runner, path: &Path) {
-    let mut w = overstride::landmarks_io::LandmarksWriter::create(path).unwrap();
-    for f in r.frames() {
-        w.write(&f).unwrap();
-    }
-    w.finish().unwrap();
+    write_landmarks(&r.frames(), path);
 }
 
 /// A mono 16-bit PCM WAV parsed by hand (not with the crate that wrote it): (sample rate, samples).

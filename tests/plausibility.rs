@@ -104,14 +104,6 @@ fn shift_landmarks(src: &Path, dest: &Path, f: impl Fn(usize, f64) -> f64) {
     std::fs::write(dest, out).unwrap();
 }
 
-fn write_frames(frames: &[overstride::pose::FramePose], dest: &Path) {
-    let mut w = overstride::landmarks_io::LandmarksWriter::create(dest).unwrap();
-    for f in frames {
-        w.write(f).unwrap();
-    }
-    w.finish().unwrap();
-}
-
 fn mp() -> PathBuf {
     fixture("mediapipe_male_side.csv")
 }
@@ -153,7 +145,7 @@ fn slow_motion_and_wrong_timestamps_are_refused_with_the_fix() {
         f.time_s *= 4.0;
     }
     let slow = d.path().join("slow.csv");
-    write_frames(&frames, &slow);
+    write_landmarks(&frames, &slow);
     refused(&landmarks(&slow, &d.path().join("o1"), &[]), &["cadence 43 steps/min", "slow motion", "--capture-fps 120"]);
     // ... analysed in real time with --capture-fps: the runner's own cadence, the scaling said loudly
     let out = d.path().join("o2");

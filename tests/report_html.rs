@@ -129,11 +129,7 @@ fn comparison_page_renders() {
     let mut folders = Vec::new();
     for (name, cadence_spm) in [("before", 165.0), ("after", 178.0)] {
         let lm = d.path().join(format!("{name}.csv"));
-        let mut w = overstride::landmarks_io::LandmarksWriter::create(&lm).unwrap();
-        for f in (Runner { cadence_spm, ..Runner::default() }).frames() {
-            w.write(&f).unwrap();
-        }
-        w.finish().unwrap();
+        write_landmarks(&Runner { cadence_spm, ..Runner::default() }.frames(), &lm);
         let out = d.path().join(name);
         let (o, e) = run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-metronome"]));
         assert!(o.status.success(), "{e}");

@@ -12,11 +12,7 @@ use std::path::Path;
 fn analyse(r: &Runner, dir: &Path, extra: &[&str]) -> (Value, String) {
     assert!(r.valid());
     let lm = dir.join("landmarks_in.csv");
-    let mut w = overstride::landmarks_io::LandmarksWriter::create(&lm).unwrap();
-    for f in r.frames() {
-        w.write(&f).unwrap();
-    }
-    w.finish().unwrap();
+    write_landmarks(&r.frames(), &lm);
     let out = dir.join("out");
     let (o, e) =
         run(bin().args(["analyze", "--landmarks", lm.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-metronome"]).args(extra));
@@ -38,28 +34,27 @@ fn assert_stat_after(html: &str, prefix: &str, s: &Value) {
     let text = &html[at + prefix.len()..];
     let (mean, rest) = text.split_once(' ').unwrap();
     assert!(close(mean, s["mean"].as_f64().unwrap(), 1), "{prefix}: mean {mean} on the page, {} in report.json", s["mean"]);
-    let rest = match (rest.strip_prefix("± "), s["se"].as_f64()) {
-        (Some(r), Some(se)) => {
-            let (v, r) = r.split_once(' ').unwrap();
-            assert!(close(v, se, 1), "{prefix}: SE {v} on the page, {se} in report.json");
-            r
-        }
-        (None, None) => rest,
-        (p, j) => panic!("{prefix}: SE on the page {}, in report.json {j:?}", p.is_some()),
-    };
+    let rest = optional_part(rest, "± ", " ", s["se"].as_f64(), "SE", prefix);
     let (unit, rest) = rest.split_once(" <span class=").unwrap();
     assert_eq!(unit, s["unit"].as_str().unwrap(), "{prefix}");
-    let rest = match (rest.strip_prefix("timing>(timing ± "), s["timing"].as_f64()) {
-        (Some(r), Some(t)) => {
-            let (v, r) = r.split_once(")</span> <span class=").unwrap();
-            assert!(close(v, t, 1), "{prefix}: timing {v} on the page, {t} in report.json");
+    let rest = optional_part(rest, "timing>(timing ± ", ")</span> <span class=", s["timing"].as_f64(), "timing", prefix);
+    let n = rest.strip_prefix("n>(n = ").and_then(|r| r.split_once(')')).map(|(n, _)| n);
+    assert_eq!(n, Some(s["n"].to_string().as_str()), "{prefix}");
+}
+
+/// A part of the statistic the page writes only where report.json has it (`marker`, then the
+/// number up to `end`): on the page exactly when in report.json, and then the same number. Returns
+/// the text after it.
+fn optional_part<'a>(rest: &'a str, marker: &str, end: &str, json: Option<f64>, what: &str, prefix: &str) -> &'a str {
+    match (rest.strip_prefix(marker), json) {
+        (Some(r), Some(j)) => {
+            let (v, r) = r.split_once(end).unwrap();
+            assert!(close(v, j, 1), "{prefix}: {what} {v} on the page, {j} in report.json");
             r
         }
         (None, None) => rest,
-        (p, j) => panic!("{prefix}: timing on the page {}, in report.json {j:?}", p.is_some()),
-    };
-    let n = rest.strip_prefix("n>(n = ").and_then(|r| r.split_once(')')).map(|(n, _)| n);
-    assert_eq!(n, Some(s["n"].to_string().as_str()), "{prefix}");
+        (p, j) => panic!("{prefix}: {what} on the page {}, in report.json {j:?}", p.is_some()),
+    }
 }
 
 fn stat<'a>(v: &'a Value, key: &str, side: &str) -> &'a Value {

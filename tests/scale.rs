@@ -100,11 +100,7 @@ fn from_behind_the_belt_gives_step_lengths_only() {
 fn the_cli_takes_the_belt_speed_and_refuses_an_impossible_one() {
     let d = tempfile::tempdir().unwrap();
     let lm = d.path().join("landmarks.csv");
-    let mut w = overstride::landmarks_io::LandmarksWriter::create(&lm).unwrap();
-    for f in Runner::default().frames() {
-        w.write(&f).unwrap();
-    }
-    w.finish().unwrap();
+    write_landmarks(&Runner::default().frames(), &lm);
     let out = d.path().join("out");
     let (o, e) = run(bin().args([
         "analyze",

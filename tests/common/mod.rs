@@ -36,6 +36,15 @@ pub fn ffmpeg(args: &[&str]) {
     assert!(st.success(), "ffmpeg {args:?}");
 }
 
+/// Writes frames as the landmarks.csv that `analyze --landmarks` reads.
+pub fn write_landmarks(frames: &[FramePose], path: &Path) {
+    let mut w = overstride::landmarks_io::LandmarksWriter::create(path).unwrap();
+    for f in frames {
+        w.write(f).unwrap();
+    }
+    w.finish().unwrap();
+}
+
 pub fn run(cmd: &mut Command) -> (Output, String) {
     let out = cmd.output().expect("run overstride");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
