@@ -265,9 +265,10 @@ fn analyze_frames(job: &Job, source: &Path, frames: Vec<FramePose>, info: Option
 }
 
 /// Every output of an analysis into `sink`, in this order: landmarks.csv (from a video), the
-/// metronome, report.json, steps.csv, the evidence strips, report.html, annotated.mp4. Key frames,
-/// evidence and the annotated video are drawn from the video, decoded again; a reanalysed
-/// landmarks file has none of them.
+/// metronome, report.json, steps.csv, annotated.mp4, the evidence strips, report.html. Key frames,
+/// evidence and the annotated video are drawn from the video, decoded again in one pass (the
+/// annotated video's, which keeps the key frames' and strips' frames on the way; without it, a
+/// pass that decodes only up to the last of those); a reanalysed landmarks file has none of them.
 pub fn write(job: &Job, o: &Outcome, sink: &mut Sink) -> Result<()> {
     if o.video.is_some() {
         let mut csv = LandmarksWriter::create(&sink.path("landmarks.csv")?)?;
@@ -289,6 +290,7 @@ pub fn write(job: &Job, o: &Outcome, sink: &mut Sink) -> Result<()> {
     };
     sink.export(&report::json::Json, &page)?;
     sink.export(&report::csv::Csv, &page)?;
+    let mut codec = None;
     if o.video.is_some() {
         let mut reader = VideoReader::open(&o.source)?;
         // frames are found by their time, in the pose stage's (capture) time
@@ -303,7 +305,15 @@ pub fn write(job: &Job, o: &Outcome, sink: &mut Sink) -> Result<()> {
             .map(|step| report::key_frame::frame_time(&o.frames, &o.analysis, step, reader.info().time_fps()))
             .collect();
         times.extend(report::evidence::frame_times(&o.frames, &o.analysis));
-        reader.prefetch(&times, PREFETCH_BYTES)?;
+        if job.annotated_video {
+            // the annotated video's pass decodes every frame: it keeps these on the way
+            let keep = reader.plan_keep(&times, PREFETCH_BYTES);
+            let (c, kept) = report::annotate::write_analysed(&o.source, &sink.path("annotated.mp4")?, &o.frames, &o.analysis, keep)?;
+            reader.use_kept(kept);
+            codec = Some(c);
+        } else {
+            reader.prefetch(&times, PREFETCH_BYTES)?;
+        }
         for side in sides {
             if let Some(step) = o.analysis.typical_step(side) {
                 page.key_frames.extend(report::key_frame::render(&mut reader, &o.frames, &o.analysis, step)?);
@@ -312,9 +322,8 @@ pub fn write(job: &Job, o: &Outcome, sink: &mut Sink) -> Result<()> {
         page.evidence = report::evidence::write_all(&mut reader, &o.frames, &o.analysis, sink)?;
     }
     sink.export(&report::html::Html, &page)?;
-    if o.video.is_some() && job.annotated_video {
-        let codec = report::annotate::write_analysed(&o.source, &sink.path("annotated.mp4")?, &o.frames, &o.analysis)?;
-        sink.note("annotated.mp4", codec);
+    if let Some(c) = codec {
+        sink.note("annotated.mp4", c);
     }
     Ok(())
 }

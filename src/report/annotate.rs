@@ -60,8 +60,13 @@ pub(crate) fn write_analysed(
     dest: &Path,
     frames: &[crate::pose::FramePose],
     a: &crate::gait::Analysis,
-) -> Result<&'static str> {
+    keep: crate::video::Keep,
+) -> Result<(&'static str, crate::video::Keep)> {
     let mut reader = crate::video::VideoReader::open(input)?;
+    // the frames the key frames and evidence strips are drawn from, kept as this pass decodes them
+    reader.keep_while_reading(keep);
+    // (the pose stage counted the repeated frames: no thumbnail compared here)
+    reader.skip_repeat_check();
     let info = reader.info().clone();
     let mut w = VideoSink::create(dest, info.fps, info.width, info.height)?;
     let codec = w.codec;
@@ -154,5 +159,5 @@ pub(crate) fn write_analysed(
         w.write(img)?;
     }
     w.finish()?;
-    Ok(codec)
+    Ok((codec, reader.take_kept()))
 }

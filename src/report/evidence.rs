@@ -87,12 +87,16 @@ fn xy(f: &FramePose, i: usize) -> Option<[f64; 2]> {
     f.pose.as_ref().map(|p| [p.landmarks[i].x as f64, p.landmarks[i].y as f64])
 }
 
-fn to_rgb(m: &Mat) -> Result<RgbImage> {
-    let (w, h) = (m.cols() as u32, m.rows() as u32);
+/// The box `b` of a continuous 8-bit BGR frame, as RGB (only the box converted).
+fn to_rgb_box(m: &Mat, b: &CropBox) -> Result<RgbImage> {
+    let cols = m.cols() as usize;
     let bytes = m.data_bytes()?;
-    let mut img = RgbImage::new(w, h);
-    for (px, bgr) in img.pixels_mut().zip(bytes.chunks_exact(3)) {
-        *px = image::Rgb([bgr[2], bgr[1], bgr[0]]);
+    let mut img = RgbImage::new(b.w, b.h);
+    for (y, row) in img.rows_mut().enumerate() {
+        let start = ((b.y as usize + y) * cols + b.x as usize) * 3;
+        for (px, bgr) in row.zip(bytes[start..start + b.w as usize * 3].chunks_exact(3)) {
+            *px = image::Rgb([bgr[2], bgr[1], bgr[0]]);
+        }
     }
     Ok(img)
 }
@@ -110,7 +114,6 @@ pub type Evidence = (Vec<u8>, u32, u32);
 pub(crate) fn side_strip(reader: &mut VideoReader, frames: &[FramePose], step: &Step) -> Result<Option<Evidence>> {
     let Some(k) = step.at_ic else { return Ok(None) };
     let idx: Vec<usize> = strip_frames(step.ic_frame, STRIP_HALF, frames.len());
-    let o = step.side.offset();
     // one box for the whole strip: both legs from the hips down, over all its frames
     let mut pts = vec![k.com, k.heel];
     for &i in &idx {
@@ -131,38 +134,18 @@ pub(crate) fn side_strip(reader: &mut VideoReader, frames: &[FramePose], step: &
             }
         }
     }
-    let mut panels = Vec::new();
+    // the frames read in order (one reader), then each panel drawn, cropped and scaled in parallel
+    let mut got = Vec::new();
     for &i in &idx {
         let Some(fp) = frames.iter().find(|f| f.frame == i) else { continue };
         let Some(frame) = reader.frame_at_time(fp.time_s)? else { continue };
-        let mut img = frame.image;
-        let size = img.size()?;
-        let Some(b) = crop_box(&pts, size.width as u32, size.height as u32, CROP_MARGIN) else { return Ok(None) };
-        let thick = ((b.h as f32) / 250.0).round().max(1.0) as i32;
-        let white = Scalar::new(255.0, 255.0, 255.0, 0.0);
-        let magenta = Scalar::new(200.0, 40.0, 220.0, 0.0);
-        let cx = k.com[0].round() as i32;
-        imgproc::line(&mut img, Point::new(cx, b.y as i32), Point::new(cx, (b.y + b.h) as i32), white, thick, imgproc::LINE_AA, 0)?;
-        if let Some(h) = xy(fp, LEFT_HEEL + o) {
-            imgproc::circle(&mut img, pt(h), thick * 4, magenta, -1, imgproc::LINE_AA, 0)?;
-        }
-        if i == step.ic_frame {
-            imgproc::arrowed_line(&mut img, Point::new(cx, pt(k.heel).y), pt(k.heel), magenta, thick * 2, imgproc::LINE_AA, 0, 0.2)?;
-            let t = step.overstride_pct_leg.map(|v| format!("IC {v:.1} % leg")).unwrap_or_else(|| "IC".into());
-            super::annotate::outlined_text(
-                &mut img,
-                &t,
-                Point::new(b.x as i32 + 6, b.y as i32 + 30 * thick),
-                0.5 * thick as f64,
-                magenta,
-                3,
-            )?;
-        }
-        let rgb = to_rgb(&img)?;
-        let crop = imageops::crop_imm(&rgb, b.x, b.y, b.w, b.h).to_image();
-        let (w, h) = scaled_size(b.w, b.h, PANEL_HEIGHT_PX);
-        panels.push(imageops::resize(&crop, w, h, FilterType::Lanczos3));
+        got.push((i, fp, frame.image));
     }
+    use rayon::prelude::*;
+    let drawn: Vec<Option<RgbImage>> =
+        got.into_par_iter().map(|(i, fp, img)| side_panel(img, i, fp, step, k, &pts)).collect::<Result<_>>()?;
+    // a frame the box does not fit leaves the strip out, as it did drawn one by one
+    let Some(panels) = drawn.into_iter().collect::<Option<Vec<RgbImage>>>() else { return Ok(None) };
     if panels.is_empty() {
         return Ok(None);
     }
@@ -175,6 +158,38 @@ pub(crate) fn side_strip(reader: &mut VideoReader, frames: &[FramePose], step: &
         x += p.width() + gap;
     }
     Ok(Some((png(&strip)?, strip.width(), strip.height())))
+}
+
+/// One panel of a side strip: frame `i` (the runner's pose `fp`) with the plumb line through the
+/// centre of mass at IC, the heel, and on the IC frame the overstride; cropped to the strip's box
+/// around `pts` and scaled to the panel height. None when the box does not fit the frame.
+fn side_panel(
+    mut img: Mat,
+    i: usize,
+    fp: &FramePose,
+    step: &Step,
+    k: crate::gait::analysis::ImagePoints,
+    pts: &[[f64; 2]],
+) -> Result<Option<RgbImage>> {
+    let o = step.side.offset();
+    let size = img.size()?;
+    let Some(b) = crop_box(pts, size.width as u32, size.height as u32, CROP_MARGIN) else { return Ok(None) };
+    let thick = ((b.h as f32) / 250.0).round().max(1.0) as i32;
+    let white = Scalar::new(255.0, 255.0, 255.0, 0.0);
+    let magenta = Scalar::new(200.0, 40.0, 220.0, 0.0);
+    let cx = k.com[0].round() as i32;
+    imgproc::line(&mut img, Point::new(cx, b.y as i32), Point::new(cx, (b.y + b.h) as i32), white, thick, imgproc::LINE_AA, 0)?;
+    if let Some(h) = xy(fp, LEFT_HEEL + o) {
+        imgproc::circle(&mut img, pt(h), thick * 4, magenta, -1, imgproc::LINE_AA, 0)?;
+    }
+    if i == step.ic_frame {
+        imgproc::arrowed_line(&mut img, Point::new(cx, pt(k.heel).y), pt(k.heel), magenta, thick * 2, imgproc::LINE_AA, 0, 0.2)?;
+        let t = step.overstride_pct_leg.map(|v| format!("IC {v:.1} % leg")).unwrap_or_else(|| "IC".into());
+        super::annotate::outlined_text(&mut img, &t, Point::new(b.x as i32 + 6, b.y as i32 + 30 * thick), 0.5 * thick as f64, magenta, 3)?;
+    }
+    let crop = to_rgb_box(&img, &b)?;
+    let (w, h) = scaled_size(b.w, b.h, PANEL_HEIGHT_PX);
+    Ok(Some(imageops::resize(&crop, w, h, FilterType::Lanczos3)))
 }
 
 /// Frontal views: the frame of the stance's peak pelvic drop, cropped to the pelvis and knees.
@@ -196,8 +211,7 @@ pub(crate) fn frontal_drop(reader: &mut VideoReader, frames: &[FramePose], step:
     if let (Some(h), Some(k)) = (xy(fp, LEFT_HIP + o), xy(fp, LEFT_KNEE + o)) {
         imgproc::line(&mut img, pt(h), pt(k), red, thick * 2, imgproc::LINE_AA, 0)?;
     }
-    let rgb = to_rgb(&img)?;
-    let crop = imageops::crop_imm(&rgb, b.x, b.y, b.w, b.h).to_image();
+    let crop = to_rgb_box(&img, &b)?;
     let (w, h) = scaled_size(b.w, b.h, PANEL_HEIGHT_PX);
     let out = imageops::resize(&crop, w, h, FilterType::Lanczos3);
     Ok(Some((png(&out)?, w, h)))

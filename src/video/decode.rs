@@ -87,6 +87,10 @@ pub struct VideoReader {
     prefetched: Vec<(f64, Mat)>,
     /// Frames are not compared with the previous one ([`skip_repeat_check`](Self::skip_repeat_check)).
     no_repeat_check: bool,
+    /// Frames to keep as this reader reads on ([`keep_while_reading`](Self::keep_while_reading)).
+    keep: Option<Keep>,
+    /// The time of the last frame grabbed (None just after a seek).
+    last_grab: Option<f64>,
 }
 
 fn check_file(path: &Path) -> Result<()> {
@@ -198,11 +202,14 @@ impl VideoReader {
             duplicates: 0,
             prefetched: Vec::new(),
             no_repeat_check: false,
+            keep: None,
+            last_grab: None,
         };
         // the first frame's timestamp is the origin of every time (grabbed now, delivered first)
         if let Some(pts) = r.grab()? {
             r.t0 = Some(pts);
             r.pending = Some(0.0);
+            r.last_grab = pts.is_finite().then_some(0.0);
         }
         Ok(r)
     }
@@ -235,12 +242,26 @@ impl VideoReader {
         }
     }
 
-    /// Grabs the next frame: its time.
+    /// Grabs the next frame: its time. A time that does not come after the previous frame's
+    /// (OpenCV gives the frames the decoder holds back until the end of the stream — the last two
+    /// of the sample — a timestamp of 0 when it was sought into) is the previous one's plus a
+    /// frame, as [`next_frame`](Self::next_frame) delivers it: so that a seek or a pass that
+    /// compares times finds the stream's last frames too.
     fn grab_timed(&mut self) -> Result<Option<f64>> {
-        match self.pending.take() {
-            Some(t) => Ok(Some(t)),
-            None => Ok(self.grab()?.map(|p| self.snap(p))),
+        if let Some(t) = self.pending.take() {
+            return Ok(Some(t));
         }
+        let Some(raw) = self.grab()? else { return Ok(None) };
+        let mut t = self.snap(raw);
+        if let Some(last) = self.last_grab.filter(|_| t.is_finite()) {
+            if t <= last {
+                t = last + 1.0 / self.info.fps;
+            }
+        }
+        if t.is_finite() {
+            self.last_grab = Some(t);
+        }
+        Ok(Some(t))
     }
 
     fn retrieve(&mut self) -> Result<Option<Mat>> {
@@ -284,6 +305,9 @@ impl VideoReader {
     pub fn next_frame(&mut self) -> Result<Option<Frame>> {
         let Some(t) = self.grab_timed()? else { return Ok(None) };
         let Some(image) = self.retrieve()? else { return Ok(None) };
+        if let Some(k) = self.keep.as_mut() {
+            k.take(t, &image)?;
+        }
         let duplicate = !self.no_repeat_check && self.repeats_previous(&image)?;
         self.duplicates += duplicate as usize;
         let size = image.size()?;
@@ -332,5 +356,6 @@ impl VideoReader {
 }
 
 mod seek;
+pub use seek::Keep;
 #[cfg(test)]
 mod tests;

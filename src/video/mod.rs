@@ -7,4 +7,4 @@ pub mod decode;
 pub mod encode;
 pub mod info;
 
-pub use decode::{Frame, VideoInfo, VideoReader};
+pub use decode::{Frame, Keep, VideoInfo, VideoReader};

@@ -33,6 +33,7 @@ impl VideoReader {
             } else {
                 self.cap.set(videoio::CAP_PROP_POS_FRAMES, target)?;
                 self.pending = None;
+                self.last_grab = None;
             }
             let Some(first) = self.grab_timed()? else {
                 if from_start {
@@ -82,41 +83,92 @@ impl VideoReader {
         r.next_frame()
     }
 
-    /// Decodes, in one pass from the start, the frames [`frame_at_time`](Self::frame_at_time) will
-    /// be asked for at `times` — the earliest of them, as many as fit in `budget_bytes` — so that
-    /// each is not found by a seek of its own (a seek decodes from the keyframe before the frame:
-    /// up to a few hundred frames each on a clip with sparse keyframes). The same frames, decoded
-    /// the same way, as the seeks give: the first frame whose time is at least the time asked for
-    /// less half a frame.
-    pub fn prefetch(&mut self, times: &[f64], budget_bytes: usize) -> Result<()> {
-        self.prefetched.clear();
-        if !self.has_timestamps() {
-            return Ok(());
-        }
-        let mut want: Vec<f64> = times.iter().copied().filter(|t| t.is_finite()).collect();
+    /// Which frames [`frame_at_time`](Self::frame_at_time) will be asked for at `times` — the
+    /// earliest of them, as many as fit in `budget_bytes` — to be kept as a pass over the video
+    /// decodes them ([`prefetch`](Self::prefetch), or [`keep_while_reading`](Self::keep_while_reading)
+    /// on another reader's pass). Empty when the frames have no timestamps.
+    pub fn plan_keep(&self, times: &[f64], budget_bytes: usize) -> Keep {
+        let mut want: Vec<f64> = if self.has_timestamps() { times.iter().copied().filter(|t| t.is_finite()).collect() } else { Vec::new() };
         want.sort_by(f64::total_cmp);
         want.dedup_by(|a, b| a.to_bits() == b.to_bits());
         let frame_bytes = (self.info.width as usize * self.info.height as usize * 3).max(1);
         want.truncate(budget_bytes / frame_bytes);
-        if want.is_empty() {
-            return Ok(());
-        }
         // as `seek_time` compares: in the playback's times, against the frames' own
         let half = 0.5 / self.info.time_fps();
         let targets: Vec<f64> = want.iter().map(|t| (t - half) / self.info.time_scale).collect();
+        Keep { want, targets, next: 0, kept: Vec::new() }
+    }
+
+    /// Decodes, in one pass from the start, the frames [`plan_keep`](Self::plan_keep) picks, so
+    /// that each is not found by a seek of its own (a seek decodes from the keyframe before the
+    /// frame: up to a few hundred frames each on a clip with sparse keyframes). The same frames,
+    /// decoded the same way, as the seeks give: the first frame whose time is at least the time
+    /// asked for less half a frame.
+    pub fn prefetch(&mut self, times: &[f64], budget_bytes: usize) -> Result<()> {
+        let mut keep = self.plan_keep(times, budget_bytes);
+        self.prefetched.clear();
+        if keep.done() {
+            return Ok(());
+        }
         let mut r = self.reopen()?;
-        let mut next = 0;
-        while next < want.len() {
+        while !keep.done() {
             crate::interrupt::check()?;
             let Some(t) = r.grab_timed()? else { break };
-            if !(t >= targets[next]) {
+            if !keep.wants(t) {
                 continue;
             }
             let Some(image) = r.retrieve()? else { break };
-            while next < want.len() && t >= targets[next] {
-                self.prefetched.push((want[next], image.try_clone()?));
-                next += 1;
-            }
+            keep.take(t, &image)?;
+        }
+        self.prefetched = keep.kept;
+        Ok(())
+    }
+
+    /// As this reader reads on from its start ([`next_frame`](Self::next_frame)), it keeps the
+    /// frames `keep` (planned by a reader of the same video) asks for; [`take_kept`](Self::take_kept)
+    /// hands them over. One pass then serves both: the annotated video's, and the key frames' and
+    /// evidence strips' (which [`prefetch`](Self::prefetch) would decode again).
+    pub fn keep_while_reading(&mut self, keep: Keep) {
+        self.keep = Some(keep);
+    }
+
+    /// The frames kept so far ([`keep_while_reading`](Self::keep_while_reading)).
+    pub fn take_kept(&mut self) -> Keep {
+        self.keep.take().unwrap_or_default()
+    }
+
+    /// Serves [`frame_at_time`](Self::frame_at_time) from the frames another reader's pass kept,
+    /// as [`prefetch`](Self::prefetch) would have.
+    pub fn use_kept(&mut self, keep: Keep) {
+        self.prefetched = keep.kept;
+    }
+}
+
+/// Frames to keep as a pass decodes (see [`VideoReader::plan_keep`]): the times asked for, sorted;
+/// the raw time from which each is the next frame; how many are found; the frames found.
+#[derive(Default)]
+pub struct Keep {
+    want: Vec<f64>,
+    targets: Vec<f64>,
+    next: usize,
+    kept: Vec<(f64, Mat)>,
+}
+
+impl Keep {
+    fn done(&self) -> bool {
+        self.next >= self.want.len()
+    }
+
+    /// Whether the frame at raw time `t` is one asked for (NaN: never).
+    fn wants(&self, t: f64) -> bool {
+        !self.done() && t >= self.targets[self.next]
+    }
+
+    /// Keeps the frame at raw time `t` for every time asked for that it is the frame of.
+    pub(super) fn take(&mut self, t: f64, image: &Mat) -> Result<()> {
+        while self.wants(t) {
+            self.kept.push((self.want[self.next], image.try_clone()?));
+            self.next += 1;
         }
         Ok(())
     }
