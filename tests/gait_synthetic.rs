@@ -593,6 +593,15 @@ fn toe_off_with_soles_diagnostics() {
 /// needs finer IC timing, the knee bar a better reading at the instant. Tried and not kept: a
 /// quadratic through three samples each side in place of the lines — the 30 fps knee errors moved
 /// both ways (−0.31 → −0.59°, −1.67 → −1.83°, −2.30 → −2.08°, −2.32 → −1.59°).
+/// Also tried and not kept (2026-12-04): one least-squares fit through three samples each side of a
+/// path quadratic on each side and continuous at the contact. Clean, 30 fps: worst side-mean angle
+/// error 2.55 → 2.39°, cells over 1° 18 → 17; with 1.5 px noise, 30 fps cells failing the noisy bars
+/// 20 → 18 but the worst angle 2.75 → 3.13°, and at 60 fps cells over 2° 12 → 21 (the quadratics'
+/// extrapolation multiplies the noise). On the sample it moved the knee at IC 15.5/17.0 → 16.2/18.5°
+/// (left/right) and raised the step-to-step SDs (knee 7.1/3.4 → 7.6/3.9°): no gain shown on real data.
+/// Nor does a knee read from the hip–ankle distance and the segment lengths (law of cosines; the
+/// ankle from the planted heel): clean 30 fps knee errors −2 to −10° (near extension the angle moves
+/// 2° per pixel of that distance, and a forefoot striker's heel is not on the belt at contact).
 #[test]
 #[ignore]
 fn at_contact_error_split_diagnostics() {
@@ -631,6 +640,56 @@ fn at_contact_error_split_diagnostics() {
                         (ot + or) / n,
                         ot / n,
                         or / n
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Diagnostic (#10, clean landing grid): each cue's own median IC error beside the combined one,
+/// per cell, at `CUE_FPS` frames/s (comma-separated; default 30). Prints; asserts nothing.
+///
+/// Measured (2026-12-04, seed 3, clean): at 30 fps the height cue alone is within −0.02 to −0.18
+/// frame in every cell (early, more so with more retraction: −0.02 to −0.06 at 0–20 ms, −0.14 to
+/// −0.18 at 80 ms), the motion cue −0.71 to +0.64 (early where the foot lands at belt speed — no
+/// velocity jump to find — late with 60–80 ms of retraction at 0–50 % of belt speed), the combined
+/// IC −0.35 to +0.25. At 240 fps the height cue is −0.34 to +0.04 frame; with 80 ms of retraction
+/// it is early by 0.22–0.34 frame (about 1 ms), and so are the two cells that fail the
+/// quarter-frame bar there. Dropping the motion cue where its jump is below 20 % or 35 % of belt
+/// speed (tried, not kept) changed no 30 fps cell's verdict against the bars: those cells
+/// fail on the angles (see `at_contact_error_split_diagnostics`).
+#[test]
+#[ignore]
+fn landing_cues_diagnostics() {
+    let fpss: Vec<f64> =
+        std::env::var("CUE_FPS").unwrap_or_else(|_| "30".into()).split(',').map(|x| x.trim().parse().expect("CUE_FPS")).collect();
+    let med = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        if v.is_empty() {
+            f64::NAN
+        } else {
+            v[v.len() / 2]
+        }
+    };
+    for fps in fpss {
+        for retraction_s in [0.0, 0.02, 0.04, 0.06, 0.08] {
+            for touchdown_belt_frac in [0.0, 0.5, 1.0] {
+                for foot_angle_ic_deg in [12.0, -6.0] {
+                    let r = Runner { fps, retraction_s, touchdown_belt_frac, foot_angle_ic_deg, seed: 3, ..Runner::default() };
+                    let (a, t) = run(&r);
+                    let p = pairs(&a, &t);
+                    let err = |f: &dyn Fn(&Step) -> Option<f64>| -> Vec<f64> {
+                        p.iter().filter_map(|(ts, s)| f(s).map(|v| (v - ts.ic_time_s) * fps)).collect()
+                    };
+                    eprintln!(
+                        "{fps} fps, retraction {:.0} ms, touchdown {:.0} %, foot {foot_angle_ic_deg}°: IC {:+.2} fr, motion cue {:+.2}, height cue {:+.2} (n {})",
+                        retraction_s * 1e3,
+                        touchdown_belt_frac * 100.0,
+                        med(err(&|s| Some(s.ic_time_s))),
+                        med(err(&|s| s.ic_by_motion_s)),
+                        med(err(&|s| s.ic_by_height_s)),
+                        p.len()
                     );
                 }
             }
