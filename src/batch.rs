@@ -65,6 +65,14 @@ pub(crate) enum Item {
 }
 
 impl Item {
+    /// The input file or files, for a message.
+    pub fn shown(&self) -> String {
+        match self {
+            Item::One(p) => p.display().to_string(),
+            Item::Set(name, clips) => format!("set {name} ({} + {})", clips[0].display(), clips[1].display()),
+        }
+    }
+
     /// The name its sub-folder is made from.
     pub fn stem(&self) -> String {
         match self {

@@ -127,6 +127,56 @@ impl Drop for Lock {
 /// An output folder in use by this run: locked, with a staging folder the outputs are written to
 /// and swapped in from by [`OutDir::commit`]. Dropped without a commit, it removes the staging
 /// folder and leaves the folder's earlier results as they were.
+/// What kind of run wrote a folder's outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunKind {
+    /// One clip: report.json and the rest in the folder itself.
+    Analysis,
+    /// A side and a rear/front clip: assessment.json and a sub-folder per clip.
+    Assessment,
+    /// A folder of videos or landmarks files: index.html and a sub-folder per video or set.
+    Batch,
+    /// Before against after: comparison.json.
+    Comparison,
+}
+
+impl RunKind {
+    /// The kind of the run whose manifest lists `files`, from its top-level outputs; None for a
+    /// folder no finished run wrote.
+    pub(crate) fn of(files: &[String]) -> Option<RunKind> {
+        let top = |name: &str| files.iter().any(|f| f == name);
+        if top("comparison.json") {
+            Some(RunKind::Comparison)
+        } else if top(crate::assessment::FILE) {
+            Some(RunKind::Assessment)
+        } else if top(INDEX) {
+            Some(RunKind::Batch)
+        } else if top("report.json") {
+            Some(RunKind::Analysis)
+        } else {
+            None
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            RunKind::Analysis => "an earlier analysis of one clip (report.json)",
+            RunKind::Assessment => "an earlier assessment of two clips (assessment.json)",
+            RunKind::Batch => "an earlier batch (index.html and a sub-folder per video)",
+            RunKind::Comparison => "an earlier before/after comparison (comparison.json)",
+        }
+    }
+
+    fn this(self) -> &'static str {
+        match self {
+            RunKind::Analysis => "an analysis of one clip",
+            RunKind::Assessment => "an assessment of two clips",
+            RunKind::Batch => "a batch",
+            RunKind::Comparison => "a comparison",
+        }
+    }
+}
+
 pub(crate) struct OutDir {
     root: PathBuf,
     staging: PathBuf,
@@ -195,6 +245,22 @@ impl OutDir {
     /// The files the earlier run's manifest lists.
     pub fn old_files(&self) -> &[String] {
         &self.old
+    }
+
+    /// Refuses when the earlier finished run in this folder was of another kind than this one (an
+    /// assessment where this is one clip's analysis, a batch where this is a comparison…): this run
+    /// would replace the outputs they share and remove the rest of that run's files with its
+    /// manifest, losing it. A run of the same kind replaces the earlier one, as documented.
+    pub fn refuse_other_kind(&self, kind: RunKind) -> Result<()> {
+        match RunKind::of(&self.old) {
+            Some(earlier) if earlier != kind => Err(Error::Input(format!(
+                "--out {} holds {}; {} there would replace it: choose another --out (or move that folder away first)",
+                self.root.display(),
+                earlier.what(),
+                kind.this()
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// Refuses when a destination (or a sub-folder on its way) is a symbolic link or not what it

@@ -418,3 +418,79 @@ mod names {
         }
     }
 }
+
+/// An earlier run of another kind in --out is never replaced: its files would be overwritten where
+/// the names are shared and the rest removed with its manifest (a single analysis into an
+/// assessment's or a batch's folder, a batch into an analysis's, a comparison into a batch's took
+/// them away silently before this check). Refused in one line, the folder as it was.
+#[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
+fn an_earlier_run_of_another_kind_in_out_is_refused_not_replaced() {
+    let d = tempfile::tempdir().unwrap();
+    let lm = fixture("mediapipe_male_side.csv");
+    let (one, two) = (d.path().join("one"), d.path().join("two"));
+    ok(&analyse_landmarks(&one));
+    ok(&analyse_landmarks(&two));
+    let inbox = d.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::copy(&lm, inbox.join("anna.csv")).unwrap();
+    let batch = d.path().join("batch");
+    ok(&run_for(cmd().args(["analyze", "--landmarks", s(&inbox), "--out", s(&batch)]), 120));
+    let cmp = d.path().join("cmp");
+    ok(&run_for(cmd().args(["compare", s(&one), s(&two), "--out", s(&cmp)]), 120));
+
+    let cases: [(&Path, Vec<&str>, &str, &str); 4] = [
+        (&batch, vec!["analyze", "--landmarks", s(&lm)], "an earlier batch", "an analysis of one clip"),
+        (&one, vec!["analyze", "--landmarks", s(&inbox)], "an earlier analysis of one clip", "a batch"),
+        (&batch, vec!["compare", s(&one), s(&two)], "an earlier batch", "a comparison"),
+        (&cmp, vec!["analyze", "--landmarks", s(&lm)], "an earlier before/after comparison", "an analysis of one clip"),
+    ];
+    for (out, args, earlier, this) in cases {
+        let before = snapshot(out);
+        let r = run_for(cmd().args(&args).args(["--out", s(out)]), 120);
+        assert_eq!(r.code, Some(1), "{args:?} into {}: {}", out.display(), r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(r.stderr.contains(earlier) && r.stderr.contains(this) && r.stderr.contains("choose another --out"), "{}", r.stderr);
+        assert_eq!(snapshot(out), before, "{args:?} into {}", out.display());
+    }
+    // the same kind again replaces the earlier run, as before
+    ok(&analyse_landmarks(&one));
+    ok(&run_for(cmd().args(["analyze", "--landmarks", s(&inbox), "--out", s(&batch)]), 120));
+}
+
+/// A batch re-run keeps the results of videos no longer in its folder (moved away or renamed), and
+/// never lets one runner's results take another's folder: two inputs whose names make the same
+/// sub-folder name are refused (they were told apart by `-2` in sorted order, so adding `a b.csv`
+/// beside `a_b.csv` moved `a_b.csv`'s results to `a_b-2/` and put the new runner's in `a_b/`).
+#[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
+fn a_batch_rerun_keeps_other_runners_and_never_swaps_their_folders() {
+    let d = tempfile::tempdir().unwrap();
+    let lm = fixture("mediapipe_male_side.csv");
+    let inbox = d.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::copy(&lm, inbox.join("carol.csv")).unwrap();
+    std::fs::copy(&lm, inbox.join("a_b.csv")).unwrap();
+    let out = d.path().join("out");
+    ok(&run_for(cmd().args(["analyze", "--landmarks", s(&inbox), "--out", s(&out)]), 120));
+    let carol: BTreeMap<_, _> = snapshot(&out).into_iter().filter(|(p, _)| p.starts_with(out.join("carol"))).collect();
+    assert!(carol.contains_key(&out.join("carol/report.json")), "{carol:?}");
+
+    // carol's file moved away: her results stay
+    std::fs::remove_file(inbox.join("carol.csv")).unwrap();
+    ok(&run_for(cmd().args(["analyze", "--landmarks", s(&inbox), "--out", s(&out)]), 120));
+    let kept: BTreeMap<_, _> = snapshot(&out).into_iter().filter(|(p, _)| p.starts_with(out.join("carol"))).collect();
+    assert_eq!(kept, carol, "carol's earlier results");
+
+    // a second file that would share a_b/: refused, nothing changed
+    std::fs::copy(&lm, inbox.join("a b.csv")).unwrap();
+    let before = snapshot(&out);
+    let r = run_for(cmd().args(["analyze", "--landmarks", s(&inbox), "--out", s(&out)]), 120);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("a b.csv") && r.stderr.contains("a_b.csv") && r.stderr.contains("share the results folder a_b/"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(snapshot(&out), before);
+}

@@ -28,12 +28,25 @@ pub(super) fn batch<P: Progress>(job: &Job, dir: &Path, progress: &(impl Fn() ->
     }
     let as_input = |p: &Path| if landmarks { Input::Landmarks(p.to_path_buf()) } else { Input::Video(p.to_path_buf()) };
     let items = crate::batch::group(&files);
-    let names = crate::batch::unique(items.iter().map(|i| i.stem()).collect(), &[output::INDEX, output::MANIFEST]);
+    // two inputs whose names make one sub-folder name would be told apart by `-2` in sorted
+    // order, so a file added later could move one runner's results into another's folder
+    let stems: Vec<String> = items.iter().map(|i| i.stem()).collect();
+    for (i, a) in stems.iter().enumerate() {
+        if let Some(j) = stems[..i].iter().position(|b| b.to_lowercase() == a.to_lowercase()) {
+            return Err(Error::Input(format!(
+                "{} and {} would share the results folder {a}/ (names are made of letters, digits, '-', '_' and '.', any case): rename one of them",
+                items[j].shown(),
+                items[i].shown()
+            )));
+        }
+    }
+    let names = crate::batch::unique(stems, &[output::INDEX, output::MANIFEST]);
     let clip_folders_of = |item: &crate::batch::Item| match item {
         crate::batch::Item::Set(_, clips) => clip_folders(&[as_input(&clips[0]), as_input(&clips[1])]),
         crate::batch::Item::One(_) => Vec::new(),
     };
     let out = OutDir::open(&job.out)?;
+    out.refuse_other_kind(output::RunKind::Batch)?;
     let mut planned = vec![output::INDEX.to_string()];
     for (item, n) in items.iter().zip(&names) {
         match item {
@@ -83,7 +96,13 @@ pub(super) fn batch<P: Progress>(job: &Job, dir: &Path, progress: &(impl Fn() ->
     });
     crate::interrupt::check()?;
     Sink::new(out.staging()).export(&report::index::Index, &results[..])?;
-    let mut keep = Vec::new();
+    // an earlier run's sub-folders of videos not in this batch (moved away, renamed) are kept
+    let mut keep: Vec<String> = out
+        .old_files()
+        .iter()
+        .filter(|f| f.split_once('/').is_some_and(|(top, _)| !names.iter().any(|n| n.eq_ignore_ascii_case(top))))
+        .cloned()
+        .collect();
     for (i, r) in results.iter().enumerate() {
         if r.is_err() {
             let prefix = format!("{}/", names[i]);
