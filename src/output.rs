@@ -219,12 +219,25 @@ impl OutDir {
         let lock = Lock::acquire(root).map_err(cleanup)?;
         let old = read_manifest(root).map_err(cleanup)?;
         let staging = root.join(format!("{STAGING_PREFIX}{}", std::process::id()));
-        if std::fs::symlink_metadata(&staging).is_ok() {
-            // left by a dead run with our pid (we hold the lock, so no live run uses it)
-            if is_symlink(&staging) {
-                std::fs::remove_file(&staging).map_err(|e| out_err(&staging, e))?;
-            } else {
-                std::fs::remove_dir_all(&staging).map_err(|e| out_err(&staging, e))?;
+        // staging folders left by runs that died (killed, or the machine stopped): we hold the
+        // lock, so no live run uses any of them; a link of that name is removed, never followed
+        let stale: Vec<PathBuf> = std::fs::read_dir(root)
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| {
+                        e.file_name().to_str().is_some_and(|n| {
+                            n.strip_prefix(STAGING_PREFIX).is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+                        })
+                    })
+                    .map(|e| e.path())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for old_staging in stale {
+            if is_symlink(&old_staging) {
+                std::fs::remove_file(&old_staging).map_err(|e| out_err(&old_staging, e))?;
+            } else if old_staging.is_dir() {
+                std::fs::remove_dir_all(&old_staging).map_err(|e| out_err(&old_staging, e))?;
             }
         }
         let mut dir = OutDir { root: root.to_path_buf(), staging: staging.clone(), old, created, committed: false, lock: Some(lock) };

@@ -433,3 +433,24 @@ fn a_video_larger_than_8k_is_refused_before_any_frame_is_decoded() {
     ]);
     refused(&analyze(&[big.to_str().unwrap()], &d.path().join("out"), &[]), &["8192x4096", "larger than 8K", "scale=-2:2160"]);
 }
+
+/// A landmarks file of a runner a few pixels tall is refused like such a video (the size gate
+/// needed the video's frame before; the sample's landmarks scaled to 1 % and 10 % came out at
+/// exit 0, with overstride 14.2/11.2 % leg against 5.8/4.5 % at full size). A coarse one (a quarter
+/// of the size, 135 px tall) is analysed with the "runner-too-small" alert.
+#[test]
+fn a_landmarks_file_of_a_runner_too_small_to_measure_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    for k in [0.01, 0.1] {
+        let small = d.path().join(format!("small_{k}.csv"));
+        transform(&mp(), &small, |t, x, y| (t, x * k, y * k));
+        let out = d.path().join(format!("out_{k}"));
+        refused(&landmarks(&small, &out, &[]), &["px tall in these landmarks", "too small to measure"]);
+        assert!(!out.exists(), "nothing written for a refused run");
+    }
+    let coarse = d.path().join("coarse.csv");
+    transform(&mp(), &coarse, |t, x, y| (t, x * 0.25, y * 0.25));
+    let out = d.path().join("out_coarse");
+    ok(&landmarks(&coarse, &out, &[]));
+    assert!(alert_kinds(&out).iter().any(|k| k == "runner-too-small"), "{:?}", alert_kinds(&out));
+}

@@ -494,3 +494,30 @@ fn a_batch_rerun_keeps_other_runners_and_never_swaps_their_folders() {
     );
     assert_eq!(snapshot(&out), before);
 }
+
+/// Staging folders left by runs that died (SIGKILL, a power cut: no handler runs) are removed by
+/// the next run in that folder (it holds the folder's lock, so no live run uses them); a link of
+/// that name is removed, not followed. The build before this change kept them for ever (17 MB
+/// after one killed video run).
+#[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
+fn staging_left_by_a_killed_run_is_removed_by_the_next() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    ok(&analyse_landmarks(&out));
+    let dead = out.join(".overstride-staging-999999");
+    std::fs::create_dir_all(dead.join("sub")).unwrap();
+    std::fs::write(dead.join("sub/metronome_181.wav"), vec![0u8; 4096]).unwrap();
+    let victim = d.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    std::fs::write(victim.join("keep.txt"), "mine").unwrap();
+    let link = out.join(".overstride-staging-888888");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let mine = out.join(".overstride-staging-notes");
+    std::fs::write(&mine, "not a staging folder").unwrap();
+    ok(&analyse_landmarks(&out));
+    assert!(std::fs::symlink_metadata(&dead).is_err(), "the dead run's staging folder");
+    assert!(std::fs::symlink_metadata(&link).is_err(), "the link");
+    assert_eq!(std::fs::read_to_string(victim.join("keep.txt")).unwrap(), "mine", "what the link pointed to");
+    assert!(mine.exists(), "a file whose name is not a staging folder's");
+}

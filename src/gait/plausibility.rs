@@ -380,6 +380,27 @@ pub(crate) fn runner_size(body_px: f64, frame_height_px: u32, pose_share: f64) -
     None
 }
 
+/// A runner too small to measure in a landmarks file (no frame to compare with): the same pixel
+/// bounds as a video's ([`MIN_BODY_PX`] refused, [`SMALL_BODY_PX`] warned). Landmarks are in pixels
+/// of the frame they came from, so a runner a few pixels tall is one no pose model can measure.
+pub(crate) fn runner_size_in_landmarks(body_px: f64) -> Option<Gate> {
+    if body_px < MIN_BODY_PX {
+        return Some(Gate::Refuse(format!(
+            "the runner is {body_px:.1} px tall in these landmarks: too small to measure (at least {MIN_BODY_PX:.0} px; a pixel would be more than ~2 % of leg length) — landmarks are pixels of the frame: film closer, the runner filling at least half the frame height"
+        )));
+    }
+    if body_px < SMALL_BODY_PX {
+        return warn(
+            AlertKind::RunnerTooSmall,
+            format!(
+                "the runner is only {body_px:.0} px tall in these landmarks: they are coarse (a pixel is ~{:.0} % of leg length) — film closer, the runner filling at least half the frame height",
+                100.0 / (0.46 * body_px)
+            ),
+        );
+    }
+    None
+}
+
 /// The timing ± of an event whose frame-interval term was half of `dt_s`, restated for frames that
 /// are really `dt_eff_s` apart (repeated frames): the other terms (the cues' SDs and
 /// disagreement) are kept, as they were combined in quadrature.

@@ -124,8 +124,10 @@ pub(crate) fn prepare(frames: &[FramePose], opts: &Options) -> Result<Prepared, 
     let leg_raw = metrics::leg_length(&s).ok_or(AnalysisError::NoPerson { frames: frames.len(), with_pose })?;
 
     // gates on the body before anything is measured: too small, not upright, not moving
-    if let (Some(v), Some(h)) = (video, gates::body_height_px(&s)) {
-        gate(gates::runner_size(h, v.height, with_pose as f64 / frames.len().max(1) as f64), &mut alerts)?;
+    match (video, gates::body_height_px(&s)) {
+        (Some(v), Some(h)) => gate(gates::runner_size(h, v.height, with_pose as f64 / frames.len().max(1) as f64), &mut alerts)?,
+        (None, Some(h)) => gate(gates::runner_size_in_landmarks(h), &mut alerts)?,
+        _ => {}
     }
     if let Some(p) = gates::posture(&s) {
         gate(gates::upright(&p, video.map(|v| v.rotation_deg)), &mut alerts)?;
