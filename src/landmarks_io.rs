@@ -146,12 +146,16 @@ pub fn parse<R: BufRead>(mut input: R) -> std::result::Result<Vec<FramePose>, St
         if f.len() != 8 {
             return Err(format!("line {lineno}: expected 8 fields, found {}", f.len()));
         }
-        let frame: usize = f[0].trim().parse().map_err(|_| format!("line {lineno}: frame `{}` is not a whole number", f[0]))?;
+        let frame: usize =
+            f[0].trim().parse().map_err(|_| format!("line {lineno}: frame `{}` is not a frame number (a whole number from 0)", f[0]))?;
         let time_s: f64 = f[1].trim().parse().map_err(|_| format!("line {lineno}: time_s `{}` is not a number", f[1]))?;
         if !time_s.is_finite() {
             return Err(format!("line {lineno}: time_s is not finite"));
         }
-        let lm: usize = f[2].trim().parse().map_err(|_| format!("line {lineno}: landmark `{}` is not a whole number", f[2]))?;
+        let lm: usize = f[2]
+            .trim()
+            .parse()
+            .map_err(|_| format!("line {lineno}: landmark `{}` is not a landmark number (a whole number from 0)", f[2]))?;
         if lm > RIGHT_SOLE {
             return Err(format!("line {lineno}: landmark {lm} is outside 0–34 (0–32 BlazePose's, 33–34 the sole points)"));
         }

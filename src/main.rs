@@ -88,11 +88,11 @@ struct AnalyzeArgs {
     #[arg(long, value_name = "FILE")]
     landmarks: Vec<PathBuf>,
     /// The runner's standing height in cm, to give distances in cm as well as % of leg length.
-    #[arg(long, value_name = "CM", value_parser = parse_height)]
+    #[arg(long, value_name = "CM", value_parser = parse_height, allow_negative_numbers = true)]
     height_cm: Option<f64>,
     /// The treadmill's belt speed as its display shows it, km/h: cm from the belt's motion under the
     /// stance foot (side views), step lengths, and a check of --height-cm.
-    #[arg(long, value_name = "KMH", value_parser = parse_belt_kmh)]
+    #[arg(long, value_name = "KMH", value_parser = parse_belt_kmh, allow_negative_numbers = true)]
     belt_kmh: Option<f64>,
     /// Camera view; detected from the landmarks when not given.
     #[arg(long, value_enum)]
@@ -127,7 +127,7 @@ struct AnalyzeArgs {
     /// Slow motion: the frame rate the clip was filmed at, when it plays back at another (a 120 fps
     /// capture exported at 30 fps: --capture-fps 120). Every time is scaled by playback / capture.
     /// Read from the video's metadata when it says (Android's com.android.capture.fps).
-    #[arg(long, value_name = "N", value_parser = parse_capture_fps)]
+    #[arg(long, value_name = "N", value_parser = parse_capture_fps, allow_negative_numbers = true)]
     capture_fps: Option<f64>,
 }
 

@@ -34,6 +34,8 @@ pub(crate) const INDEX: &str = "index.html";
 pub(crate) const LOCK: &str = ".overstride-lock";
 /// A run's staging folder is `STAGING_PREFIX` + its pid.
 pub(crate) const STAGING_PREFIX: &str = ".overstride-staging-";
+/// Inside the staging folder, where the earlier outputs wait while the new ones are swapped in.
+const ASIDE: &str = ".previous";
 /// A manifest larger than this is not one of ours.
 const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 
@@ -341,18 +343,48 @@ impl OutDir {
         listed.dedup();
         // a crash part-way through leaves a manifest that covers both sets
         self.write_manifest(&listed)?;
-        for rel in &written {
-            let dest = self.root.join(rel);
-            // each sub-folder on the way made new (check_targets refused links and files there)
-            let mut d = self.root.clone();
-            let parts: Vec<_> = Path::new(rel).components().collect();
-            for c in &parts[..parts.len().saturating_sub(1)] {
-                d.push(c);
-                if std::fs::symlink_metadata(&d).is_err() {
-                    std::fs::create_dir(&d).map_err(|e| out_err(&d, e))?;
+        // the earlier outputs this run replaces are moved aside first, then the new ones in: a
+        // rename failing part-way (a file made immutable, a folder made read-only) puts every file
+        // back where it was, so the folder is never half this run's and half the earlier one's
+        let aside = self.staging.join(ASIDE);
+        let (mut moved_aside, mut moved_in): (Vec<&String>, Vec<&String>) = (Vec::new(), Vec::new());
+        let swapped = (|| -> Result<()> {
+            for rel in &written {
+                let dest = self.root.join(rel);
+                if std::fs::symlink_metadata(&dest).is_ok_and(|m| m.is_file()) {
+                    let to = aside.join(rel);
+                    if let Some(p) = to.parent() {
+                        std::fs::create_dir_all(p).map_err(|e| out_err(p, e))?;
+                    }
+                    std::fs::rename(&dest, &to).map_err(|e| out_err(&dest, e))?;
+                    moved_aside.push(rel);
                 }
             }
-            std::fs::rename(self.staging.join(rel), &dest).map_err(|e| out_err(&dest, e))?;
+            for rel in &written {
+                let dest = self.root.join(rel);
+                // each sub-folder on the way made new (check_targets refused links and files there)
+                let mut d = self.root.clone();
+                let parts: Vec<_> = Path::new(rel).components().collect();
+                for c in &parts[..parts.len().saturating_sub(1)] {
+                    d.push(c);
+                    if std::fs::symlink_metadata(&d).is_err() {
+                        std::fs::create_dir(&d).map_err(|e| out_err(&d, e))?;
+                    }
+                }
+                std::fs::rename(self.staging.join(rel), &dest).map_err(|e| out_err(&dest, e))?;
+                moved_in.push(rel);
+            }
+            Ok(())
+        })();
+        if let Err(e) = swapped {
+            for rel in moved_in.iter().rev() {
+                let _ = std::fs::rename(self.root.join(rel), self.staging.join(rel));
+            }
+            for rel in moved_aside.iter().rev() {
+                let _ = std::fs::rename(aside.join(rel), self.root.join(rel));
+            }
+            let _ = self.write_manifest(&self.old);
+            return Err(e);
         }
         let mut now: Vec<String> = written.clone();
         for rel in &self.old {

@@ -236,14 +236,45 @@ pub fn analyze_landmarks(job: &Job, file: &Path) -> Result<Outcome> {
     analyze_frames(job, file, frames, None)
 }
 
+/// Fewer frames than this, each with a pose, and no leg measured: the clip is too short (a second
+/// at 30 fps), rather than the landmarks not being a body.
+const MIN_FRAMES_TO_MEASURE: usize = 30;
+
 /// The analysis message at the library's edge: what to do, not only what went wrong.
-fn analysis_refused(source: &Path, e: gait::AnalysisError) -> Error {
+fn analysis_refused(source: &Path, e: gait::AnalysisError, capture: Option<gait::CaptureFps>, view_given: bool) -> Error {
     match e {
+        // a side view read facing the wrong way finds no landing at all
+        gait::AnalysisError::NoSteps if view_given => Error::Input(format!(
+            "{}: no steps found: the view given (--view or --side-facing) may not be the clip's — leave it out (the view is detected) — or the feet were never seen landing on the belt (film the whole body, feet included, for at least 10 s)",
+            source.display()
+        )),
+        gait::AnalysisError::NoPerson { frames, .. } if frames < 2 => Error::Input(format!(
+            "{}: a single frame (a still image): film a video of the runner running on the treadmill, at least 20 s",
+            source.display()
+        )),
+        gait::AnalysisError::NoPerson { frames, with_pose } if with_pose == frames && frames < MIN_FRAMES_TO_MEASURE => {
+            Error::Input(format!(
+                "{}: only {frames} frames, too short to measure a runner: film at least 20 s of running",
+                source.display()
+            ))
+        }
+        gait::AnalysisError::NoPerson { frames, with_pose } if with_pose == frames => Error::Input(format!(
+            "{}: a pose on all {frames} frames, but no leg could be measured from it (the landmarks do not form a runner's body \
+             or do not move): film the whole body, side-on or from behind, the runner running",
+            source.display()
+        )),
         gait::AnalysisError::NoPerson { frames, with_pose } => Error::Input(format!(
             "{}: no person found on enough frames to analyse (a pose on {with_pose} of {frames} frames): film the whole body, \
              side-on or from behind, the runner filling at least half the frame height",
             source.display()
         )),
+        gait::AnalysisError::FrameRateTooLow { fps, min } if capture.is_some_and(|c| c.source == gait::CaptureSource::Option) => {
+            Error::Input(format!(
+                "{}: with --capture-fps {} the clip has {fps:.1} frames per second of real time, too few to time foot strikes (need at least {min}): give the rate the phone filmed at (its slow-motion setting, e.g. 120 or 240), or leave --capture-fps out",
+                source.display(),
+                capture.map_or(0.0, |c| c.fps)
+            ))
+        }
         e => Error::Input(format!("{}: {e}", source.display())),
     }
 }
@@ -259,7 +290,7 @@ fn analyze_frames(job: &Job, source: &Path, frames: Vec<FramePose>, info: Option
     });
     let capture_fps = capture_rate(job, info.as_ref());
     let opts = gait::Options { view: job.view, height_cm: job.height_cm, belt_kmh: job.belt_kmh, capture_fps, video };
-    let analysis = gait::analyze(&frames, &opts).map_err(|e| analysis_refused(source, e))?;
+    let analysis = gait::analyze(&frames, &opts).map_err(|e| analysis_refused(source, e, capture_fps, job.view.is_some()))?;
     let retraining = gait::retraining::for_analysis(&analysis, job.metronome_pct);
     Ok(Outcome { source: source.to_path_buf(), frames, video: info, capture_fps, analysis, retraining })
 }

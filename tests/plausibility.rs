@@ -454,3 +454,20 @@ fn a_landmarks_file_of_a_runner_too_small_to_measure_is_refused() {
     ok(&landmarks(&coarse, &out, &[]));
     assert!(alert_kinds(&out).iter().any(|k| k == "runner-too-small"), "{:?}", alert_kinds(&out));
 }
+
+/// A side view given facing the wrong way (`--side-facing right` on a synthetic runner facing the
+/// image's left) finds no landing, or reads every heel far ahead of the body: refused, and the
+/// message names the option as a likely cause (it blamed only the clip before: "the feet were never
+/// seen landing on the belt", "the landmarks do not follow the runner's body").
+#[test]
+fn a_side_view_given_facing_the_wrong_way_is_named_in_the_refusal() {
+    let d = tempfile::tempdir().unwrap();
+    let file = d.path().join("left.csv");
+    write_landmarks(&Runner { camera: Camera::SideFacingLeft, ..Runner::default() }.frames(), &file);
+    refused(&landmarks(&file, &d.path().join("o"), &["--side-facing", "right"]), &["--side-facing", "leave it out"]);
+    ok(&landmarks(&file, &d.path().join("o2"), &["--side-facing", "left"]));
+    // not given: the landmarks alone are blamed
+    let right = d.path().join("right.csv");
+    write_landmarks(&Runner { camera: Camera::SideFacingRight, ..Runner::default() }.frames(), &right);
+    ok(&landmarks(&right, &d.path().join("o3"), &[]));
+}

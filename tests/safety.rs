@@ -345,18 +345,34 @@ fn messages_say_what_to_do_and_help_documents_exit_codes() {
     std::fs::write(&file, "x").unwrap();
     refused(&analyse_landmarks(&file), &format!("--out {} is a file, not a folder: choose a folder", s(&file)));
 
-    // a pose on one frame only
+    // one frame only: a still image, said as such (it was "no person found on enough frames …
+    // (a pose on 1 of 1 frames)", which contradicts itself)
     let one = d.path().join("one.csv");
     let text = std::fs::read_to_string(fixture("mediapipe_male_side.csv")).unwrap();
     std::fs::write(&one, text.lines().take(1 + 33).collect::<Vec<_>>().join("\n")).unwrap();
     let r = run_for(cmd().args(["analyze", "--landmarks", s(&one), "--out", s(&d.path().join("o"))]), 30);
     refused(
         &r,
-        &format!(
-            "{}: no person found on enough frames to analyse (a pose on 1 of 1 frames): film the whole body, side-on or from behind, the runner filling at least half the frame height",
-            s(&one)
-        ),
+        &format!("{}: a single frame (a still image): film a video of the runner running on the treadmill, at least 20 s", s(&one)),
     );
+    // landmarks that never move: a pose on every frame, no leg measured — said so
+    let still = d.path().join("still.csv");
+    let first: Vec<&str> = text.lines().skip(1).take(33).collect();
+    let mut rows = vec![text.lines().next().unwrap().to_string()];
+    for f in 0..300 {
+        for r in &first {
+            let c: Vec<&str> = r.splitn(3, ',').collect();
+            rows.push(format!("{f},{:.6},{}", f as f64 / 30.0, c[2]));
+        }
+    }
+    std::fs::write(&still, rows.join("\n")).unwrap();
+    let r = run_for(cmd().args(["analyze", "--landmarks", s(&still), "--out", s(&d.path().join("o"))]), 30);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(!r.stderr.contains("no person found"), "{}", r.stderr);
+    // a negative height is a value out of range, not an unknown option
+    let r = run_for(cmd().args(["analyze", "--landmarks", s(&still), "--out", s(&d.path().join("o")), "--height-cm", "-5"]), 30);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(!r.stderr.contains("unexpected argument") && r.stderr.contains("-5"), "{}", r.stderr);
 
     for args in [&["--help"][..], &["analyze", "--help"][..]] {
         let r = run_for(cmd().args(args), 20);
@@ -520,4 +536,39 @@ fn staging_left_by_a_killed_run_is_removed_by_the_next() {
     assert!(std::fs::symlink_metadata(&link).is_err(), "the link");
     assert_eq!(std::fs::read_to_string(victim.join("keep.txt")).unwrap(), "mine", "what the link pointed to");
     assert!(mine.exists(), "a file whose name is not a staging folder's");
+}
+
+/// A rename failing part-way through the swap (here a `report.json` made immutable with `chattr
+/// +i`) leaves the folder exactly as it was: the earlier outputs are moved aside first and put
+/// back. The build before this change renamed the new files in one by one and stopped at the
+/// failing one: report.html new, report.json and steps.csv old, exit 1. Where `chattr` cannot
+/// make a file immutable (not root, or a file system without the flag) this says so and checks
+/// nothing.
+#[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
+fn a_swap_that_fails_part_way_puts_the_earlier_results_back() {
+    struct Mutable(PathBuf);
+    impl Drop for Mutable {
+        fn drop(&mut self) {
+            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        }
+    }
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    ok(&analyse_landmarks(&out));
+    let before = snapshot(&out);
+    let pinned = out.join("report.json");
+    let made = Command::new("chattr").arg("+i").arg(&pinned).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+    let _guard = Mutable(pinned.clone());
+    if !made || std::fs::OpenOptions::new().append(true).open(&pinned).is_ok() {
+        eprintln!("chattr +i is not available here: nothing checked");
+        return;
+    }
+    let r = run_for(
+        cmd().args(["analyze", "--landmarks", s(&fixture("mediapipe_male_side.csv")), "--out", s(&out), "--height-cm", "170"]),
+        120,
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("report.json"), "{}", r.stderr);
+    assert_eq!(snapshot(&out), before, "the folder after a failed swap");
 }

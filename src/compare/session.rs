@@ -87,10 +87,16 @@ pub fn parse_session(text: &str, path: &Path) -> Result<Session> {
         .map_err(|e| Error::Input(format!("{} is not JSON ({e}): give a folder `overstride analyze` wrote", path.display())))?;
     let version = v.get("schema_version").and_then(|s| s.as_str()).unwrap_or("");
     if version.split('.').next() != Some(READS_SCHEMA_MAJOR) {
+        // a version that is not a string is shown as it is written
+        let shown = match v.get("schema_version") {
+            None | Some(serde_json::Value::Null) => "(none)".to_string(),
+            Some(serde_json::Value::String(s)) if s.is_empty() => "(none)".to_string(),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
         return Err(Error::Input(format!(
-            "{} has report schema {}, this overstride compares schema {READS_SCHEMA_MAJOR}.x: analyse the video again with this version",
-            path.display(),
-            if version.is_empty() { "(none)".to_string() } else { version.to_string() }
+            "{} has report schema {shown}, this overstride compares schema {READS_SCHEMA_MAJOR}.x: analyse the video again with this version",
+            path.display()
         )));
     }
     serde_json::from_value(v).map_err(|e| {

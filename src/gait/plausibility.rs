@@ -202,8 +202,10 @@ pub(crate) fn impossible_step(
     None
 }
 
-/// The verdict over a run's impossible steps: `impossible` of `total` steps of this kind.
-pub(crate) fn impossible_steps(kind: AlertKind, impossible: usize, total: usize) -> Option<Gate> {
+/// The verdict over a run's impossible steps: `impossible` of `total` steps of this kind. Where
+/// the view was given (`--view`, `--side-facing`) rather than detected, the refusal names it too:
+/// a side view read facing the wrong way puts the heel a leg length ahead of the body.
+pub(crate) fn impossible_steps(kind: AlertKind, impossible: usize, total: usize, view_given: bool) -> Option<Gate> {
     if impossible == 0 || total == 0 {
         return None;
     }
@@ -212,6 +214,11 @@ pub(crate) fn impossible_steps(kind: AlertKind, impossible: usize, total: usize)
         _ => "knee angles outside a human knee's range",
     };
     if impossible as f64 > MAX_IMPOSSIBLE_SHARE * total as f64 {
+        if view_given {
+            return Some(Gate::Refuse(format!(
+                "{impossible} of {total} steps show {what}: the view given (--view or --side-facing) may not be the clip's — leave it out (the view is detected) — or the landmarks do not follow the runner's body (too small or unclear in the picture: film the whole body, side-on, filling at least half the frame height)"
+            )));
+        }
         return Some(Gate::Refuse(format!(
             "{impossible} of {total} steps show {what}: the landmarks do not follow the runner's body (too small or unclear in the picture); film the whole body, side-on, filling at least half the frame height"
         )));

@@ -35,6 +35,8 @@ pub(crate) struct Prepared {
     pub frame_rate: FrameRate,
     pub view: View,
     pub view_detected: bool,
+    /// The view came from the caller (`--view`, `--side-facing`), not from the landmarks.
+    pub view_given: bool,
     pub leg: f64,
     /// Filled so far: timing resolution, swaps, cleaning counts, filter cut-off.
     pub quality: Quality,
@@ -186,6 +188,7 @@ pub(crate) fn prepare(frames: &[FramePose], opts: &Options) -> Result<Prepared, 
         frame_rate,
         view,
         view_detected: opts.view.is_none() && detected.is_some(),
+        view_given: opts.view.is_some(),
         leg,
         quality,
         alerts,

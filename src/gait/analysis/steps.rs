@@ -251,7 +251,7 @@ pub(crate) fn measure(p: &Prepared, ev: &Events, height_cm: Option<f64>, belt_km
         }
     }
     for (kind, n) in impossible.values() {
-        gate(gates::impossible_steps(*kind, *n, total_steps), &mut alerts)?;
+        gate(gates::impossible_steps(*kind, *n, total_steps, p.view_given), &mut alerts)?;
     }
     quality.steps_excluded_implausible = exclude_out_of_sequence(&mut steps) + exclude_implausible(&mut steps);
     quality.overstride_point = if heel_fallbacks == 0 { "heel" } else { "heel (ankle where the heel was missing)" };

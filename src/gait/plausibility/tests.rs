@@ -42,9 +42,12 @@ fn impossible_steps_are_named_and_a_majority_refused() {
     assert_eq!(impossible_step(None, Some(138.0), None).map(|x| x.0), Some(AlertKind::KneeAngle));
     assert_eq!(impossible_step(None, Some(-20.0), None).map(|x| x.0), Some(AlertKind::KneeAngle));
     assert_eq!(impossible_step(None, Some(20.0), Some(151.0)).map(|x| x.0), Some(AlertKind::KneeAngle));
-    assert_eq!(impossible_steps(AlertKind::KneeAngle, 0, 10), None);
-    assert_eq!(warned(impossible_steps(AlertKind::KneeAngle, 2, 10)).kind, AlertKind::KneeAngle);
-    refused(impossible_steps(AlertKind::Overstride, 6, 10));
+    assert_eq!(impossible_steps(AlertKind::KneeAngle, 0, 10, false), None);
+    assert_eq!(warned(impossible_steps(AlertKind::KneeAngle, 2, 10, false)).kind, AlertKind::KneeAngle);
+    refused(impossible_steps(AlertKind::Overstride, 6, 10, false));
+    // a view given by the user is named as a possible cause
+    assert!(matches!(impossible_steps(AlertKind::Overstride, 6, 10, true), Some(Gate::Refuse(m)) if m.contains("--side-facing")));
+    assert!(matches!(impossible_steps(AlertKind::Overstride, 6, 10, false), Some(Gate::Refuse(m)) if !m.contains("--side-facing")));
 }
 
 #[test]
