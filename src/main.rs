@@ -119,7 +119,7 @@ struct AnalyzeArgs {
     workers: Option<usize>,
     /// Cadence retraining: write a metronome click track (metronome_<spm>.wav, 3 minutes, loops)
     /// at this many % above the measured step rate (1–15; Heiderscheit 2011 advises 5–10).
-    #[arg(long, value_name = "PCT", default_value_t = gait::retraining::DEFAULT_METRONOME_PCT, value_parser = parse_metronome_pct)]
+    #[arg(long, value_name = "PCT", default_value_t = gait::retraining::DEFAULT_METRONOME_PCT, value_parser = parse_metronome_pct, allow_negative_numbers = true)]
     metronome_target: f64,
     /// Do not write the metronome click track (the report still gives the step-rate targets).
     #[arg(long, conflicts_with = "metronome_target")]

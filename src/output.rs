@@ -147,7 +147,9 @@ impl RunKind {
     /// folder no finished run wrote.
     pub(crate) fn of(files: &[String]) -> Option<RunKind> {
         let top = |name: &str| files.iter().any(|f| f == name);
-        if top("comparison.json") {
+        // a comparison of two assessments has one per plane (`side/comparison.json`…)
+        let planes = ["side", "frontal"].iter().any(|p| top(&format!("{p}/comparison.json")));
+        if top("comparison.json") || planes {
             Some(RunKind::Comparison)
         } else if top(crate::assessment::FILE) {
             Some(RunKind::Assessment)
@@ -186,6 +188,8 @@ pub(crate) struct OutDir {
     /// `root` did not exist before this run (removed again, if still empty, when no run finished)
     created: bool,
     committed: bool,
+    /// A failed swap could not put every earlier file back: the staging folder keeps them.
+    keep_staging: bool,
     lock: Option<Lock>,
 }
 
@@ -235,14 +239,18 @@ impl OutDir {
                     .collect()
             })
             .unwrap_or_default();
+        let mut dir = OutDir {
+            root: root.to_path_buf(),
+            staging: staging.clone(),
+            old,
+            created,
+            committed: false,
+            keep_staging: false,
+            lock: Some(lock),
+        };
         for old_staging in stale {
-            if is_symlink(&old_staging) {
-                std::fs::remove_file(&old_staging).map_err(|e| out_err(&old_staging, e))?;
-            } else if old_staging.is_dir() {
-                std::fs::remove_dir_all(&old_staging).map_err(|e| out_err(&old_staging, e))?;
-            }
+            dir.recover(&old_staging);
         }
-        let mut dir = OutDir { root: root.to_path_buf(), staging: staging.clone(), old, created, committed: false, lock: Some(lock) };
         std::fs::create_dir(&staging).map_err(|e| out_err(root, format!("folder is not writable ({e}): choose a folder you can write")))?;
         dir.created = created;
         Ok(dir)
@@ -250,6 +258,56 @@ impl OutDir {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// A staging folder left by a run that died: the earlier outputs it had moved aside when it
+    /// was killed part-way through its swap are put back (over the new ones it had moved in),
+    /// then the folder is removed — only when every one of them is back, so that nothing earlier
+    /// is ever deleted. Best effort: what cannot be removed (another user's) stays, and the run
+    /// goes on.
+    fn recover(&self, old_staging: &Path) {
+        if is_symlink(old_staging) {
+            let _ = std::fs::remove_file(old_staging);
+            return;
+        }
+        if !old_staging.is_dir() {
+            return;
+        }
+        let aside = old_staging.join(ASIDE);
+        let mut back = Vec::new();
+        if aside.is_dir() && !is_symlink(&aside) && list_staged(&aside, "", &mut back).is_err() {
+            return;
+        }
+        let mut all_back = true;
+        for rel in &back {
+            if !valid_rel(rel) || self.check_targets(&[rel]).is_err() || !self.make_parents(rel, &mut Vec::new()) {
+                all_back = false;
+                continue;
+            }
+            if std::fs::rename(aside.join(rel), self.root.join(rel)).is_err() {
+                all_back = false;
+            }
+        }
+        if all_back {
+            let _ = std::fs::remove_dir_all(old_staging);
+        }
+    }
+
+    /// Makes each sub-folder on the way to `rel` that is missing (check_targets refused links and
+    /// files there), recording the ones it made; false when one could not be made.
+    fn make_parents(&self, rel: &str, made: &mut Vec<PathBuf>) -> bool {
+        let mut d = self.root.clone();
+        let parts: Vec<_> = Path::new(rel).components().collect();
+        for c in &parts[..parts.len().saturating_sub(1)] {
+            d.push(c);
+            if std::fs::symlink_metadata(&d).is_err() {
+                if std::fs::create_dir(&d).is_err() {
+                    return false;
+                }
+                made.push(d.clone());
+            }
+        }
+        true
     }
 
     /// Where this run writes: the staging folder.
@@ -348,6 +406,7 @@ impl OutDir {
         // back where it was, so the folder is never half this run's and half the earlier one's
         let aside = self.staging.join(ASIDE);
         let (mut moved_aside, mut moved_in): (Vec<&String>, Vec<&String>) = (Vec::new(), Vec::new());
+        let mut made_dirs: Vec<PathBuf> = Vec::new();
         let swapped = (|| -> Result<()> {
             for rel in &written {
                 let dest = self.root.join(rel);
@@ -362,14 +421,8 @@ impl OutDir {
             }
             for rel in &written {
                 let dest = self.root.join(rel);
-                // each sub-folder on the way made new (check_targets refused links and files there)
-                let mut d = self.root.clone();
-                let parts: Vec<_> = Path::new(rel).components().collect();
-                for c in &parts[..parts.len().saturating_sub(1)] {
-                    d.push(c);
-                    if std::fs::symlink_metadata(&d).is_err() {
-                        std::fs::create_dir(&d).map_err(|e| out_err(&d, e))?;
-                    }
+                if !self.make_parents(rel, &mut made_dirs) {
+                    return Err(out_err(&dest, "cannot make its folder"));
                 }
                 std::fs::rename(self.staging.join(rel), &dest).map_err(|e| out_err(&dest, e))?;
                 moved_in.push(rel);
@@ -380,10 +433,25 @@ impl OutDir {
             for rel in moved_in.iter().rev() {
                 let _ = std::fs::rename(self.root.join(rel), self.staging.join(rel));
             }
+            for d in made_dirs.iter().rev() {
+                let _ = std::fs::remove_dir(d); // only if empty
+            }
+            let mut stuck = false;
             for rel in moved_aside.iter().rev() {
-                let _ = std::fs::rename(aside.join(rel), self.root.join(rel));
+                stuck |= std::fs::rename(aside.join(rel), self.root.join(rel)).is_err();
             }
             let _ = self.write_manifest(&self.old);
+            if stuck {
+                // never deleted: the next run in this folder puts them back
+                self.keep_staging = true;
+                return Err(Error::Output {
+                    path: self.root.clone(),
+                    why: format!(
+                        "{e}; some of the earlier results could not be put back and are kept in {} (the next run in this folder restores them)",
+                        aside.display()
+                    ),
+                });
+            }
             return Err(e);
         }
         let mut now: Vec<String> = written.clone();
@@ -439,7 +507,9 @@ impl OutDir {
 
 impl Drop for OutDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.staging);
+        if !self.keep_staging {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
         self.lock = None;
         if self.created && !self.committed {
             let _ = std::fs::remove_dir(&self.root); // only if empty

@@ -248,7 +248,7 @@ fn analysis_refused(source: &Path, e: gait::AnalysisError, capture: Option<gait:
             "{}: no steps found: the view given (--view or --side-facing) may not be the clip's — leave it out (the view is detected) — or the feet were never seen landing on the belt (film the whole body, feet included, for at least 10 s)",
             source.display()
         )),
-        gait::AnalysisError::NoPerson { frames, .. } if frames < 2 => Error::Input(format!(
+        gait::AnalysisError::NoPerson { frames: 1, with_pose: 1 } => Error::Input(format!(
             "{}: a single frame (a still image): film a video of the runner running on the treadmill, at least 20 s",
             source.display()
         )),

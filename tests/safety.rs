@@ -572,3 +572,27 @@ fn a_swap_that_fails_part_way_puts_the_earlier_results_back() {
     assert!(r.stderr.contains("report.json"), "{}", r.stderr);
     assert_eq!(snapshot(&out), before, "the folder after a failed swap");
 }
+
+/// A run killed in the middle of its swap (SIGKILL, a power cut) has moved some earlier outputs
+/// aside into its staging folder; the next run in the folder puts them back before anything else
+/// (here a run that is then refused, so the folder shows what was restored), and only then removes
+/// that staging folder — it never deletes an earlier result it could not restore.
+#[test]
+#[cfg_attr(not(feature = "external-tests"), ignore = "needs the model, ffmpeg or a browser: scripts/test.sh runs it")]
+fn a_run_killed_during_its_swap_has_the_earlier_results_put_back_by_the_next() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    ok(&analyse_landmarks(&out));
+    let earlier = std::fs::read(out.join("report.json")).unwrap();
+    // the state a killed swap leaves: report.json moved aside, a new one moved in
+    let aside = out.join(".overstride-staging-999999/.previous");
+    std::fs::create_dir_all(&aside).unwrap();
+    std::fs::rename(out.join("report.json"), aside.join("report.json")).unwrap();
+    std::fs::write(out.join("report.json"), "the killed run's").unwrap();
+    let bad = d.path().join("bad.csv");
+    std::fs::write(&bad, "not,a,landmarks,file\n").unwrap();
+    let r = run_for(cmd().args(["analyze", "--landmarks", s(&bad), "--out", s(&out)]), 60);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(std::fs::read(out.join("report.json")).unwrap(), earlier, "the earlier report.json");
+    assert!(std::fs::symlink_metadata(out.join(".overstride-staging-999999")).is_err(), "the dead run's staging folder");
+}

@@ -87,3 +87,16 @@ fn a_second_open_is_refused_while_the_first_holds_the_lock() {
     drop(a);
     OutDir::open(d.path()).unwrap();
 }
+
+#[test]
+fn the_kind_of_an_earlier_run_is_read_from_its_manifest() {
+    let of = |files: &[&str]| RunKind::of(&files.iter().map(|f| f.to_string()).collect::<Vec<_>>());
+    assert_eq!(of(&["report.html", "report.json", "steps.csv"]), Some(RunKind::Analysis));
+    assert_eq!(of(&["report.html", "assessment.json", "side/report.json", "rear/report.json"]), Some(RunKind::Assessment));
+    assert_eq!(of(&["index.html", "anna/report.json", "bob/assessment.json"]), Some(RunKind::Batch));
+    assert_eq!(of(&["report.html", "comparison.json"]), Some(RunKind::Comparison));
+    // two assessments compared: a comparison per plane and an overview page, no top-level json
+    assert_eq!(of(&["report.html", "side/comparison.json", "side/report.html", "frontal/comparison.json"]), Some(RunKind::Comparison));
+    assert_eq!(of(&["report.html", "frontal/comparison.json", "frontal/report.html"]), Some(RunKind::Comparison));
+    assert_eq!(of(&[]), None);
+}

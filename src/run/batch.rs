@@ -100,7 +100,7 @@ pub(super) fn batch<P: Progress>(job: &Job, dir: &Path, progress: &(impl Fn() ->
     let mut keep: Vec<String> = out
         .old_files()
         .iter()
-        .filter(|f| f.split_once('/').is_some_and(|(top, _)| !names.iter().any(|n| n.eq_ignore_ascii_case(top))))
+        .filter(|f| f.split_once('/').is_some_and(|(top, _)| !names.iter().any(|n| n.to_lowercase() == top.to_lowercase())))
         .cloned()
         .collect();
     for (i, r) in results.iter().enumerate() {
