@@ -34,6 +34,9 @@ pub(crate) const INDEX: &str = "index.html";
 pub(crate) const LOCK: &str = ".overstride-lock";
 /// A run's staging folder is `STAGING_PREFIX` + its pid.
 pub(crate) const STAGING_PREFIX: &str = ".overstride-staging-";
+/// The analysis's and the comparison's JSON outputs, whose presence tells an earlier run's kind.
+const REPORT_JSON: &str = OUTPUT_FILES[3];
+const COMPARISON_JSON: &str = crate::compare::OUTPUT_FILES[1];
 /// Inside the staging folder, where the earlier outputs wait while the new ones are swapped in.
 const ASIDE: &str = ".previous";
 /// A manifest larger than this is not one of ours.
@@ -129,6 +132,21 @@ impl Drop for Lock {
 /// An output folder in use by this run: locked, with a staging folder the outputs are written to
 /// and swapped in from by [`OutDir::commit`]. Dropped without a commit, it removes the staging
 /// folder and leaves the folder's earlier results as they were.
+/// Refuses when the earlier finished run in `root` (its manifest lists `old`) was of another kind
+/// than this one (an assessment where this is one clip's analysis, a batch where this is a
+/// comparison…). A run of the same kind replaces the earlier one, as documented.
+fn refuse_other_kind(root: &Path, old: &[String], kind: RunKind) -> Result<()> {
+    match RunKind::of(old) {
+        Some(earlier) if earlier != kind => Err(Error::Input(format!(
+            "--out {} holds {}; {} there would replace it: choose another --out (or move that folder away first)",
+            root.display(),
+            earlier.what(),
+            kind.this()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// What kind of run wrote a folder's outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RunKind {
@@ -147,15 +165,16 @@ impl RunKind {
     /// folder no finished run wrote.
     pub(crate) fn of(files: &[String]) -> Option<RunKind> {
         let top = |name: &str| files.iter().any(|f| f == name);
+        let comparison = COMPARISON_JSON;
         // a comparison of two assessments has one per plane (`side/comparison.json`…)
-        let planes = ["side", "frontal"].iter().any(|p| top(&format!("{p}/comparison.json")));
-        if top("comparison.json") || planes {
+        let planes = crate::compare::ASSESSMENT_PLANES.iter().any(|p| top(&format!("{p}/{comparison}")));
+        if top(comparison) || planes {
             Some(RunKind::Comparison)
         } else if top(crate::assessment::FILE) {
             Some(RunKind::Assessment)
         } else if top(INDEX) {
             Some(RunKind::Batch)
-        } else if top("report.json") {
+        } else if top(REPORT_JSON) {
             Some(RunKind::Analysis)
         } else {
             None
@@ -195,8 +214,10 @@ pub(crate) struct OutDir {
 
 impl OutDir {
     /// Checks `--out` (a folder or nothing yet, not a link, not a file), creates it, locks it, reads
-    /// the earlier run's manifest and makes the staging folder.
-    pub fn open(root: &Path) -> Result<OutDir> {
+    /// the earlier run's manifest — refusing a folder an earlier run of another `kind` wrote
+    /// ([`RunKind`]: this run would replace the outputs they share and remove the rest of that
+    /// run's files with its manifest) — and makes the staging folder.
+    pub fn open(root: &Path, kind: RunKind) -> Result<OutDir> {
         let mut created = false;
         match std::fs::symlink_metadata(root) {
             Ok(m) if m.file_type().is_symlink() => {
@@ -224,6 +245,7 @@ impl OutDir {
         };
         let lock = Lock::acquire(root).map_err(cleanup)?;
         let old = read_manifest(root).map_err(cleanup)?;
+        refuse_other_kind(root, &old, kind).map_err(cleanup)?;
         let staging = root.join(format!("{STAGING_PREFIX}{}", std::process::id()));
         // staging folders left by runs that died (killed, or the machine stopped): we hold the
         // lock, so no live run uses any of them; a link of that name is removed, never followed
@@ -318,22 +340,6 @@ impl OutDir {
     /// The files the earlier run's manifest lists.
     pub fn old_files(&self) -> &[String] {
         &self.old
-    }
-
-    /// Refuses when the earlier finished run in this folder was of another kind than this one (an
-    /// assessment where this is one clip's analysis, a batch where this is a comparison…): this run
-    /// would replace the outputs they share and remove the rest of that run's files with its
-    /// manifest, losing it. A run of the same kind replaces the earlier one, as documented.
-    pub fn refuse_other_kind(&self, kind: RunKind) -> Result<()> {
-        match RunKind::of(&self.old) {
-            Some(earlier) if earlier != kind => Err(Error::Input(format!(
-                "--out {} holds {}; {} there would replace it: choose another --out (or move that folder away first)",
-                self.root.display(),
-                earlier.what(),
-                kind.this()
-            ))),
-            _ => Ok(()),
-        }
     }
 
     /// Refuses when a destination (or a sub-folder on its way) is a symbolic link or not what it

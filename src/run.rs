@@ -397,8 +397,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// swapped in at the end (see `output`).
 fn single(job: &Job, progress: &mut impl Progress) -> Result<()> {
     // the folder is locked and checked first (nothing in it changes until the run has finished)
-    let out = OutDir::open(&job.out)?;
-    out.refuse_other_kind(output::RunKind::Analysis)?;
+    let out = OutDir::open(&job.out, output::RunKind::Analysis)?;
     // a landmarks.csv reanalysed in place stays (this run does not write one)
     let keep: Vec<String> = match &job.input {
         Input::Landmarks(l) if same_file(l, &job.out.join("landmarks.csv")) => vec!["landmarks.csv".to_string()],

@@ -268,6 +268,15 @@ fn ic_score(r: &Runner) -> Score {
 /// and the build before this change).
 type Score = (f64, f64, f64, f64, usize, usize);
 
+/// A grid's cells at one frame rate, and the median and the worst of their |median IC bias|.
+fn cells_at(grid: &[(String, Score, f64)], fps: f64) -> (Vec<&Score>, f64, f64) {
+    let c: Vec<&Score> = grid.iter().filter(|x| x.2 == fps).map(|x| &x.1).collect();
+    let mut b: Vec<f64> = c.iter().map(|s| s.0.abs()).collect();
+    b.sort_by(f64::total_cmp);
+    let (typical, worst) = (b[b.len() / 2], b[b.len() - 1]);
+    (c, typical, worst)
+}
+
 fn landing_grid(noise: f64) -> Vec<(String, Score, f64)> {
     landing_grid_with(noise, None)
 }
@@ -362,9 +371,7 @@ fn landing_grid_clean_issue_bars() {
 fn landing_grid_noisy_bias_is_small_in_the_typical_cell() {
     let grid = landing_grid(1.5);
     for fps in [30.0, 60.0, 120.0, 240.0] {
-        let mut b: Vec<f64> = grid.iter().filter(|g| g.2 == fps).map(|g| g.1 .0.abs()).collect();
-        b.sort_by(f64::total_cmp);
-        let (typical, worst) = (b[b.len() / 2], b[b.len() - 1]);
+        let (_, typical, worst) = cells_at(&grid, fps);
         eprintln!("{fps} fps: median cell {typical:.2}, worst {worst:.2} frames");
         assert!(typical <= 0.4 && worst <= 2.1, "{fps} fps: median cell {typical:.2}, worst {worst:.2} frames");
     }
@@ -538,14 +545,12 @@ fn landing_grid_with_soles_diagnostics() {
     for noise in [0.0, 1.5] {
         let g = landing_grid_with(noise, Some(if noise > 0.0 { 1.0 } else { 0.0 }));
         for fps in [30.0, 60.0, 120.0, 240.0] {
-            let c: Vec<&Score> = g.iter().filter(|x| x.2 == fps).map(|x| &x.1).collect();
+            let (c, typical, worst_bias) = cells_at(&g, fps);
             let worst = |f: &dyn Fn(&Score) -> f64| c.iter().map(|s| f(s)).fold(0.0, f64::max);
-            let mut b: Vec<f64> = c.iter().map(|s| s.0.abs()).collect();
-            b.sort_by(f64::total_cmp);
             eprintln!(
                 "SUMMARY noise {noise} {fps} fps: median cell |bias| {:.2}, worst {:.2}, min within {:.0} %, worst os {:.2}, worst ang {:.2}",
-                b[b.len() / 2],
-                b[b.len() - 1],
+                typical,
+                worst_bias,
                 100.0 * c.iter().map(|s| s.1).fold(1.0, f64::min),
                 worst(&|s| s.2),
                 worst(&|s| s.3)
@@ -716,17 +721,13 @@ fn landing_grid_noisy_with_far_foot_lead_diagnostics() {
         [("landmarks alone", landing_grid_lead(1.5, None, lead)), ("with sole points (1 px)", landing_grid_lead(1.5, Some(1.0), lead))]
     {
         for fps in [30.0, 60.0, 120.0, 240.0] {
-            let c: Vec<&Score> = g.iter().filter(|x| x.2 == fps).map(|x| &x.1).collect();
-            let mut b: Vec<f64> = c.iter().map(|s| s.0.abs()).collect();
-            b.sort_by(f64::total_cmp);
+            let (c, typical, worst) = cells_at(&g, fps);
             eprintln!(
-            "LEAD {lead} s, {soles}, {fps} fps: median cell |bias| {:.2}, worst {:.2}, min within one frame {:.0} %, cells with 95 % {}/{}",
-            b[b.len() / 2],
-            b[b.len() - 1],
-            100.0 * c.iter().map(|s| s.1).fold(1.0, f64::min),
-            c.iter().filter(|s| s.1 >= 0.95).count(),
-            c.len()
-        );
+                "LEAD {lead} s, {soles}, {fps} fps: median cell |bias| {typical:.2}, worst {worst:.2}, min within one frame {:.0} %, cells with 95 % {}/{}",
+                100.0 * c.iter().map(|s| s.1).fold(1.0, f64::min),
+                c.iter().filter(|s| s.1 >= 0.95).count(),
+                c.len()
+            );
         }
     }
 }

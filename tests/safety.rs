@@ -86,7 +86,12 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
 }
 
 fn analyse_landmarks(out: &Path) -> Ran {
-    run_for(cmd().args(["analyze", "--landmarks", s(&fixture("mediapipe_male_side.csv")), "--out", s(out)]), 120)
+    analyse_landmarks_from(&fixture("mediapipe_male_side.csv"), out, &[])
+}
+
+/// `analyze --landmarks INPUT --out OUT EXTRA…` (INPUT a file or a folder of them).
+fn analyse_landmarks_from(input: &Path, out: &Path, extra: &[&str]) -> Ran {
+    run_for(cmd().args(["analyze", "--landmarks", s(input), "--out", s(out)]).args(extra), 120)
 }
 
 #[test]
@@ -451,7 +456,7 @@ fn an_earlier_run_of_another_kind_in_out_is_refused_not_replaced() {
     std::fs::create_dir(&inbox).unwrap();
     std::fs::copy(&lm, inbox.join("anna.csv")).unwrap();
     let batch = d.path().join("batch");
-    ok(&run_for(cmd().args(["analyze", "--landmarks", s(&inbox), "--out", s(&batch)]), 120));
+    ok(&analyse_landmarks_from(&inbox, &batch, &[]));
     let cmp = d.path().join("cmp");
     ok(&run_for(cmd().args(["compare", s(&one), s(&two), "--out", s(&cmp)]), 120));
 
@@ -471,7 +476,7 @@ fn an_earlier_run_of_another_kind_in_out_is_refused_not_replaced() {
     }
     // the same kind again replaces the earlier run, as before
     ok(&analyse_landmarks(&one));
-    ok(&run_for(cmd().args(["analyze", "--landmarks", s(&inbox), "--out", s(&batch)]), 120));
+    ok(&analyse_landmarks_from(&inbox, &batch, &[]));
 }
 
 /// A batch re-run keeps the results of videos no longer in its folder (moved away or renamed), and
@@ -488,20 +493,20 @@ fn a_batch_rerun_keeps_other_runners_and_never_swaps_their_folders() {
     std::fs::copy(&lm, inbox.join("carol.csv")).unwrap();
     std::fs::copy(&lm, inbox.join("a_b.csv")).unwrap();
     let out = d.path().join("out");
-    ok(&run_for(cmd().args(["analyze", "--landmarks", s(&inbox), "--out", s(&out)]), 120));
+    ok(&analyse_landmarks_from(&inbox, &out, &[]));
     let carol: BTreeMap<_, _> = snapshot(&out).into_iter().filter(|(p, _)| p.starts_with(out.join("carol"))).collect();
     assert!(carol.contains_key(&out.join("carol/report.json")), "{carol:?}");
 
     // carol's file moved away: her results stay
     std::fs::remove_file(inbox.join("carol.csv")).unwrap();
-    ok(&run_for(cmd().args(["analyze", "--landmarks", s(&inbox), "--out", s(&out)]), 120));
+    ok(&analyse_landmarks_from(&inbox, &out, &[]));
     let kept: BTreeMap<_, _> = snapshot(&out).into_iter().filter(|(p, _)| p.starts_with(out.join("carol"))).collect();
     assert_eq!(kept, carol, "carol's earlier results");
 
     // a second file that would share a_b/: refused, nothing changed
     std::fs::copy(&lm, inbox.join("a b.csv")).unwrap();
     let before = snapshot(&out);
-    let r = run_for(cmd().args(["analyze", "--landmarks", s(&inbox), "--out", s(&out)]), 120);
+    let r = analyse_landmarks_from(&inbox, &out, &[]);
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(
         r.stderr.contains("a b.csv") && r.stderr.contains("a_b.csv") && r.stderr.contains("share the results folder a_b/"),
@@ -564,10 +569,7 @@ fn a_swap_that_fails_part_way_puts_the_earlier_results_back() {
         eprintln!("chattr +i is not available here: nothing checked");
         return;
     }
-    let r = run_for(
-        cmd().args(["analyze", "--landmarks", s(&fixture("mediapipe_male_side.csv")), "--out", s(&out), "--height-cm", "170"]),
-        120,
-    );
+    let r = analyse_landmarks_from(&fixture("mediapipe_male_side.csv"), &out, &["--height-cm", "170"]);
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(r.stderr.contains("report.json"), "{}", r.stderr);
     assert_eq!(snapshot(&out), before, "the folder after a failed swap");

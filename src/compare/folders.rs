@@ -40,8 +40,7 @@ pub fn run(before_dir: &Path, after_dir: &Path, out: &Path) -> Result<(Compariso
         )));
     }
     let c = compare(&before, &after)?;
-    let dir = crate::output::OutDir::open(out)?;
-    dir.refuse_other_kind(crate::output::RunKind::Comparison)?;
+    let dir = crate::output::OutDir::open(out, crate::output::RunKind::Comparison)?;
     dir.check_targets(OUTPUT_FILES)?;
     let mut sink = crate::report::Sink::new(dir.staging());
     let compared = Compared { comparison: &c, before: &before, after: &after };
@@ -137,8 +136,7 @@ pub fn run_folders(before_dir: &Path, after_dir: &Path, out: &Path) -> Result<(V
         let c = compare(&before, &after)?;
         pairs.push((*plane, before, after, c));
     }
-    let dir = crate::output::OutDir::open(out)?;
-    dir.refuse_other_kind(crate::output::RunKind::Comparison)?;
+    let dir = crate::output::OutDir::open(out, crate::output::RunKind::Comparison)?;
     let mut planned: Vec<String> = OUTPUT_FILES.iter().map(|f| f.to_string()).collect();
     for plane in ASSESSMENT_PLANES {
         planned.extend(OUTPUT_FILES.iter().map(|f| format!("{plane}/{f}")));

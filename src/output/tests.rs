@@ -29,20 +29,20 @@ fn commit_swaps_in_and_removes_only_listed_files() {
     let d = tempfile::tempdir().unwrap();
     let root = d.path().join("out");
     {
-        let o = OutDir::open(&root).unwrap();
+        let o = OutDir::open(&root, RunKind::Analysis).unwrap();
         write_atomic(&o.staging().join("report.json"), b"1").unwrap();
         write_atomic(&o.staging().join("steps.csv"), b"1").unwrap();
         o.commit(&[]).unwrap();
     }
     std::fs::write(root.join("notes.txt"), b"mine").unwrap();
     {
-        let o = OutDir::open(&root).unwrap();
+        let o = OutDir::open(&root, RunKind::Analysis).unwrap();
         write_atomic(&o.staging().join("report.json"), b"2").unwrap();
         // dropped: nothing changes
     }
     assert_eq!(std::fs::read(root.join("report.json")).unwrap(), b"1");
     {
-        let o = OutDir::open(&root).unwrap();
+        let o = OutDir::open(&root, RunKind::Analysis).unwrap();
         write_atomic(&o.staging().join("report.json"), b"3").unwrap();
         o.commit(&[]).unwrap();
     }
@@ -60,7 +60,7 @@ fn files_down_to_the_deepest_level_are_swapped_in_and_removed_with_their_folders
     let root = d.path().join("out");
     let deep = "anna/anna_side/evidence/left_most.png";
     {
-        let o = OutDir::open(&root).unwrap();
+        let o = OutDir::open(&root, RunKind::Analysis).unwrap();
         let mut s = crate::report::Sink::new(o.staging());
         s.write(deep, b"png").unwrap();
         s.write("anna/anna_side/report.json", b"1").unwrap();
@@ -70,7 +70,7 @@ fn files_down_to_the_deepest_level_are_swapped_in_and_removed_with_their_folders
     }
     assert_eq!(std::fs::read(root.join(deep)).unwrap(), b"png");
     {
-        let o = OutDir::open(&root).unwrap();
+        let o = OutDir::open(&root, RunKind::Analysis).unwrap();
         write_atomic(&o.staging().join("index.html"), b"2").unwrap();
         o.commit(&[]).unwrap();
     }
@@ -81,11 +81,11 @@ fn files_down_to_the_deepest_level_are_swapped_in_and_removed_with_their_folders
 #[test]
 fn a_second_open_is_refused_while_the_first_holds_the_lock() {
     let d = tempfile::tempdir().unwrap();
-    let a = OutDir::open(d.path()).unwrap();
-    let e = OutDir::open(d.path()).err().unwrap().to_string();
+    let a = OutDir::open(d.path(), RunKind::Analysis).unwrap();
+    let e = OutDir::open(d.path(), RunKind::Analysis).err().unwrap().to_string();
     assert!(e.contains(&format!("(pid {})", std::process::id())), "{e}");
     drop(a);
-    OutDir::open(d.path()).unwrap();
+    OutDir::open(d.path(), RunKind::Analysis).unwrap();
 }
 
 #[test]

@@ -87,8 +87,7 @@ pub fn assess<P: Progress>(job: &Job, inputs: &[Input], progress: impl Fn() -> P
         return Err(Error::Input(format!("an assessment takes two clips, one side and one rear or front ({} given)", inputs.len())));
     }
     let folders = clip_folders(inputs);
-    let out = OutDir::open(&job.out)?;
-    out.refuse_other_kind(output::RunKind::Assessment)?;
+    let out = OutDir::open(&job.out, output::RunKind::Assessment)?;
     let planned = assessment_files("", &folders);
     // a clip's landmarks.csv reanalysed in place stays (this run writes none for it)
     let keep: Vec<String> = inputs

@@ -45,8 +45,7 @@ pub(super) fn batch<P: Progress>(job: &Job, dir: &Path, progress: &(impl Fn() ->
         crate::batch::Item::Set(_, clips) => clip_folders(&[as_input(&clips[0]), as_input(&clips[1])]),
         crate::batch::Item::One(_) => Vec::new(),
     };
-    let out = OutDir::open(&job.out)?;
-    out.refuse_other_kind(output::RunKind::Batch)?;
+    let out = OutDir::open(&job.out, output::RunKind::Batch)?;
     let mut planned = vec![output::INDEX.to_string()];
     for (item, n) in items.iter().zip(&names) {
         match item {
@@ -66,22 +65,19 @@ pub(super) fn batch<P: Progress>(job: &Job, dir: &Path, progress: &(impl Fn() ->
         let mut progress = progress();
         let dest = out.staging().join(&names[i]);
         let made = std::fs::create_dir(&dest).map_err(|e| Error::Output { path: dest.clone(), why: e.to_string() });
-        let (r, shown) = match item {
+        let r = match item {
             crate::batch::Item::One(v) => {
                 one.input = as_input(v);
-                let r = made
-                    .and_then(|_| analyze_into(&one, &mut Sink::new(&dest), &mut progress))
-                    .map(|o| report::index::Entry::from_analysis(&names[i], v, &o.analysis));
-                (r, v.display().to_string())
+                made.and_then(|_| analyze_into(&one, &mut Sink::new(&dest), &mut progress))
+                    .map(|o| report::index::Entry::from_analysis(&names[i], v, &o.analysis))
             }
-            crate::batch::Item::Set(set, clips) => {
+            crate::batch::Item::Set(_, clips) => {
                 let inputs = [as_input(&clips[0]), as_input(&clips[1])];
-                let r = made
-                    .and_then(|_| assess_into(&one, &inputs, &clip_folders_of(item), &dest, &mut progress))
-                    .map(|a| report::index::Entry::from_assessment(&names[i], &a));
-                (r, format!("set {set} ({} + {})", clips[0].display(), clips[1].display()))
+                made.and_then(|_| assess_into(&one, &inputs, &clip_folders_of(item), &dest, &mut progress))
+                    .map(|a| report::index::Entry::from_assessment(&names[i], &a))
             }
         };
+        let shown = item.shown();
         r.map_err(|e| {
             // nothing of a failed video or set is swapped in (its earlier results stay)
             let _ = std::fs::remove_dir_all(&dest);
