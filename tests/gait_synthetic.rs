@@ -257,6 +257,26 @@ fn ic_score(r: &Runner) -> Score {
             ang = ang.max(side_mean(left, &f));
         }
     }
+    // GRID_PARTS=1: each side's signed mean error of every at-contact number, to see which one
+    // fails a cell and which way (the cell line gives only the worst absolute one)
+    if std::env::var("GRID_PARTS").is_ok() {
+        let signed = |left: bool, f: &dyn Fn(&TruthStep, &Step) -> Option<f64>| {
+            let v: Vec<f64> = p.iter().filter(|(t, _)| t.left == left).filter_map(|(t, s)| f(t, s)).collect();
+            v.iter().sum::<f64>() / v.len().max(1) as f64
+        };
+        let part = |f: &dyn Fn(&TruthStep, &Step) -> Option<f64>| format!("{:+.2}/{:+.2}", signed(true, f), signed(false, f));
+        eprintln!(
+            "PARTS {} fps r{} td{} f{}: shank {} knee {} fsa {} os {}",
+            r.fps,
+            r.retraction_s * 1e3,
+            r.touchdown_belt_frac * 100.0,
+            r.foot_angle_ic_deg,
+            part(&|t, s| s.shank_angle_deg.map(|v| v - t.shank_angle_deg)),
+            part(&|t, s| s.knee_flexion_ic_deg.map(|v| v - t.knee_flexion_ic_deg)),
+            part(&|t, s| s.foot_strike_angle_deg.map(|v| v - t.foot_strike_angle_deg)),
+            part(&|t, s| s.overstride_pct_leg.map(|v| v - t.overstride_pct_leg)),
+        );
+    }
     (med, within, os, ang, p.len(), t.steps.len())
 }
 
@@ -613,6 +633,34 @@ fn toe_off_with_soles_diagnostics() {
 /// Nor does a knee read from the hip–ankle distance and the segment lengths (law of cosines; the
 /// ankle from the planted heel): clean 30 fps knee errors −2 to −10° (near extension the angle moves
 /// 2° per pixel of that distance, and a forefoot striker's heel is not on the belt at contact).
+///
+/// Measured 2026-12-04 (stop 29, clean, 30 fps, seed 3; none of it landed in the method):
+/// - Read at the *true* IC from the generator's own samples, the knee from a line through the two
+///   samples after the contact (hip, knee and ankle) errs by +0.51° (heel strike) and +0.04°
+///   (forefoot) in every cell, whatever the retraction or touchdown speed: the stance side is set
+///   by the belt, the swing side by the runner. The two-line blend errs by −0.07 to −1.83°, worst
+///   at touchdown at belt speed; a cubic through two samples each side +0.8 to +2.9°. But read
+///   after the contact, the knee moves at the stance's flexion rate, so every fraction of a frame
+///   of IC timing error costs more: with today's IC the 30 fps cells failing the bars went
+///   20 → 15, the 60 fps ones 1 → 7.
+/// - With the height cue alone timing IC (the motion cue only where the height cue does not
+///   count) and that stance-side reading together: 30 fps failing cells 20 → 8, 60 fps 1 → 0,
+///   120 fps 0 → 0, 240 fps 2 → 3. Not kept: with 1.5 px noise the height cue alone fails more
+///   cells at 120 fps (27 → 30) and with the sole points on the real sample 30/33 labels are within
+///   one frame instead of 31/33.
+/// - Of the eight 30 fps cells still failing then, five have 80 ms of retraction (the height cue
+///   0.16–0.18 frame early: overstride 1.1–1.3 % leg) and three are the heel strikers without
+///   retraction, where the height cue is up to one frame late on about a third of the contacts
+///   (94 % within one frame). Cause: the heel's height above its stance level is detrended by a
+///   slope fitted over `events::HEEL_FLAT` of the first-pass
+///   stance, three samples at 30 fps, which reach into the heel's rise; the heel riding the belt
+///   then seems to sink 1.1 px a frame, and the corner it meets the belt at is blurred. A slope
+///   shared by the heel and the toe's longer window flattens it at 30 fps but is worse at 120 and
+///   240 fps (the toe landmark rises at push-off): the detrend needs a window that stops at the
+///   heel's rise, not a fixed fraction of the stance. Ending `HEEL_FLAT` at 0.45 of the stance
+///   instead of 0.55 (tried): clean 30 fps failing cells 20 → 16, noisy 30 fps 20 → 14, but on the
+///   real sample the landmarks alone put 20/33 labels within one frame (median −0.79 frame) instead
+///   of 22/33 (−0.70), failing `gait_real`: not kept.
 #[test]
 #[ignore]
 fn at_contact_error_split_diagnostics() {
