@@ -305,6 +305,13 @@ pub(crate) fn refine_side(t: &[f64], tr: &FootTracks, contacts: &mut [Contact]) 
         .filter(|v| *v < 0.0)
         .collect();
     let Some(v_belt) = median_upper(&speeds) else { return };
+    // the drift in height of a point riding the belt (the fitted belt line's residual tilt times
+    // the belt's speed): one per point for this foot, the median of its stances' own slopes
+    let foot_drift = |h: &[f64], (f0, f1): (f64, f64)| -> Option<f64> {
+        let v: Vec<f64> = contacts.iter().filter_map(|c| slope_in(t, h, at(c, f0), at(c, f1))).collect();
+        median_upper(&v)
+    };
+    let drifts = (foot_drift(&tr.heel_h, HEEL_FLAT), foot_drift(&tr.toe_h, TOE_FLAT));
     for c in contacts.iter_mut() {
         let turn = c.ic_time_s;
         c.ic_uncertainty_s = (dt / 2.0).hypot(UNTIMED_UNCERTAINTY_S);
@@ -329,23 +336,25 @@ pub(crate) fn refine_side(t: &[f64], tr: &FootTracks, contacts: &mut [Contact]) 
         };
         // each point's height above its own stance level — a line in time through its flat samples
         // (a belt line fitted a little tilted makes a point riding the belt drift in height),
-        // extrapolated over the landing
-        let above_level = |h: &[f64], (f0, f1): (f64, f64)| -> Option<Vec<f64>> {
-            let drift = slope_in(t, h, at(c, f0), at(c, f1)).unwrap_or(0.0);
+        // extrapolated over the landing; its slope the foot's (`drifts`: a stance's own, from three
+        // samples at 30 fps, can take in the start of the heel's rise), this stance's own only
+        // where the foot has none
+        let above_level = |h: &[f64], (f0, f1): (f64, f64), foot: Option<f64>| -> Option<Vec<f64>> {
+            let drift = foot.or_else(|| slope_in(t, h, at(c, f0), at(c, f1))).unwrap_or(0.0);
             let mid = (at(c, f0) + at(c, f1)) / 2.0;
             let detrended: Vec<f64> = h.iter().zip(t).map(|(v, tt)| v - drift * (tt - mid)).collect();
             let level = median_in(t, &detrended, at(c, f0), at(c, f1))?;
             Some(detrended.iter().map(|v| v - level).collect())
         };
-        let (x, h, flat) = match touching {
-            Touching::Heel => (&tr.heel_x, &tr.heel_h, HEEL_FLAT),
-            Touching::Toe => (&tr.toe_x, &tr.toe_h, TOE_FLAT),
+        let (x, h, flat, drift) = match touching {
+            Touching::Heel => (&tr.heel_x, &tr.heel_h, HEEL_FLAT, drifts.0),
+            Touching::Toe => (&tr.toe_x, &tr.toe_h, TOE_FLAT, drifts.1),
         };
         // the sole measured from the pixels, where its stance lies on one line: its height above
         // that line (the belt under this foot) — else the landmark's height above its own level
         let from_pixels = super::sole_line::heights(t, &tr.sole, at(c, TOE_FLAT.0), at(c, TOE_FLAT.1));
         let by_pixels = from_pixels.is_some();
-        let Some(hl) = from_pixels.or_else(|| above_level(h, flat)) else { continue };
+        let Some(hl) = from_pixels.or_else(|| above_level(h, flat, drift)) else { continue };
         let track = Track { t, x, h: &hl };
         let flat_end = at(c, flat.1);
         let lo = turn - (LANDING_AIR_FRAMES * dt).max(LANDING_AIR_S);
